@@ -1,0 +1,87 @@
+"""Writes on accounts: registration, verification, profile. Mails are rendered here."""
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from .models import User
+from .tokens import email_verification_token_make
+
+
+def _absolute(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def _send_account_mail(*, user: User, template: str, context: dict) -> None:
+    """Render ``accounts/email/<template>_{subject,body}.txt`` in the user's language, send."""
+    with translation.override(user.preferred_language):
+        context = {"user": user, "site_url": settings.SITE_URL, **context}
+        subject = render_to_string(f"accounts/email/{template}_subject.txt", context)
+        body = render_to_string(f"accounts/email/{template}_body.txt", context)
+    message = EmailMultiAlternatives(subject=" ".join(subject.split()), body=body, to=[user.email])
+    message.send()
+
+
+def verification_mail_send(*, user: User) -> None:
+    """Send the link that verifies ``user.email`` (valid for EMAIL_VERIFICATION_TIMEOUT)."""
+    token = email_verification_token_make(user)
+    link = _absolute(reverse("accounts:verify_email", kwargs={"token": token}))
+    days = settings.EMAIL_VERIFICATION_TIMEOUT // 86400
+    _send_account_mail(user=user, template="verify_email", context={"link": link, "days": days})
+
+
+def user_register(
+    *, email: str, full_name: str, password: str, preferred_language: str
+) -> User | None:
+    """Create an unverified account and send the verification mail.
+
+    If the address already has an account, no second one is made: its owner gets a mail
+    saying so (with a password-reset link), and the caller shows the same "check your mail"
+    page either way, so registration cannot be used to find out who has an account.
+    Returns the new user, or None when the address was taken.
+    """
+    email = User.objects.normalize_email(email).lower()
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None:
+        _send_account_mail(
+            user=existing,
+            template="already_registered",
+            context={
+                "login_link": _absolute(reverse("accounts:login")),
+                "reset_link": _absolute(reverse("accounts:password_reset")),
+            },
+        )
+        return None
+    with transaction.atomic():
+        user = User(email=email, full_name=full_name, preferred_language=preferred_language)
+        user.set_password(password)
+        user.full_clean()
+        user.save()
+    verification_mail_send(user=user)
+    return user
+
+
+def user_verify_email(*, user: User) -> User:
+    """Mark the address as verified (idempotent: the first verification time is kept)."""
+    if user.email_verified_at is None:
+        user.email_verified_at = timezone.now()
+        user.save(update_fields=["email_verified_at"])
+    return user
+
+
+def user_update_profile(*, user: User, full_name: str, preferred_language: str) -> User:
+    user.full_name = full_name
+    user.preferred_language = preferred_language
+    user.full_clean()
+    user.save(update_fields=["full_name", "preferred_language"])
+    return user
+
+
+def user_set_language(*, user: User, language: str) -> User:
+    if language in dict(settings.LANGUAGES) and user.preferred_language != language:
+        user.preferred_language = language
+        user.save(update_fields=["preferred_language"])
+    return user

@@ -1,0 +1,127 @@
+"""The demo data for the Lightweight Innovation Award (used by ``manage.py seed_demo``)."""
+
+import datetime as dt
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+BERLIN = ZoneInfo("Europe/Berlin")
+DEMO_PASSWORD = "laurel-demo-2023"  # noqa: S105 - printed for the demo; refused unless DEBUG
+
+ORGANISER = "Composites United e.V."
+DESCRIPTION_DE = (
+    "Der Lightweight Innovation Award zeichnet Unternehmen aus Berlin und Brandenburg aus, "
+    "die mit Leichtbau Material, Energie und Gewicht sparen – vom Start-up über den "
+    "Mittelstand bis zur Industrie. Ein Projekt von Composites United e.V. im Rahmen von "
+    "„Leichtbau made in Berlin“."
+)
+DESCRIPTION_EN = (
+    "The Lightweight Innovation Award honours companies from Berlin and Brandenburg whose "
+    "lightweight engineering saves material, energy and weight – from start-ups and SMEs to "
+    "industry. A project of Composites United e.V. within “Leichtbau made in Berlin”."
+)
+
+CATEGORIES = [
+    (
+        "CON",
+        "Bauen",
+        "Construction",
+        "Leichtbau für Gebäude, Brücken und Infrastruktur.",
+        "Lightweight solutions for buildings, bridges and infrastructure.",
+    ),
+    (
+        "MOB",
+        "Mobilität",
+        "Mobility",
+        "Leichtere Fahrzeuge, Räder, Bahnen und Luftfahrt.",
+        "Lighter vehicles, bikes, rail and aviation.",
+    ),
+    (
+        "HEA",
+        "Gesundheit",
+        "Healthcare",
+        "Medizintechnik, Orthopädie und Schutzausrüstung.",
+        "Medical technology, orthopaedics and protective equipment.",
+    ),
+    (
+        "LIF",
+        "Lifestyle",
+        "Lifestyle",
+        "Sport, Möbel, Design und Alltagsprodukte.",
+        "Sports, furniture, design and everyday products.",
+    ),
+]
+
+CRITERIA = [
+    (
+        "Innovationsgrad",
+        "Degree of innovation",
+        "Wie neu ist die Lösung gegenüber dem Stand der Technik?",
+        "How new is the solution compared with the state of the art?",
+        Decimal("3"),
+    ),
+    (
+        "Zukunftspotenzial für Mensch und Region",
+        "Future potential for people and the region",
+        "Nutzen für Menschen, Arbeitsplätze und Wertschöpfung in Berlin-Brandenburg.",
+        "Benefit for people, jobs and value creation in Berlin-Brandenburg.",
+        Decimal("2"),
+    ),
+    (
+        "Leichtbaugrad",
+        "Lightweight contribution",
+        "Eingesparte Masse, Material und Energie, belegt mit Zahlen.",
+        "Mass, material and energy saved, backed by figures.",
+        Decimal("2"),
+    ),
+    (
+        "Marktreife",
+        "Market readiness",
+        "Technologiereifegrad und Weg in den Markt.",
+        "Technology readiness and path to market.",
+        Decimal("1"),
+    ),
+]
+
+ROUNDS = [
+    (1, "Bewertungsrunde", "Scoring round", "scoring", 3),
+    (2, "Finalrunde", "Final round", "final", None),
+]
+
+EDITION_2023 = {
+    "edition": 2023,
+    "slug": "lightweight-innovation-award-2023",
+    "submissions_open_at": dt.datetime(2023, 1, 9, 9, 0, tzinfo=BERLIN),
+    "submissions_close_at": dt.datetime(2023, 3, 10, 18, 0, tzinfo=BERLIN),
+    "jury_deadline_at": dt.datetime(2023, 4, 28, 18, 0, tzinfo=BERLIN),
+    "announcement_at": dt.datetime(2023, 5, 24, 18, 0, tzinfo=BERLIN),
+    "status": "published",
+}
+
+
+def current_edition(now: dt.datetime) -> dict:
+    """An edition of this year, open now, closing in eight weeks at 18:00 Berlin time."""
+    local = now.astimezone(BERLIN)
+    close_day = (local + dt.timedelta(weeks=8)).date()
+    close = dt.datetime.combine(close_day, dt.time(18, 0), tzinfo=BERLIN)
+    return {
+        "edition": local.year,
+        "slug": f"lightweight-innovation-award-{local.year}",
+        "submissions_open_at": (local - dt.timedelta(days=30)).replace(
+            hour=9, minute=0, second=0, microsecond=0
+        ),
+        "submissions_close_at": close,
+        "jury_deadline_at": close + dt.timedelta(weeks=6),
+        "announcement_at": close + dt.timedelta(weeks=10),
+        "status": "open",
+    }
+
+
+USERS = [
+    # email, full name, role in the awards (None: applicant)
+    ("organiser@laurel.example", "Olga Organiser", "organiser"),
+    ("juror1@laurel.example", "Jana Jurorin", "juror"),
+    ("juror2@laurel.example", "Jonas Juror", "juror"),
+    ("juror3@laurel.example", "Julia Jury-Vorsitz", "jury_chair"),
+    ("applicant@red-arrow.example", "Rita Red Arrow", None),
+    ("applicant@soulproducts.example", "Sam Soulproducts", None),
+]

@@ -1,0 +1,46 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AwardStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    OPEN = "open", _("Open for submissions")
+    CLOSED = "closed", _("Submissions closed")
+    JUDGING = "judging", _("Judging")
+    DECIDED = "decided", _("Decided")
+    PUBLISHED = "published", _("Results published")
+
+
+# Every allowed change of an award's status. Going back is allowed where an organiser may
+# need it (reopening submissions, reopening the judging before publication); nothing leaves
+# "published".
+AWARD_TRANSITIONS: dict[str, frozenset[str]] = {
+    AwardStatus.DRAFT: frozenset({AwardStatus.OPEN}),
+    AwardStatus.OPEN: frozenset({AwardStatus.CLOSED, AwardStatus.DRAFT}),
+    AwardStatus.CLOSED: frozenset({AwardStatus.JUDGING, AwardStatus.OPEN}),
+    AwardStatus.JUDGING: frozenset({AwardStatus.DECIDED, AwardStatus.CLOSED}),
+    AwardStatus.DECIDED: frozenset({AwardStatus.PUBLISHED, AwardStatus.JUDGING}),
+    AwardStatus.PUBLISHED: frozenset(),
+}
+
+# States in which the public landing page of an award is visible.
+PUBLIC_STATUSES = frozenset(
+    {
+        AwardStatus.OPEN,
+        AwardStatus.CLOSED,
+        AwardStatus.JUDGING,
+        AwardStatus.DECIDED,
+        AwardStatus.PUBLISHED,
+    }
+)
+
+
+class RoundKind(models.TextChoices):
+    SCORING = "scoring", _("Scoring round")
+    FINAL = "final", _("Final round")
+
+
+class AwardRoleKind(models.TextChoices):
+    ORGANISER = "organiser", _("Organiser")
+    JUROR = "juror", _("Juror")
+    JURY_CHAIR = "jury_chair", _("Jury chair")

@@ -1,0 +1,337 @@
+import zoneinfo
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from .enums import AwardRoleKind, AwardStatus, RoundKind
+
+
+def localized(obj: models.Model, field: str) -> str:
+    """``obj.<field>_en`` when the active language is English, else ``<field>_de``; falls back
+    to the other language when the preferred one is empty."""
+    first, second = ("en", "de") if (get_language() or "de").startswith("en") else ("de", "en")
+    return getattr(obj, f"{field}_{first}") or getattr(obj, f"{field}_{second}")
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("“%(value)s” is not a known time zone."), params={"value": value})
+
+
+TIMELINE = (
+    ("submissions_open_at", _("Submissions open")),
+    ("submissions_close_at", _("Submission deadline")),
+    ("jury_deadline_at", _("Jury deadline")),
+    ("announcement_at", _("Announcement of the winners")),
+)
+
+
+class Award(models.Model):
+    """One edition of an award (e.g. the Lightweight Innovation Award 2023)."""
+
+    name = models.CharField(_("name"), max_length=200)
+    edition = models.PositiveSmallIntegerField(
+        _("edition"), validators=[MinValueValidator(2000)], help_text=_("The year, e.g. 2023.")
+    )
+    slug = models.SlugField(_("short name in addresses"), max_length=80, unique=True)
+    reference_prefix = models.CharField(
+        _("reference prefix"),
+        max_length=8,
+        validators=[RegexValidator(r"^[A-Z0-9]{2,8}$", _("2 to 8 capital letters or digits."))],
+        help_text=_("Starts every entry's reference number, e.g. LIA for LIA-2023-MOB-0007."),
+    )
+    organiser_name = models.CharField(_("organised by"), max_length=200)
+    description_de = models.TextField(_("description (German)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    currency = models.CharField(
+        _("currency"),
+        max_length=3,
+        default="EUR",
+        validators=[RegexValidator(r"^[A-Z]{3}$", _("A three-letter ISO code, e.g. EUR."))],
+    )
+    timezone = models.CharField(
+        _("time zone"), max_length=64, default="Europe/Berlin", validators=[validate_timezone]
+    )
+    submissions_open_at = models.DateTimeField(_("submissions open"), null=True, blank=True)
+    submissions_close_at = models.DateTimeField(_("submission deadline"), null=True, blank=True)
+    jury_deadline_at = models.DateTimeField(_("jury deadline"), null=True, blank=True)
+    announcement_at = models.DateTimeField(_("announcement"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=AwardStatus.choices, default=AwardStatus.DRAFT
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("award")
+        verbose_name_plural = _("awards")
+        ordering = ["-edition", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "edition"], name="award_name_edition_unique"),
+            models.CheckConstraint(
+                condition=Q(submissions_open_at__isnull=True)
+                | Q(submissions_close_at__isnull=True)
+                | Q(submissions_close_at__gt=F("submissions_open_at")),
+                name="award_close_after_open",
+            ),
+            models.CheckConstraint(
+                condition=Q(submissions_close_at__isnull=True)
+                | Q(jury_deadline_at__isnull=True)
+                | Q(jury_deadline_at__gt=F("submissions_close_at")),
+                name="award_jury_deadline_after_close",
+            ),
+            models.CheckConstraint(
+                condition=Q(jury_deadline_at__isnull=True)
+                | Q(announcement_at__isnull=True)
+                | Q(announcement_at__gte=F("jury_deadline_at")),
+                name="award_announcement_after_jury_deadline",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=AwardStatus.values), name="award_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.edition}"
+
+    @property
+    def description(self) -> str:
+        return localized(self, "description")
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    def timeline(self) -> list[tuple[str, object]]:
+        """The dates that are set, in order, as (label, aware datetime) pairs."""
+        return [(label, getattr(self, name)) for name, label in TIMELINE if getattr(self, name)]
+
+    def clean(self) -> None:
+        super().clean()
+        errors = {}
+        dates = [(name, getattr(self, name)) for name, _label in TIMELINE]
+        previous_name, previous = None, None
+        for name, value in dates:
+            if value is None:
+                continue
+            if previous is not None and (
+                value < previous if name == "announcement_at" else value <= previous
+            ):
+                errors[name] = _("Must be later than “%(previous)s”.") % {
+                    "previous": dict(TIMELINE)[previous_name]
+                }
+            previous_name, previous = name, value
+        if errors:
+            raise ValidationError(errors)
+
+
+class Category(models.Model):
+    award = models.ForeignKey(
+        Award, on_delete=models.CASCADE, related_name="categories", verbose_name=_("award")
+    )
+    code = models.CharField(
+        _("code"),
+        max_length=8,
+        validators=[RegexValidator(r"^[A-Z0-9]{2,8}$", _("2 to 8 capital letters or digits."))],
+        help_text=_("Part of the reference number, e.g. MOB."),
+    )
+    name_de = models.CharField(_("name (German)"), max_length=120)
+    name_en = models.CharField(_("name (English)"), max_length=120)
+    description_de = models.TextField(_("description (German)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    prize_amount = models.DecimalField(
+        _("prize money"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    max_entries_per_organisation = models.PositiveSmallIntegerField(
+        _("entries per organisation"),
+        null=True,
+        blank=True,
+        default=1,
+        help_text=_("Empty for no limit."),
+    )
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["award", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["award", "code"], name="category_code_unique"),
+            models.UniqueConstraint(fields=["award", "name_en"], name="category_name_en_unique"),
+            models.UniqueConstraint(fields=["award", "name_de"], name="category_name_de_unique"),
+            models.CheckConstraint(condition=Q(prize_amount__gte=0), name="category_prize_gte_0"),
+            models.CheckConstraint(
+                condition=Q(max_entries_per_organisation__isnull=True)
+                | Q(max_entries_per_organisation__gte=1),
+                name="category_max_entries_gte_1",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return localized(self, "name")
+
+    @property
+    def description(self) -> str:
+        return localized(self, "description")
+
+
+class Criterion(models.Model):
+    award = models.ForeignKey(
+        Award, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("award")
+    )
+    name_de = models.CharField(_("name (German)"), max_length=160)
+    name_en = models.CharField(_("name (English)"), max_length=160)
+    description_de = models.TextField(_("description (German)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    weight = models.DecimalField(
+        _("weight"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("1"),
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    scale_min = models.SmallIntegerField(_("lowest score"), default=1)
+    scale_max = models.SmallIntegerField(_("highest score"), default=10)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria")
+        ordering = ["award", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(weight__gt=0), name="criterion_weight_gt_0"),
+            models.CheckConstraint(
+                condition=Q(scale_min__lt=F("scale_max")), name="criterion_scale_min_lt_max"
+            ),
+            models.UniqueConstraint(fields=["award", "name_en"], name="criterion_name_en_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return localized(self, "name")
+
+    @property
+    def description(self) -> str:
+        return localized(self, "description")
+
+    def clean(self) -> None:
+        super().clean()
+        if (
+            self.scale_min is not None
+            and self.scale_max is not None
+            and self.scale_min >= self.scale_max
+        ):
+            raise ValidationError(
+                {"scale_max": _("The highest score must be greater than the lowest score.")}
+            )
+
+
+class Round(models.Model):
+    award = models.ForeignKey(
+        Award, on_delete=models.CASCADE, related_name="rounds", verbose_name=_("award")
+    )
+    number = models.PositiveSmallIntegerField(_("number"), validators=[MinValueValidator(1)])
+    name_de = models.CharField(_("name (German)"), max_length=120)
+    name_en = models.CharField(_("name (English)"), max_length=120)
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=RoundKind.choices, default=RoundKind.SCORING
+    )
+    shortlist_size = models.PositiveSmallIntegerField(
+        _("shortlist size per category"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("How many entries per category go on from this round; empty for none."),
+    )
+
+    class Meta:
+        verbose_name = _("round")
+        verbose_name_plural = _("rounds")
+        ordering = ["award", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["award", "number"], name="round_number_unique"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="round_number_gte_1"),
+            models.CheckConstraint(
+                condition=Q(shortlist_size__isnull=True) | Q(shortlist_size__gte=1),
+                name="round_shortlist_size_gte_1",
+            ),
+            models.CheckConstraint(condition=Q(kind__in=RoundKind.values), name="round_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return localized(self, "name")
+
+
+class AwardRole(models.Model):
+    """A person's role in one award: organiser, juror or jury chair."""
+
+    award = models.ForeignKey(Award, on_delete=models.CASCADE, related_name="roles")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="award_roles"
+    )
+    role = models.CharField(_("role"), max_length=16, choices=AwardRoleKind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("award role")
+        verbose_name_plural = _("award roles")
+        constraints = [
+            models.UniqueConstraint(fields=["award", "user", "role"], name="award_role_unique"),
+            models.CheckConstraint(
+                condition=Q(role__in=AwardRoleKind.values), name="award_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} – {self.award}"
+
+
+class AuditEntry(models.Model):
+    """One line of an award's change log (Änderungsprotokoll).
+
+    Entries are chained: each carries the SHA-256 of its own content and of the entry before
+    it in the same award, so an edited or deleted line breaks the chain
+    (``manage.py audit_verify``).
+    """
+
+    award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="audit_entries")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    action = models.CharField(_("action"), max_length=64)
+    object_type = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(_("time"))
+    previous_hash = models.CharField(max_length=64)
+    entry_hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("audit log entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["award", "pk"]
+        indexes = [models.Index(fields=["award", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"

@@ -1,0 +1,44 @@
+"""Reads on awards, each a fixed number of queries whatever the data size."""
+
+from django.db.models import Prefetch, QuerySet
+
+from accounts.models import User
+
+from .enums import PUBLIC_STATUSES, AwardRoleKind, AwardStatus
+from .models import Award, Category, Criterion, Round
+
+
+def awards_public() -> QuerySet[Award]:
+    """Awards anyone may see, newest edition first."""
+    return Award.objects.filter(status__in=PUBLIC_STATUSES).order_by("-edition", "name")
+
+
+def award_current() -> Award | None:
+    """The award open for submissions now (the newest if several), else the newest public."""
+    open_award = awards_public().filter(status=AwardStatus.OPEN).first()
+    return open_award or awards_public().first()
+
+
+def award_with_structure(queryset: QuerySet[Award]) -> QuerySet[Award]:
+    """Award(s) with categories, criteria and rounds prefetched in order."""
+    return queryset.prefetch_related(
+        Prefetch("categories", queryset=Category.objects.order_by("position", "pk")),
+        Prefetch("criteria", queryset=Criterion.objects.order_by("position", "pk")),
+        Prefetch("rounds", queryset=Round.objects.order_by("number")),
+    )
+
+
+def awards_managed_by(user: User) -> QuerySet[Award]:
+    if not user.is_authenticated:
+        return Award.objects.none()
+    if user.is_superuser:
+        return Award.objects.all()
+    return Award.objects.filter(roles__user=user, roles__role=AwardRoleKind.ORGANISER).distinct()
+
+
+def awards_judged_by(user: User) -> QuerySet[Award]:
+    if not user.is_authenticated:
+        return Award.objects.none()
+    return Award.objects.filter(
+        roles__user=user, roles__role__in=[AwardRoleKind.JUROR, AwardRoleKind.JURY_CHAIR]
+    ).distinct()

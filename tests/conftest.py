@@ -1,0 +1,115 @@
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import override_settings
+
+from tests.services import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    SMTPServer,
+    WorkerProcess,
+    database_url_for_test_db,
+    free_port,
+    port_open,
+    require_service,
+    worker_env,
+)
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on a free port; Django sends mail to it."""
+    from aiosmtpd.controller import Controller
+
+    server = SMTPServer(host="127.0.0.1", port=free_port())
+    controller = Controller(server, hostname=server.host, port=server.port)
+    controller.start()
+    with override_settings(
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        EMAIL_HOST=server.host,
+        EMAIL_PORT=server.port,
+        EMAIL_USE_TLS=False,
+        EMAIL_USE_SSL=False,
+        EMAIL_HOST_USER="",
+        EMAIL_HOST_PASSWORD="",
+    ):
+        yield server
+    controller.stop()
+
+
+@pytest.fixture
+def redis_url() -> str:
+    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    require_service(port_open("127.0.0.1", 6379), "Redis is not running on 127.0.0.1:6379")
+    return url
+
+
+@pytest.fixture
+def isolated_var(tmp_path: Path) -> Path:
+    """A private var/ folder for a child process (its own file-system broker queue)."""
+    var = tmp_path / "var"
+    var.mkdir()
+    return var
+
+
+@pytest.fixture
+def start_worker(transactional_db, tmp_path):
+    """Start real Celery workers on the test database; all are stopped at teardown."""
+    workers: list[WorkerProcess] = []
+
+    def start(*, broker_url: str, var_dir: Path, **env_extra: str) -> WorkerProcess:
+        env = worker_env(
+            database_url=database_url_for_test_db(),
+            broker_url=broker_url,
+            var_dir=var_dir,
+            **env_extra,
+        )
+        log = tmp_path / f"worker-{len(workers)}.log"
+        worker = WorkerProcess(env, log).start()
+        workers.append(worker)
+        return worker
+
+    yield start
+    for worker in workers:
+        worker.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium driven by Playwright (no browser download)."""
+    require_service(
+        bool(shutil.which(CHROMIUM) or Path(CHROMIUM).exists()),
+        f"Chromium not found at {CHROMIUM} (apt-get install chromium chromium-driver)",
+    )
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(autouse=True)
+def _media_root(tmp_path, settings):
+    """Files a test stores go to a folder of its own (tests that need S3 set it up)."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media")},
+        },
+    }
+
+
+@pytest.fixture(autouse=True)
+def _german_by_default():
+    """Each test starts with German active, as a visitor without preferences gets."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()

@@ -1,0 +1,83 @@
+import datetime as dt
+from decimal import Decimal
+
+import factory
+from django.utils import timezone
+
+from accounts.models import User
+from awards.models import Award, AwardRole, Category, Criterion, Round
+
+PASSWORD = "correct horse battery staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    full_name = factory.Faker("name")
+    preferred_language = "de"
+    email_verified_at = factory.LazyFunction(timezone.now)
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class AwardFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Award
+
+    name = "Lightweight Innovation Award"
+    edition = factory.Sequence(lambda n: 2030 + n)
+    slug = factory.LazyAttribute(lambda o: f"lia-{o.edition}")
+    reference_prefix = "LIA"
+    organiser_name = "Composites United e.V."
+    status = "draft"
+    submissions_open_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=10))
+    submissions_close_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=20))
+    jury_deadline_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=40))
+    announcement_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=60))
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Category
+
+    award = factory.SubFactory(AwardFactory)
+    code = factory.Sequence(lambda n: f"C{n:02d}")
+    name_de = factory.Sequence(lambda n: f"Kategorie {n}")
+    name_en = factory.Sequence(lambda n: f"Category {n}")
+    prize_amount = Decimal("10000")
+
+
+class CriterionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Criterion
+
+    award = factory.SubFactory(AwardFactory)
+    name_de = factory.Sequence(lambda n: f"Kriterium {n}")
+    name_en = factory.Sequence(lambda n: f"Criterion {n}")
+    weight = Decimal("1")
+
+
+class RoundFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Round
+
+    award = factory.SubFactory(AwardFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    name_de = "Bewertungsrunde"
+    name_en = "Scoring round"
+
+
+class AwardRoleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AwardRole
+
+    award = factory.SubFactory(AwardFactory)
+    user = factory.SubFactory(UserFactory)
+    role = "organiser"
