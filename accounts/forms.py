@@ -61,6 +61,11 @@ class LoginForm(AuthenticationForm):
         ),
     }
 
+    def clean_username(self) -> str:
+        # One spelling per account: the login throttle counts failures per username, so
+        # "Anna@Example.org" and "anna@example.org" must be the same account to it.
+        return User.objects.normalize_email(self.cleaned_data["username"]).lower()
+
     def confirm_login_allowed(self, user: User) -> None:
         super().confirm_login_allowed(user)
         if not user.is_verified:

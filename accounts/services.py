@@ -1,5 +1,6 @@
-"""Writes on accounts: registration, verification, profile. Mails are rendered here."""
+"""Writes on accounts: registration, verification, login lock, profile. Mails are rendered here."""
 
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -70,6 +71,11 @@ def user_verify_email(*, user: User) -> User:
         user.email_verified_at = timezone.now()
         user.save(update_fields=["email_verified_at"])
     return user
+
+
+def user_login_lock_lift(*, user: User) -> None:
+    """Forget the failed logins recorded for ``user`` (django-axes), lifting any lock on it."""
+    axes_reset(username=user.email)
 
 
 def user_update_profile(*, user: User, full_name: str, preferred_language: str) -> User:

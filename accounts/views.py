@@ -92,6 +92,16 @@ class LogoutView(auth_views.LogoutView):
     pass
 
 
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Choosing a new password from the mailed link also lifts a login lock: the lockout page
+    offers this as the way out, and whoever can read the mail owns the account."""
+
+    def form_valid(self, form) -> HttpResponse:
+        response = super().form_valid(form)
+        services.user_login_lock_lift(user=form.user)
+        return response
+
+
 class ProfileView(LoginRequiredMixin, FormView):
     template_name = "accounts/profile.html"
     form_class = ProfileForm
@@ -144,3 +154,11 @@ class LanguageSwitchView(View):
             if request.user.is_authenticated:
                 services.user_set_language(user=request.user, language=language)
         return response
+
+
+def locked_out(request: HttpRequest, credentials: dict | None = None, *args, **kwargs):
+    """django-axes' lockout response: 429 with the cool-off time the settings configure."""
+    from django.conf import settings
+
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "accounts/locked_out.html", {"cooloff_minutes": minutes}, status=429)

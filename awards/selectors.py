@@ -5,7 +5,7 @@ from django.db.models import Prefetch, QuerySet
 from accounts.models import User
 
 from .enums import PUBLIC_STATUSES, AwardRoleKind, AwardStatus
-from .models import Award, Category, Criterion, Round
+from .models import AuditEntry, Award, Category, Criterion, Round
 
 
 def awards_public() -> QuerySet[Award]:
@@ -42,3 +42,8 @@ def awards_judged_by(user: User) -> QuerySet[Award]:
     return Award.objects.filter(
         roles__user=user, roles__role__in=[AwardRoleKind.JUROR, AwardRoleKind.JURY_CHAIR]
     ).distinct()
+
+
+def audit_entries_for(award: Award, limit: int = 20) -> QuerySet[AuditEntry]:
+    """The newest ``limit`` entries of ``award``'s change log, newest first, with the actor."""
+    return AuditEntry.objects.filter(award=award).select_related("actor").order_by("-pk")[:limit]

@@ -1,14 +1,20 @@
+import copy
+
+from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
-from . import selectors, services
+from . import forms, selectors, services
 from .access import award_get_for
 from .enums import AWARD_TRANSITIONS, AwardStatus
-from .models import Award
+from .models import Award, Category, Criterion, Round
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -32,8 +38,47 @@ def award_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "awards/award_detail.html", {"award": award})
 
 
+AUDIT_ACTION_LABELS = {
+    "award.status_changed": gettext_lazy("Status changed"),
+    "award.role_granted": gettext_lazy("Role granted"),
+    "award.updated": gettext_lazy("Settings changed"),
+    "category.created": gettext_lazy("Category added"),
+    "category.updated": gettext_lazy("Category changed"),
+    "category.deleted": gettext_lazy("Category deleted"),
+    "criterion.created": gettext_lazy("Criterion added"),
+    "criterion.updated": gettext_lazy("Criterion changed"),
+    "criterion.deleted": gettext_lazy("Criterion deleted"),
+    "round.created": gettext_lazy("Round added"),
+    "round.updated": gettext_lazy("Round changed"),
+    "round.deleted": gettext_lazy("Round deleted"),
+}
+_AUDIT_MODELS = {model._meta.label_lower: model for model in (Award, Category, Criterion, Round)}
+
+
+def _audit_rows(entries) -> list[dict]:
+    """What the change log on the manage page shows per entry: a label for the action and
+    the names of the fields it changed, in the reader's language."""
+    rows = []
+    for entry in entries:
+        model = _AUDIT_MODELS.get(entry.object_type)
+        fields = []
+        for name in (entry.data or {}).get("changes", {}):
+            try:
+                fields.append(model._meta.get_field(name).verbose_name if model else name)
+            except FieldDoesNotExist:
+                fields.append(name)
+        rows.append(
+            {
+                "entry": entry,
+                "label": AUDIT_ACTION_LABELS.get(entry.action, entry.action),
+                "fields": fields,
+            }
+        )
+    return rows
+
+
 class ManageAwardView(LoginRequiredMixin, View):
-    """The organiser's overview of one award: status, timeline, structure."""
+    """The organiser's overview of one award: status, timeline, structure, latest changes."""
 
     def get(self, request: HttpRequest, slug: str) -> HttpResponse:
         award = award_get_for(
@@ -43,7 +88,20 @@ class ManageAwardView(LoginRequiredMixin, View):
             queryset=selectors.award_with_structure(Award.objects.all()),
         )
         transitions = [AwardStatus(s) for s in sorted(AWARD_TRANSITIONS[award.status])]
-        return render(request, "awards/manage.html", {"award": award, "transitions": transitions})
+        locked = {
+            part: services.structure_locked_reason(award=award, part=part)
+            for part in ("category", "criterion", "round")
+        }
+        return render(
+            request,
+            "awards/manage.html",
+            {
+                "award": award,
+                "transitions": transitions,
+                "locked": locked,
+                "audit_rows": _audit_rows(selectors.audit_entries_for(award, 20)),
+            },
+        )
 
 
 class AwardTransitionView(LoginRequiredMixin, View):
@@ -62,3 +120,253 @@ class AwardTransitionView(LoginRequiredMixin, View):
                 _("The award is now “%(status)s”.") % {"status": award.get_status_display()},
             )
         return redirect("awards:manage", slug=award.slug)
+
+
+# --- Configuration: settings, categories, criteria, rounds ------------------------------
+
+
+def _add_service_errors(form: django_forms.BaseForm, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: next to the field it names when the form
+    has that field, above the form otherwise."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.error_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
+
+
+class _AwardManageView(LoginRequiredMixin, View):
+    """An organiser's page of one award: login first, then the award through the
+    permission-aware getter, so anyone who may not manage it gets a 404."""
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.award = award_get_for(request.user, kwargs["slug"], "awards.manage_award")
+        return super().dispatch(request, *args, **kwargs)
+
+    def manage_url(self, anchor: str = "") -> str:
+        url = reverse("awards:manage", kwargs={"slug": self.award.slug})
+        return f"{url}#{anchor}" if anchor else url
+
+
+class AwardSettingsView(_AwardManageView):
+    def get(self, request: HttpRequest, slug: str) -> HttpResponse:
+        return self.render(forms.AwardSettingsForm(instance=copy.copy(self.award)))
+
+    def post(self, request: HttpRequest, slug: str) -> HttpResponse:
+        # The form validates on a copy, so a rejected input does not show up in the page
+        # header; the service re-reads the award anyway.
+        form = forms.AwardSettingsForm(request.POST, instance=copy.copy(self.award))
+        if form.is_valid():
+            try:
+                services.award_update(award=self.award, actor=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                _add_service_errors(form, error)
+            else:
+                messages.success(request, _("The settings have been saved."))
+                return redirect(self.manage_url())
+        return self.render(form)
+
+    def render(self, form: forms.AwardSettingsForm) -> HttpResponse:
+        return render(
+            self.request, "awards/award_settings_form.html", {"award": self.award, "form": form}
+        )
+
+
+class _PartView(_AwardManageView):
+    """Shared by the pages that add, change and delete a category, criterion or round.
+
+    Subclasses name the part, its form, the related name on Award and the services; the
+    object in the address is looked up among the award's own, so another award's is a 404.
+    """
+
+    part: str
+    related_name: str
+    form_class: type[django_forms.ModelForm]
+    anchor: str
+    title_create: str
+    title_update: str
+    title_delete: str
+    message_saved: str
+    message_deleted: str
+
+    def get_object(self, pk: int):
+        return get_object_or_404(getattr(self.award, self.related_name).all(), pk=pk)
+
+    def locked_reason(self) -> str | None:
+        return services.structure_locked_reason(award=self.award, part=self.part)
+
+    def render_form(self, form: django_forms.ModelForm, title: str) -> HttpResponse:
+        return render(
+            self.request,
+            "awards/structure_form.html",
+            {
+                "award": self.award,
+                "form": form,
+                "title": title,
+                "locked_reason": self.locked_reason(),
+                "cancel_url": self.manage_url(self.anchor),
+            },
+        )
+
+
+class _PartCreateView(_PartView):
+    def get(self, request: HttpRequest, slug: str) -> HttpResponse:
+        return self.render_form(self.new_form(), self.title_create)
+
+    def post(self, request: HttpRequest, slug: str) -> HttpResponse:
+        form = self.new_form(request.POST)
+        if form.is_valid():
+            try:
+                obj = self.create(award=self.award, actor=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                _add_service_errors(form, error)
+            else:
+                messages.success(request, self.message_saved % {"name": obj})
+                return redirect(self.manage_url(self.anchor))
+        return self.render_form(form, self.title_create)
+
+    def new_form(self, data=None) -> django_forms.ModelForm:
+        model = self.form_class._meta.model
+        return self.form_class(data, instance=model(award=self.award))
+
+    def create(self, **kwargs):
+        raise NotImplementedError
+
+
+class _PartUpdateView(_PartView):
+    def get(self, request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+        obj = self.get_object(pk)
+        return self.render_form(self.form_class(instance=obj), self.title_update % {"name": obj})
+
+    def post(self, request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+        obj = self.get_object(pk)
+        title = self.title_update % {"name": obj}
+        form = self.form_class(request.POST, instance=copy.copy(obj))
+        if form.is_valid():
+            try:
+                obj = self.update(obj, actor=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                _add_service_errors(form, error)
+            else:
+                messages.success(request, self.message_saved % {"name": obj})
+                return redirect(self.manage_url(self.anchor))
+        return self.render_form(form, title)
+
+    def update(self, obj, **kwargs):
+        raise NotImplementedError
+
+
+class _PartDeleteView(_PartView):
+    """GET asks for confirmation; POST deletes."""
+
+    def get(self, request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+        return self.render_confirm(self.get_object(pk), errors=[])
+
+    def post(self, request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+        obj = self.get_object(pk)
+        try:
+            self.delete_object(obj, actor=request.user)
+        except ValidationError as error:
+            return self.render_confirm(obj, errors=error.messages)
+        messages.success(request, self.message_deleted % {"name": obj})
+        return redirect(self.manage_url(self.anchor))
+
+    def render_confirm(self, obj, *, errors: list[str]) -> HttpResponse:
+        return render(
+            self.request,
+            "awards/structure_confirm_delete.html",
+            {
+                "award": self.award,
+                "object": obj,
+                "title": self.title_delete % {"name": obj},
+                "errors": errors,
+                "locked_reason": self.locked_reason(),
+                "cancel_url": self.manage_url(self.anchor),
+            },
+        )
+
+    def delete_object(self, obj, **kwargs) -> None:
+        raise NotImplementedError
+
+
+class _CategoryMixin:
+    part = "category"
+    related_name = "categories"
+    form_class = forms.CategoryForm
+    anchor = "categories-title"
+    title_create = gettext_lazy("New category")
+    title_update = gettext_lazy("Edit the category “%(name)s”")
+    title_delete = gettext_lazy("Delete the category “%(name)s”?")
+    message_saved = gettext_lazy("The category “%(name)s” has been saved.")
+    message_deleted = gettext_lazy("The category “%(name)s” has been deleted.")
+
+
+class CategoryCreateView(_CategoryMixin, _PartCreateView):
+    def create(self, **kwargs):
+        return services.category_create(**kwargs)
+
+
+class CategoryUpdateView(_CategoryMixin, _PartUpdateView):
+    def update(self, obj, **kwargs):
+        return services.category_update(category=obj, **kwargs)
+
+
+class CategoryDeleteView(_CategoryMixin, _PartDeleteView):
+    def delete_object(self, obj, **kwargs) -> None:
+        services.category_delete(category=obj, **kwargs)
+
+
+class _CriterionMixin:
+    part = "criterion"
+    related_name = "criteria"
+    form_class = forms.CriterionForm
+    anchor = "criteria-title"
+    title_create = gettext_lazy("New criterion")
+    title_update = gettext_lazy("Edit the criterion “%(name)s”")
+    title_delete = gettext_lazy("Delete the criterion “%(name)s”?")
+    message_saved = gettext_lazy("The criterion “%(name)s” has been saved.")
+    message_deleted = gettext_lazy("The criterion “%(name)s” has been deleted.")
+
+
+class CriterionCreateView(_CriterionMixin, _PartCreateView):
+    def create(self, **kwargs):
+        return services.criterion_create(**kwargs)
+
+
+class CriterionUpdateView(_CriterionMixin, _PartUpdateView):
+    def update(self, obj, **kwargs):
+        return services.criterion_update(criterion=obj, **kwargs)
+
+
+class CriterionDeleteView(_CriterionMixin, _PartDeleteView):
+    def delete_object(self, obj, **kwargs) -> None:
+        services.criterion_delete(criterion=obj, **kwargs)
+
+
+class _RoundMixin:
+    part = "round"
+    related_name = "rounds"
+    form_class = forms.RoundForm
+    anchor = "rounds-title"
+    title_create = gettext_lazy("New round")
+    title_update = gettext_lazy("Edit the round “%(name)s”")
+    title_delete = gettext_lazy("Delete the round “%(name)s”?")
+    message_saved = gettext_lazy("The round “%(name)s” has been saved.")
+    message_deleted = gettext_lazy("The round “%(name)s” has been deleted.")
+
+
+class RoundCreateView(_RoundMixin, _PartCreateView):
+    def create(self, **kwargs):
+        return services.round_create(**kwargs)
+
+
+class RoundUpdateView(_RoundMixin, _PartUpdateView):
+    def update(self, obj, **kwargs):
+        return services.round_update(round=obj, **kwargs)
+
+
+class RoundDeleteView(_RoundMixin, _PartDeleteView):
+    def delete_object(self, obj, **kwargs) -> None:
+        services.round_delete(round=obj, **kwargs)

@@ -24,9 +24,15 @@ def check_database() -> None:
 
 
 def check_broker() -> None:
+    from django.conf import settings
+
     from config.celery import app
 
-    with app.connection_for_write() as conn:
+    with app.connection_for_write(
+        settings.CELERY_BROKER_URL,
+        transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS,
+        connect_timeout=2,
+    ) as conn:
         conn.ensure_connection(max_retries=1, timeout=2)
 
 

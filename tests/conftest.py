@@ -113,3 +113,42 @@ def _german_by_default():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.deactivate()
+
+
+@pytest.fixture
+def s3_server():
+    """An S3-compatible HTTP server (moto in server mode) with an empty private bucket.
+
+    Yields the settings for django-storages' S3Storage pointed at it.
+    """
+    import uuid
+
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    credentials = {"aws_access_key_id": "laurel-test", "aws_secret_access_key": "laurel-test"}
+    client = boto3.client("s3", endpoint_url=endpoint, region_name="eu-central-1", **credentials)
+    # moto keeps its state per process: every test gets a bucket of its own.
+    bucket = f"laurel-test-{uuid.uuid4().hex[:12]}"
+    client.create_bucket(
+        Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "eu-central-1"}
+    )
+    options = {
+        "bucket_name": bucket,
+        "endpoint_url": endpoint,
+        "region_name": "eu-central-1",
+        "access_key": credentials["aws_access_key_id"],
+        "secret_key": credentials["aws_secret_access_key"],
+        "default_acl": "private",
+        "querystring_auth": True,
+        "querystring_expire": 300,
+        "file_overwrite": False,
+        "addressing_style": "path",
+        "signature_version": "s3v4",
+    }
+    yield {"endpoint": endpoint, "client": client, "bucket": bucket, "options": options}
+    server.stop()

@@ -119,12 +119,14 @@ EMAIL_VERIFICATION_TIMEOUT = 60 * 60 * 24 * 7
 # The lock is keyed on the account (and, separately, on the client address), so a forged
 # X-Forwarded-For cannot dodge it; the client
 # address is read from REMOTE_ADDR only unless a trusted proxy is configured.
-AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+# axes locks when the count of failures reaches the limit: with 6, five wrong passwords get
+# the normal error and the sixth is refused with the lockout page.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=6)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_IPWARE_META_PRECEDENCE_ORDER = env.list(
     "AXES_IPWARE_META_PRECEDENCE_ORDER", default=["REMOTE_ADDR"]
 )

@@ -1,0 +1,522 @@
+"""Organisers configure an award: settings, timeline, categories, criteria and rounds."""
+
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from accounts.models import User
+
+from ..enums import AwardStatus, RoundKind
+from ..models import Award, Category, Criterion, Round
+from .audit import audit_log
+
+# --- Configuration: settings, categories, criteria, rounds ------------------------------
+#
+# Every function below locks the award row first (``select_for_update``), so a status change
+# running at the same moment cannot slip between the "may this change?" check and the write,
+# and re-reads the object it changes, so what the audit log calls "before" is what was stored.
+
+AWARD_SETTINGS_FIELDS = (
+    "name",
+    "organiser_name",
+    "description_de",
+    "description_en",
+    "currency",
+    "timezone",
+    "submissions_open_at",
+    "submissions_close_at",
+    "jury_deadline_at",
+    "announcement_at",
+)
+CATEGORY_FIELDS = (
+    "code",
+    "name_de",
+    "name_en",
+    "description_de",
+    "description_en",
+    "prize_amount",
+    "max_entries_per_organisation",
+    "position",
+)
+CRITERION_FIELDS = (
+    "name_de",
+    "name_en",
+    "description_de",
+    "description_en",
+    "weight",
+    "scale_min",
+    "scale_max",
+    "position",
+)
+ROUND_FIELDS = ("number", "name_de", "name_en", "kind", "shortlist_size")
+
+# The statuses in which each part of an award's structure may be added, changed or deleted.
+# Categories: entries are filed under them, and the call for entries names them, so they are
+# fixed once submissions close. Criteria: every entry must be judged against the same
+# criteria, so they are fixed once submissions close and jurors may start scoring. Rounds:
+# how the jury proceeds can still be adjusted while judging, until the award is decided.
+STRUCTURE_EDITABLE_STATUSES: dict[str, frozenset[str]] = {
+    "category": frozenset({AwardStatus.DRAFT, AwardStatus.OPEN}),
+    "criterion": frozenset({AwardStatus.DRAFT, AwardStatus.OPEN}),
+    "round": frozenset(
+        {AwardStatus.DRAFT, AwardStatus.OPEN, AwardStatus.CLOSED, AwardStatus.JUDGING}
+    ),
+}
+
+
+class StructureLockedError(ValidationError):
+    """A change to categories, criteria or rounds that the award's status no longer allows."""
+
+
+def structure_locked_reason(*, award: Award, part: str) -> str | None:
+    """Why ``part`` ("category", "criterion" or "round") of ``award`` cannot change now;
+    None while it can. The one place that states the rule, for services, views and pages."""
+    if award.status in STRUCTURE_EDITABLE_STATUSES[part]:
+        return None
+    params = {
+        "status": AwardStatus(award.status).label,
+        "draft": AwardStatus.DRAFT.label,
+        "open": AwardStatus.OPEN.label,
+        "decided": AwardStatus.DECIDED.label,
+    }
+    if part == "category":
+        return (
+            _(
+                "Categories can only be added, changed or deleted while the award is "
+                "“%(draft)s” or “%(open)s”; it is “%(status)s” now."
+            )
+            % params
+        )
+    if part == "criterion":
+        return (
+            _(
+                "Criteria can only be added, changed or deleted while the award is "
+                "“%(draft)s” or “%(open)s”, so that every entry is judged against the same "
+                "criteria; it is “%(status)s” now."
+            )
+            % params
+        )
+    return (
+        _(
+            "Rounds can no longer be added, changed or deleted once the award is "
+            "“%(decided)s”; it is “%(status)s” now."
+        )
+        % params
+    )
+
+
+def _award_locked(award_id: int) -> Award:
+    return Award.objects.select_for_update().get(pk=award_id)
+
+
+def _ensure_editable(award: Award, part: str) -> None:
+    reason = structure_locked_reason(award=award, part=part)
+    if reason is not None:
+        raise StructureLockedError(reason)
+
+
+def _refuse_unknown_fields(function: str, fields: dict[str, Any], allowed: tuple[str, ...]) -> None:
+    unknown = sorted(set(fields) - set(allowed))
+    if unknown:
+        # A programming error, not a user's: the forms only offer the allowed fields.
+        raise TypeError(f"{function}() cannot change {', '.join(unknown)}")
+
+
+def _snapshot(instance: Any, fields: tuple[str, ...]) -> dict[str, Any]:
+    return {name: getattr(instance, name) for name in fields}
+
+
+def _changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """``{field: {"before": …, "after": …}}`` for the fields whose value differs."""
+    return {
+        name: {"before": before.get(name), "after": value}
+        for name, value in after.items()
+        if before.get(name) != value
+    }
+
+
+def _created(after: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {name: {"before": None, "after": value} for name, value in after.items()}
+
+
+def _deleted(before: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {name: {"before": value, "after": None} for name, value in before.items()}
+
+
+def _validate(
+    instance: Any, unique: dict[str, str], errors: dict[str, list[str]] | None = None
+) -> None:
+    """``full_clean()``, with each error next to the field concerned.
+
+    Django reports a clash on a two-column unique constraint (award + code), or a broken
+    check constraint, as an error of the whole form, worded for developers; organisers need
+    it next to the field they typed. So the clashes are checked here, the callers pass the
+    check-constraint errors in ``errors``, and ``full_clean`` then skips those fields.
+    """
+    errors = dict(errors or {})
+    siblings = type(instance)._default_manager.filter(award_id=instance.award_id)
+    if instance.pk is not None:
+        siblings = siblings.exclude(pk=instance.pk)
+    for name, message in unique.items():
+        value = getattr(instance, name)
+        if value not in (None, "") and siblings.filter(**{name: value}).exists():
+            errors[name] = [message % {"value": value}]
+    try:
+        instance.full_clean(exclude=set(errors))
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _category_errors(category: Category) -> dict[str, list[str]]:
+    limit = category.max_entries_per_organisation
+    if limit is not None and limit < 1:
+        return {"max_entries_per_organisation": [_("At least 1; leave it empty for no limit.")]}
+    return {}
+
+
+def _category_unique() -> dict[str, str]:
+    return {
+        "code": _("Another category of this award already has the code “%(value)s”."),
+        "name_de": _("Another category of this award is already called “%(value)s”."),
+        "name_en": _("Another category of this award is already called “%(value)s”."),
+    }
+
+
+def _criterion_unique() -> dict[str, str]:
+    return {"name_en": _("Another criterion of this award is already called “%(value)s”.")}
+
+
+def _round_unique() -> dict[str, str]:
+    return {"number": _("This award already has a round number %(value)s.")}
+
+
+@transaction.atomic
+def award_update(*, award: Award, actor: User | None, **fields: Any) -> Award:
+    """Change an award's settings: names, descriptions, currency, time zone and timeline.
+
+    Only the fields in ``AWARD_SETTINGS_FIELDS`` may be passed (others raise TypeError; the
+    status changes through ``award_transition``). Raises ValidationError (by field) for
+    invalid values, a timeline out of order or a name already used for the same edition.
+    Side effects: when anything changed, the award is saved and an ``award.updated`` audit
+    entry records the before and after of each changed field; otherwise nothing is written.
+    """
+    _refuse_unknown_fields("award_update", fields, AWARD_SETTINGS_FIELDS)
+    award = _award_locked(award.pk)
+    before = _snapshot(award, AWARD_SETTINGS_FIELDS)
+    for name, value in fields.items():
+        setattr(award, name, value)
+    errors: dict[str, list[str]] = {}
+    if Award.objects.filter(name=award.name, edition=award.edition).exclude(pk=award.pk).exists():
+        errors["name"] = [
+            _("There is already an award called “%(name)s” for %(edition)s.")
+            % {"name": award.name, "edition": award.edition}
+        ]
+    try:
+        award.full_clean(exclude=set(errors))
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+    changes = _changes(before, _snapshot(award, AWARD_SETTINGS_FIELDS))
+    if changes:
+        award.save(update_fields=[*changes, "updated_at"])
+        audit_log(
+            award=award,
+            actor=actor,
+            action="award.updated",
+            target=award,
+            data={"changes": changes},
+        )
+    return award
+
+
+@transaction.atomic
+def category_create(
+    *,
+    award: Award,
+    actor: User | None,
+    code: str,
+    name_de: str,
+    name_en: str,
+    description_de: str = "",
+    description_en: str = "",
+    prize_amount: Decimal = Decimal("0"),
+    max_entries_per_organisation: int | None = 1,
+    position: int = 0,
+) -> Category:
+    """Add a category to ``award`` while it is draft or open (see STRUCTURE_EDITABLE_STATUSES).
+
+    Raises StructureLockedError when the status forbids it and ValidationError (by field)
+    for invalid values or a code or name another category of the award already uses.
+    Side effects: the category is saved and a ``category.created`` audit entry written.
+    """
+    award = _award_locked(award.pk)
+    _ensure_editable(award, "category")
+    category = Category(
+        award=award,
+        code=code,
+        name_de=name_de,
+        name_en=name_en,
+        description_de=description_de,
+        description_en=description_en,
+        prize_amount=prize_amount,
+        max_entries_per_organisation=max_entries_per_organisation,
+        position=position,
+    )
+    _validate(category, _category_unique(), _category_errors(category))
+    category.save()
+    audit_log(
+        award=award,
+        actor=actor,
+        action="category.created",
+        target=category,
+        data={"changes": _created(_snapshot(category, CATEGORY_FIELDS))},
+    )
+    return category
+
+
+@transaction.atomic
+def category_update(*, category: Category, actor: User | None, **fields: Any) -> Category:
+    """Change the fields in CATEGORY_FIELDS of ``category`` while its award is draft or open.
+
+    Raises as ``category_create``. Side effects: when anything changed, the category is saved
+    and a ``category.updated`` audit entry records each changed field's before and after.
+    """
+    _refuse_unknown_fields("category_update", fields, CATEGORY_FIELDS)
+    award = _award_locked(category.award_id)
+    _ensure_editable(award, "category")
+    category = Category.objects.get(pk=category.pk, award=award)
+    before = _snapshot(category, CATEGORY_FIELDS)
+    for name, value in fields.items():
+        setattr(category, name, value)
+    _validate(category, _category_unique(), _category_errors(category))
+    changes = _changes(before, _snapshot(category, CATEGORY_FIELDS))
+    if changes:
+        category.save(update_fields=list(changes))
+        audit_log(
+            award=award,
+            actor=actor,
+            action="category.updated",
+            target=category,
+            data={"changes": changes},
+        )
+    return category
+
+
+@transaction.atomic
+def category_delete(*, category: Category, actor: User | None) -> None:
+    """Delete ``category`` while its award is draft or open and no entry was filed under it.
+
+    Raises StructureLockedError when the status forbids it and ValidationError when the
+    category has submissions (even drafts: they belong to applicants). Side effects: a
+    ``category.deleted`` audit entry keeps the deleted values, then the row is deleted.
+    """
+    award = _award_locked(category.award_id)
+    _ensure_editable(award, "category")
+    category = Category.objects.get(pk=category.pk, award=award)
+    count = category.submissions.count()
+    if count:
+        raise ValidationError(
+            ngettext(
+                "The category “%(name)s” cannot be deleted: %(count)d entry was filed under it.",
+                "The category “%(name)s” cannot be deleted: %(count)d entries were filed under it.",
+                count,
+            )
+            % {"name": category.name, "count": count}
+        )
+    audit_log(
+        award=award,
+        actor=actor,
+        action="category.deleted",
+        target=category,
+        data={"changes": _deleted(_snapshot(category, CATEGORY_FIELDS))},
+    )
+    category.delete()
+
+
+@transaction.atomic
+def criterion_create(
+    *,
+    award: Award,
+    actor: User | None,
+    name_de: str,
+    name_en: str,
+    description_de: str = "",
+    description_en: str = "",
+    weight: Decimal = Decimal("1"),
+    scale_min: int = 1,
+    scale_max: int = 10,
+    position: int = 0,
+) -> Criterion:
+    """Add a criterion to ``award`` while it is draft or open (see
+    STRUCTURE_EDITABLE_STATUSES).
+
+    Raises StructureLockedError when the status forbids it and ValidationError (by field)
+    for a weight not above 0, a lowest score not below the highest or a name already used.
+    Side effects: the criterion is saved and a ``criterion.created`` audit entry written.
+    """
+    award = _award_locked(award.pk)
+    _ensure_editable(award, "criterion")
+    criterion = Criterion(
+        award=award,
+        name_de=name_de,
+        name_en=name_en,
+        description_de=description_de,
+        description_en=description_en,
+        weight=weight,
+        scale_min=scale_min,
+        scale_max=scale_max,
+        position=position,
+    )
+    _validate(criterion, _criterion_unique())
+    criterion.save()
+    audit_log(
+        award=award,
+        actor=actor,
+        action="criterion.created",
+        target=criterion,
+        data={"changes": _created(_snapshot(criterion, CRITERION_FIELDS))},
+    )
+    return criterion
+
+
+@transaction.atomic
+def criterion_update(*, criterion: Criterion, actor: User | None, **fields: Any) -> Criterion:
+    """Change the fields in CRITERION_FIELDS of ``criterion`` while its award is draft or
+    open; from "closed" on, scores may exist and must stay comparable, so nothing changes.
+
+    Raises as ``criterion_create``. Side effects: when anything changed, the criterion is
+    saved and a ``criterion.updated`` audit entry records each changed field.
+    """
+    _refuse_unknown_fields("criterion_update", fields, CRITERION_FIELDS)
+    award = _award_locked(criterion.award_id)
+    _ensure_editable(award, "criterion")
+    criterion = Criterion.objects.get(pk=criterion.pk, award=award)
+    before = _snapshot(criterion, CRITERION_FIELDS)
+    for name, value in fields.items():
+        setattr(criterion, name, value)
+    _validate(criterion, _criterion_unique())
+    changes = _changes(before, _snapshot(criterion, CRITERION_FIELDS))
+    if changes:
+        criterion.save(update_fields=list(changes))
+        audit_log(
+            award=award,
+            actor=actor,
+            action="criterion.updated",
+            target=criterion,
+            data={"changes": changes},
+        )
+    return criterion
+
+
+@transaction.atomic
+def criterion_delete(*, criterion: Criterion, actor: User | None) -> None:
+    """Delete ``criterion`` while its award is draft or open.
+
+    Raises StructureLockedError otherwise. Side effects: a ``criterion.deleted`` audit entry
+    keeps the deleted values, then the row is deleted.
+    """
+    award = _award_locked(criterion.award_id)
+    _ensure_editable(award, "criterion")
+    criterion = Criterion.objects.get(pk=criterion.pk, award=award)
+    audit_log(
+        award=award,
+        actor=actor,
+        action="criterion.deleted",
+        target=criterion,
+        data={"changes": _deleted(_snapshot(criterion, CRITERION_FIELDS))},
+    )
+    criterion.delete()
+
+
+@transaction.atomic
+def round_create(
+    *,
+    award: Award,
+    actor: User | None,
+    number: int,
+    name_de: str,
+    name_en: str,
+    kind: str = RoundKind.SCORING,
+    shortlist_size: int | None = None,
+) -> Round:
+    """Add a round to ``award`` until it is decided (see STRUCTURE_EDITABLE_STATUSES).
+
+    Raises StructureLockedError when the status forbids it and ValidationError (by field)
+    for invalid values or a round number the award already has. Side effects: the round is
+    saved and a ``round.created`` audit entry written.
+    """
+    award = _award_locked(award.pk)
+    _ensure_editable(award, "round")
+    round_ = Round(
+        award=award,
+        number=number,
+        name_de=name_de,
+        name_en=name_en,
+        kind=kind,
+        shortlist_size=shortlist_size,
+    )
+    _validate(round_, _round_unique())
+    round_.save()
+    audit_log(
+        award=award,
+        actor=actor,
+        action="round.created",
+        target=round_,
+        data={"changes": _created(_snapshot(round_, ROUND_FIELDS))},
+    )
+    return round_
+
+
+@transaction.atomic
+def round_update(*, round: Round, actor: User | None, **fields: Any) -> Round:
+    """Change the fields in ROUND_FIELDS of ``round`` until its award is decided.
+
+    Raises as ``round_create``. Side effects: when anything changed, the round is saved and
+    a ``round.updated`` audit entry records each changed field.
+    """
+    _refuse_unknown_fields("round_update", fields, ROUND_FIELDS)
+    award = _award_locked(round.award_id)
+    _ensure_editable(award, "round")
+    round_ = Round.objects.get(pk=round.pk, award=award)
+    before = _snapshot(round_, ROUND_FIELDS)
+    for name, value in fields.items():
+        setattr(round_, name, value)
+    _validate(round_, _round_unique())
+    changes = _changes(before, _snapshot(round_, ROUND_FIELDS))
+    if changes:
+        round_.save(update_fields=list(changes))
+        audit_log(
+            award=award,
+            actor=actor,
+            action="round.updated",
+            target=round_,
+            data={"changes": changes},
+        )
+    return round_
+
+
+@transaction.atomic
+def round_delete(*, round: Round, actor: User | None) -> None:
+    """Delete ``round`` until its award is decided.
+
+    Raises StructureLockedError otherwise. Side effects: a ``round.deleted`` audit entry
+    keeps the deleted values, then the row is deleted.
+    """
+    award = _award_locked(round.award_id)
+    _ensure_editable(award, "round")
+    round_ = Round.objects.get(pk=round.pk, award=award)
+    audit_log(
+        award=award,
+        actor=actor,
+        action="round.deleted",
+        target=round_,
+        data={"changes": _deleted(_snapshot(round_, ROUND_FIELDS))},
+    )
+    round_.delete()

@@ -1,0 +1,175 @@
+"""Plumbing shared by the benches in bench/: a throwaway database with Django set up on it,
+timing, and the single JSON line of figures that every bench prints last.
+
+Imported by a bench run as a script (``.venv/bin/python bench/<name>.py``), so it lives next
+to the benches and is imported as ``_common``. Nothing here imports Django at module level:
+the environment has to be in place before ``django.setup()``.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+DATABASE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+# Services a developer's shell may point at; a bench uses the embedded ones instead, so its
+# figures do not depend on what happens to be configured (and it never writes to them).
+FOREIGN_SERVICES = (
+    "REDIS_URL",
+    "CELERY_BROKER_URL",
+    "CELERY_RESULT_BACKEND",
+    "AWS_STORAGE_BUCKET_NAME",
+    "EMAIL_URL",
+)
+
+
+def log(message: str) -> None:
+    """Progress goes to stderr: stdout is kept for the figures."""
+    print(message, file=sys.stderr, flush=True)
+
+
+def emit(figures: dict) -> None:
+    """Print the figures as one JSON object: the last line a bench writes to stdout."""
+    print(json.dumps(figures), flush=True)
+
+
+def parser(description: str | None) -> argparse.ArgumentParser:
+    """An argument parser with the options every bench has."""
+    result = argparse.ArgumentParser(
+        description=(description or "").strip().splitlines()[0] if description else None
+    )
+    result.add_argument(
+        "--database-url",
+        help=(
+            "a PostgreSQL URL such as postgres://postgres@127.0.0.1:5432/laurel_bench; the "
+            "database is created for the run and dropped afterwards (it must not exist yet). "
+            "Default: an SQLite file in a temporary folder."
+        ),
+    )
+    result.add_argument(
+        "--settings",
+        default="config.settings.test",
+        help="the Django settings module (default: %(default)s)",
+    )
+    result.add_argument("--seed", type=int, default=1, help="random seed (default: %(default)s)")
+    return result
+
+
+# --- the throwaway database --------------------------------------------------------------
+def _server_conninfo(database_url: str) -> tuple[str, str]:
+    """The connection string of the server's ``postgres`` database, and the bench's name."""
+    from psycopg.conninfo import make_conninfo
+
+    parts = urlsplit(database_url)
+    if parts.scheme not in {"postgres", "postgresql"}:
+        raise SystemExit(f"--database-url must be a postgres:// URL, not {parts.scheme}://")
+    name = parts.path.lstrip("/")
+    if not DATABASE_NAME.match(name):
+        raise SystemExit(f"--database-url: {name!r} is not a plain database name")
+    return make_conninfo(database_url, dbname="postgres"), name
+
+
+def _create_database(database_url: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    conninfo, name = _server_conninfo(database_url)
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if exists:
+            # Never drop a database this run did not create.
+            raise SystemExit(
+                f"database {name!r} exists already; a bench creates its own. Drop it "
+                f"(DROP DATABASE {name}) or choose another name."
+            )
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    log(f"created database {name}")
+
+
+def _drop_database(database_url: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    conninfo, name = _server_conninfo(database_url)
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        conn.execute(drop)
+    log(f"dropped database {name}")
+
+
+@contextmanager
+def throwaway_django(*, database_url: str | None, settings: str) -> Iterator[Path]:
+    """Django set up on a new, migrated database; everything is removed on the way out.
+
+    Yields the temporary folder that serves as ``LAUREL_VAR_DIR`` (SQLite file, file
+    broker, media, mail).
+    """
+    var_dir = Path(tempfile.mkdtemp(prefix="laurel-bench-"))
+    created = False
+    django_ready = False
+    try:
+        if database_url:
+            _create_database(database_url)
+            created = True
+        for name in FOREIGN_SERVICES:
+            os.environ.pop(name, None)
+        os.environ.update(
+            {
+                "DJANGO_SETTINGS_MODULE": settings,
+                "LAUREL_VAR_DIR": str(var_dir),
+                "DATABASE_URL": database_url or f"sqlite:///{var_dir / 'bench.sqlite3'}",
+                "DJANGO_ALLOWED_HOSTS": "testserver,localhost",
+            }
+        )
+        if str(ROOT) not in sys.path:
+            sys.path.insert(0, str(ROOT))
+
+        import django
+        from django.core.management import call_command
+
+        django.setup()
+        django_ready = True
+        started = time.perf_counter()
+        call_command("migrate", verbosity=0)
+        log(f"migrated in {time.perf_counter() - started:.1f} s")
+        yield var_dir
+    finally:
+        if django_ready:
+            from django.db import connections
+
+            connections.close_all()
+        if created:
+            _drop_database(database_url)
+        shutil.rmtree(var_dir, ignore_errors=True)
+
+
+def database_vendor() -> str:
+    from django.db import connection
+
+    return connection.vendor
+
+
+# --- measuring ---------------------------------------------------------------------------
+def milliseconds(func: Callable[[], object]) -> tuple[float, object]:
+    """Wall time of one call in ms, and what it returned."""
+    started = time.perf_counter()
+    result = func()
+    return (time.perf_counter() - started) * 1000, result
+
+
+def median_p95(samples: list[float]) -> tuple[float, float]:
+    """The median and the 95th percentile (inclusive method), rounded to 0.01."""
+    if len(samples) == 1:
+        return round(samples[0], 2), round(samples[0], 2)
+    p95 = statistics.quantiles(samples, n=100, method="inclusive")[94]
+    return round(statistics.median(samples), 2), round(p95, 2)
