@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("", home, name="home"),
+    path("manage/<slug:slug>/messages/", include("notifications.urls")),
     path("", include("awards.urls")),
 ]
 

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "awards",
     "submissions",
     "jury",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -200,6 +201,15 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+# The domain in every Message-ID we generate, e.g. <hash@laurel.example>.
+LAUREL_MAIL_DOMAIN = env("LAUREL_MAIL_DOMAIN", default="laurel.example")
+# The outbox sweeper re-enqueues a pending message whose task is this late, and gives a
+# message stuck in "sending" (its worker died) back to the queue after this long; the latter
+# must exceed EMAIL_TIMEOUT by a margin, so a slow but live delivery is never doubled.
+LAUREL_OUTBOX_PENDING_AFTER = env.int("LAUREL_OUTBOX_PENDING_AFTER", default=120)
+LAUREL_OUTBOX_SENDING_AFTER = env.int("LAUREL_OUTBOX_SENDING_AFTER", default=300)
+LAUREL_OUTBOX_SWEEP_BATCH = env.int("LAUREL_OUTBOX_SWEEP_BATCH", default=5000)
+LAUREL_BULK_CHUNK = env.int("LAUREL_BULK_CHUNK", default=500)
 
 # --- Celery ---------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
@@ -240,6 +250,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "heartbeat": {"task": "laurel.ping", "schedule": timedelta(minutes=5)},
+    "outbox-sweep": {"task": "notifications.sweep", "schedule": timedelta(minutes=1)},
 }
 
 # --- Crispy forms ---------------------------------------------------------------------

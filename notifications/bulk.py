@@ -1,0 +1,178 @@
+"""Announcements to many recipients, expanded into messages in chunks.
+
+10,000 recipients never sit in one transaction or one task: each chunk of
+``LAUREL_BULK_CHUNK`` recipients is one transaction in one task, which enqueues the next.
+"""
+
+import re
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from awards.models import Award, Category
+from awards.services import audit_log
+
+from .audiences import audience_users
+from .catalogue import COMMON
+from .enums import Audience, BulkStatus
+from .models import BulkSend
+from .rendering import template_errors
+from .services import Wording, notify
+
+MAX_CUSTOM_RECIPIENTS = 10_000
+
+
+def custom_recipients_parse(text: str) -> list[str]:
+    """Distinct, lower-cased, valid addresses from a pasted list; raises naming bad ones."""
+    candidates = [c.strip().strip("<>").lower() for c in re.split(r"[\s,;]+", text) if c.strip()]
+    invalid = []
+    for candidate in candidates:
+        try:
+            validate_email(candidate)
+        except ValidationError:
+            invalid.append(candidate)
+    if invalid:
+        raise ValidationError(
+            _("These are not email addresses: %(addresses)s")
+            % {"addresses": ", ".join(invalid[:10]) + (" …" if len(invalid) > 10 else "")}
+        )
+    addresses = sorted(set(candidates))
+    if not addresses:
+        raise ValidationError(_("Enter at least one address."))
+    if len(addresses) > MAX_CUSTOM_RECIPIENTS:
+        raise ValidationError(
+            _("At most %(max)d addresses at once.") % {"max": MAX_CUSTOM_RECIPIENTS}
+        )
+    return addresses
+
+
+def _validate_texts(texts: dict[str, str]) -> None:
+    errors = {}
+    for field, text in texts.items():
+        problems = template_errors(text, COMMON)
+        if problems:
+            errors[field] = problems
+    if errors:
+        raise ValidationError(errors)
+
+
+def bulk_send_create(
+    *,
+    award: Award,
+    actor: User,
+    request_token: uuid.UUID,
+    audience: str,
+    subject_de: str,
+    body_de: str,
+    subject_en: str,
+    body_en: str,
+    category: Category | None = None,
+    custom_recipients: str = "",
+) -> tuple[BulkSend, bool]:
+    """Create an announcement and start expanding it after commit.
+
+    The form's ``request_token`` makes this idempotent: a second call with the same token
+    (a double click, a resubmitted form) returns the first announcement and ``False``.
+    Raises ValidationError for an empty audience, a category of another award, bad addresses
+    or unknown placeholders. Side effects: an ``announcement.created`` audit entry; the
+    expansion task is enqueued on commit.
+    """
+    existing = BulkSend.objects.filter(request_token=request_token).first()
+    if existing is not None:
+        return existing, False
+    if audience not in Audience.values:
+        raise ValidationError(_("Choose who receives the announcement."))
+    if audience == Audience.CATEGORY_APPLICANTS and (
+        category is None or category.award_id != award.pk
+    ):
+        raise ValidationError({"category": _("Choose a category of this award.")})
+    _validate_texts(
+        {"subject_de": subject_de, "body_de": body_de, "subject_en": subject_en, "body_en": body_en}
+    )
+    addresses = custom_recipients_parse(custom_recipients) if audience == Audience.CUSTOM else []
+    bulk = BulkSend(
+        award=award,
+        created_by=actor,
+        request_token=request_token,
+        audience=audience,
+        category=category if audience == Audience.CATEGORY_APPLICANTS else None,
+        custom_recipients="\n".join(addresses),
+        subject_de=subject_de,
+        body_de=body_de,
+        subject_en=subject_en,
+        body_en=body_en,
+    )
+    bulk.total = len(addresses) if addresses else audience_users(bulk).count()
+    if bulk.total == 0:
+        raise ValidationError(_("Nobody is in this audience yet; nothing was sent."))
+    try:
+        with transaction.atomic():
+            bulk.save()
+            audit_log(
+                award=award,
+                actor=actor,
+                action="announcement.created",
+                target=bulk,
+                data={"audience": audience, "total": bulk.total, "subject": subject_en},
+            )
+    except IntegrityError:
+        return BulkSend.objects.get(request_token=request_token), False
+    from .tasks import expand_bulk_send
+
+    transaction.on_commit(lambda: expand_bulk_send.delay(bulk.pk))
+    return bulk, True
+
+
+def _wording(bulk: BulkSend, language: str) -> Wording:
+    if language == "en":
+        return Wording(bulk.subject_en, bulk.body_en)
+    return Wording(bulk.subject_de, bulk.body_de)
+
+
+@transaction.atomic
+def bulk_expand_chunk(*, bulk_id: int) -> bool:
+    """Turn the next chunk of recipients into messages; True if more remain.
+
+    Safe to run twice: the bulk row is locked, the cursor moves with the chunk in the same
+    transaction, and each message's idempotency key is the bulk and the address.
+    """
+    bulk = BulkSend.objects.select_for_update().filter(pk=bulk_id).first()
+    if bulk is None or bulk.status != BulkStatus.EXPANDING:
+        return False
+    size = settings.LAUREL_BULK_CHUNK
+    recipients: list[tuple[str, User | None, str]] = []
+    if bulk.audience == Audience.CUSTOM:
+        addresses = [a for a in bulk.custom_recipients.split("\n") if a > bulk.cursor][:size]
+        users = {u.email: u for u in User.objects.filter(email__in=addresses, is_active=True)}
+        recipients = [(address, users.get(address), address) for address in addresses]
+    else:
+        users = audience_users(bulk)
+        if bulk.cursor:
+            users = users.filter(pk__gt=int(bulk.cursor))
+        recipients = [(str(u.pk), u, u.email) for u in users[:size]]
+    for _cursor, user, address in recipients:
+        language = user.preferred_language if user else settings.LANGUAGE_CODE
+        notify(
+            key="announcement",
+            award=bulk.award,
+            idempotency_key=f"bulk:{bulk.pk}:{address}",
+            values={},
+            recipient=user,
+            email=address,
+            language=language,
+            bulk=bulk,
+            wording=_wording(bulk, language),
+        )
+    more = len(recipients) == size
+    if recipients:
+        bulk.cursor = recipients[-1][0]
+        bulk.expanded += len(recipients)
+    if not more:
+        bulk.status = BulkStatus.QUEUED
+    bulk.save(update_fields=["cursor", "expanded", "status"])
+    return more

@@ -1,0 +1,136 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from awards.models import Award, Category
+
+from .enums import Audience, BulkStatus, MessageStatus
+
+
+class BulkSend(models.Model):
+    """An announcement an organiser sends to an audience; expanded into Messages in chunks."""
+
+    award = models.ForeignKey(Award, on_delete=models.CASCADE, related_name="bulk_sends")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    # The form's one-time token: a double-clicked "send" creates one bulk send, not two.
+    request_token = models.UUIDField(unique=True)
+    audience = models.CharField(_("audience"), max_length=32, choices=Audience.choices)
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("category")
+    )
+    custom_recipients = models.TextField(_("addresses"), blank=True)
+    subject_de = models.CharField(_("subject (German)"), max_length=200)
+    body_de = models.TextField(_("text (German)"))
+    subject_en = models.CharField(_("subject (English)"), max_length=200)
+    body_en = models.TextField(_("text (English)"))
+    status = models.CharField(
+        max_length=16, choices=BulkStatus.choices, default=BulkStatus.EXPANDING
+    )
+    total = models.PositiveIntegerField(default=0)
+    expanded = models.PositiveIntegerField(default=0)
+    # The last recipient key expanded, so the expansion continues where it stopped.
+    cursor = models.CharField(max_length=254, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("announcement")
+        verbose_name_plural = _("announcements")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(audience="category_applicants") | Q(category__isnull=False),
+                name="bulk_category_audience_has_category",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject_en or self.subject_de
+
+
+class Message(models.Model):
+    """One mail in the outbox. Written in the same transaction as the event that causes it;
+    delivered by a Celery task; never sent twice except when a worker died mid-transaction.
+
+    The subject and texts are rendered when the message is created, so the outbox shows
+    exactly what is (or was) sent, and a later template change does not alter queued mail.
+    """
+
+    award = models.ForeignKey(
+        Award, on_delete=models.CASCADE, null=True, blank=True, related_name="messages"
+    )
+    bulk = models.ForeignKey(
+        BulkSend, on_delete=models.CASCADE, null=True, blank=True, related_name="messages"
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="messages",
+    )
+    recipient_email = models.EmailField(_("recipient"))
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    template_key = models.CharField(_("template"), max_length=64)
+    context = models.JSONField(default=dict, blank=True)
+    idempotency_key = models.CharField(max_length=255, unique=True)
+    subject = models.CharField(_("subject"), max_length=255)
+    body_text = models.TextField()
+    body_html = models.TextField()
+    status = models.CharField(
+        _("status"), max_length=16, choices=MessageStatus.choices, default=MessageStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    provider_message_id = models.CharField(_("Message-ID"), max_length=255)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            models.Index(fields=["award", "status"]),
+            models.Index(fields=["bulk", "status"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=MessageStatus.values), name="message_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template_key} → {self.recipient_email}"
+
+
+class MailTemplate(models.Model):
+    """An organiser's wording of one mail for one award and language (else the default)."""
+
+    award = models.ForeignKey(Award, on_delete=models.CASCADE, related_name="mail_templates")
+    key = models.CharField(_("template"), max_length=64)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("text"))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("mail template")
+        verbose_name_plural = _("mail templates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["award", "key", "language"], name="mail_template_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.language})"

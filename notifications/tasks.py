@@ -1,0 +1,33 @@
+"""Thin tasks: take ids, call a service. Safe to run twice."""
+
+import logging
+
+from celery import shared_task
+
+from . import services
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(name="notifications.deliver", acks_late=True, ignore_result=True)
+def deliver_message(message_id: int) -> str:
+    delivery = services.message_deliver(message_id=message_id)
+    if delivery.outcome == "retry":
+        # A new task rather than self.retry: the row already holds the retry time, and the
+        # sweeper re-enqueues it if this countdown task is lost.
+        deliver_message.apply_async((message_id,), countdown=delivery.retry_in)
+    return delivery.outcome
+
+
+@shared_task(name="notifications.sweep", ignore_result=True)
+def sweep_outbox() -> int:
+    return services.messages_sweep()
+
+
+@shared_task(name="notifications.bulk_expand", acks_late=True, ignore_result=True)
+def expand_bulk_send(bulk_id: int) -> None:
+    from . import bulk
+
+    more = bulk.bulk_expand_chunk(bulk_id=bulk_id)
+    if more:
+        expand_bulk_send.delay(bulk_id)
