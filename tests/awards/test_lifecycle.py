@@ -56,9 +56,9 @@ def test_every_transition_outside_the_lifecycle_is_refused(start, target):
     with translation.override("en"), pytest.raises(services.AwardTransitionError) as error:
         services.award_transition(award=award, to_status=target, actor=None)
 
-    assert error.value.messages == [
-        f"An award cannot go from “{AwardStatus(start).label}” to “{AwardStatus(target).label}”."
-    ]
+    with translation.override("en"):
+        expected = f"An award cannot go from “{AwardStatus(start).label}” to “{AwardStatus(target).label}”."
+    assert error.value.messages == [expected]
     award.refresh_from_db()
     assert award.status == start
     assert not AuditEntry.objects.filter(award=award).exists()
@@ -153,3 +153,23 @@ def test_granting_a_role_twice_keeps_one_role_and_one_log_entry():
     services.award_role_grant(award=award, user=user, role="juror", actor=None)
     assert award.roles.filter(user=user, role="juror").count() == 1
     assert AuditEntry.objects.filter(award=award, action="award.role_granted").count() == 1
+
+
+def test_audit_verify_command_reports_an_intact_and_a_broken_chain():
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    award = _complete_award(slug="lia-check")
+    for status in ["open", "closed"]:
+        services.award_transition(award=award, to_status=status, actor=None)
+    out = StringIO()
+    call_command("audit_verify", "lia-check", stdout=out)
+    assert out.getvalue() == "lia-check: 2 entries, intact\n"
+
+    AuditEntry.objects.filter(award=award).order_by("pk").first().delete()
+    err = StringIO()
+    with pytest.raises(CommandError, match="1 change-log entries were altered or removed."):
+        call_command("audit_verify", "lia-check", stdout=StringIO(), stderr=err)
+    assert "does not match the chain" in err.getvalue()
