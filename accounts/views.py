@@ -4,6 +4,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
@@ -116,6 +117,8 @@ class ProfileView(LoginRequiredMixin, FormView):
             full_name=form.cleaned_data["full_name"],
             preferred_language=form.cleaned_data["preferred_language"],
         )
+        # The confirmation already speaks the language just chosen.
+        translation.activate(form.cleaned_data["preferred_language"])
         messages.success(self.request, _("Your profile is saved."))
         response = HttpResponseRedirect(self.get_success_url())
         _set_language_cookie(response, form.cleaned_data["preferred_language"])

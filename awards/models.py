@@ -65,6 +65,15 @@ class Award(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=AwardStatus.choices, default=AwardStatus.DRAFT
     )
+    max_pdf_mb = models.PositiveSmallIntegerField(
+        _("largest PDF (MB)"), default=20, validators=[MinValueValidator(1)]
+    )
+    max_image_mb = models.PositiveSmallIntegerField(
+        _("largest image (MB)"), default=10, validators=[MinValueValidator(1)]
+    )
+    max_attachments = models.PositiveSmallIntegerField(
+        _("files per entry"), default=10, validators=[MinValueValidator(1)]
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -54,7 +54,7 @@ def seed(*, submissions: int, applicants: int, rng: random.Random) -> str:
 
     from accounts.models import User
     from awards import selectors
-    from submissions.models import Submission
+    from submissions.models import Membership, Organisation, Submission
 
     call_command("seed_demo", "--force", stdout=io.StringIO())
     award = selectors.award_current()
@@ -78,6 +78,20 @@ def seed(*, submissions: int, applicants: int, rng: random.Random) -> str:
         batch_size=500,
     )
     people = list(User.objects.filter(email__endswith="@bench.laurel.example"))
+    # One company per applicant, the applicant its owner.
+    Organisation.objects.bulk_create(
+        [Organisation(name=f"{person.full_name.split()[-1]} Leichtbau GmbH") for person in people],
+        batch_size=500,
+    )
+    companies = list(Organisation.objects.order_by("pk"))[-len(people) :]
+    Membership.objects.bulk_create(
+        [
+            Membership(organisation=company, user=person, role="owner")
+            for company, person in zip(companies, people, strict=True)
+        ],
+        batch_size=500,
+    )
+    company_of = {person.pk: company for company, person in zip(companies, people, strict=True)}
 
     statuses = list(STATUS_WEIGHTS)
     weights = list(STATUS_WEIGHTS.values())
@@ -95,7 +109,8 @@ def seed(*, submissions: int, applicants: int, rng: random.Random) -> str:
                 category=category,
                 title=title,
                 status=status,
-                created_by=rng.choice(people),
+                organisation=company_of[(person := rng.choice(people)).pk],
+                created_by=person,
                 submitted_at=None
                 if status == "draft"
                 else now - dt.timedelta(minutes=rng.randint(10, 60 * 24 * 30)),

@@ -13,6 +13,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", home, name="home"),
     path("manage/<slug:slug>/messages/", include("notifications.urls")),
+    path("manage/<slug:slug>/submissions/", include("submissions.manage_urls")),
+    path("", include("submissions.urls")),
     path("", include("awards.urls")),
 ]
 

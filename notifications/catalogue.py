@@ -40,6 +40,7 @@ class MailType:
             "reference": "LIA-2023-MOB-0007",
             "category": "Mobility",
             "deadline": "10.03.2023 18:00",
+            "submitted_at": "08.03.2023 14:12",
             "days_left": "7",
             "reason": "The company is based outside Berlin/Brandenburg.",
             "decision": "eligible",
@@ -48,6 +49,7 @@ class MailType:
             "jury_deadline": "28.04.2023 18:00",
             "expires_at": "15.02.2023 18:00",
             "inviter_name": "Olga Organiser",
+            "organisation_name": "Red Arrow technologies UG",
         }
         for name in self.links:
             samples[name] = f"https://laurel.example/{name.removesuffix('_url')}/"
@@ -134,6 +136,31 @@ MAIL_TYPES: dict[str, MailType] = {
                 "en": "Dear {{ recipient_name }},\n\nyour entry “{{ submission_title }}” "
                 "({{ reference }}) is {{ decision }}.\n\n{{ reason }}\n\nKind regards\n"
                 "{{ organiser_name }}",
+            },
+        ),
+        MailType(
+            key="organisation.invited",
+            label=_("Invitation of a colleague to a company profile"),
+            placeholders={
+                "organisation_name": _("the company"),
+                "inviter_name": _("who sent the invitation"),
+                "invitation_url": _("the personal invitation link"),
+                "expires_at": _("until when the link is valid"),
+            },
+            links=frozenset({"invitation_url"}),
+            subject={
+                "de": "{{ inviter_name }} lädt Sie zu {{ organisation_name }} ein",
+                "en": "{{ inviter_name }} invites you to {{ organisation_name }}",
+            },
+            body={
+                "de": "Guten Tag,\n\n{{ inviter_name }} lädt Sie ein, im Unternehmensprofil "
+                "von {{ organisation_name }} mitzuarbeiten und Einreichungen gemeinsam zu "
+                "bearbeiten. Der Link gilt bis {{ expires_at }}:\n\n{{ invitation_url }}\n\n"
+                "Wenn Sie diese Einladung nicht erwartet haben, können Sie sie ignorieren.",
+                "en": "Hello,\n\n{{ inviter_name }} invites you to work on the company profile of "
+                "{{ organisation_name }} and edit its entries together. The link is valid until "
+                "{{ expires_at }}:\n\n{{ invitation_url }}\n\nIf you did not expect this "
+                "invitation, you can ignore it.",
             },
         ),
         MailType(

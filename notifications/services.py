@@ -279,8 +279,11 @@ def messages_sweep(
     sent again, with the same Message-ID).
     """
     now = timezone.now()
-    pending_after = pending_after or dt.timedelta(seconds=settings.LAUREL_OUTBOX_PENDING_AFTER)
-    sending_after = sending_after or dt.timedelta(seconds=settings.LAUREL_OUTBOX_SENDING_AFTER)
+    # "is None", not "or": timedelta(0) is falsy, and zero is a valid (impatient) choice.
+    if pending_after is None:
+        pending_after = dt.timedelta(seconds=settings.LAUREL_OUTBOX_PENDING_AFTER)
+    if sending_after is None:
+        sending_after = dt.timedelta(seconds=settings.LAUREL_OUTBOX_SENDING_AFTER)
     with transaction.atomic():
         stuck = list(
             Message.objects.select_for_update(skip_locked=True)

@@ -8,3 +8,48 @@ class SubmissionStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
     ELIGIBLE = "eligible", _("Eligible")
     INELIGIBLE = "ineligible", _("Not eligible")
+
+
+# Entries that count as applications: they fill the entry limit and reach the jury's checks.
+APPLIED_STATUSES = frozenset(
+    {SubmissionStatus.SUBMITTED, SubmissionStatus.ELIGIBLE, SubmissionStatus.INELIGIBLE}
+)
+
+SUBMISSION_TRANSITIONS: dict[str, frozenset[str]] = {
+    SubmissionStatus.DRAFT: frozenset({SubmissionStatus.SUBMITTED}),
+    SubmissionStatus.SUBMITTED: frozenset(
+        {SubmissionStatus.WITHDRAWN, SubmissionStatus.ELIGIBLE, SubmissionStatus.INELIGIBLE}
+    ),
+    SubmissionStatus.WITHDRAWN: frozenset({SubmissionStatus.DRAFT}),
+    SubmissionStatus.ELIGIBLE: frozenset({SubmissionStatus.INELIGIBLE}),
+    SubmissionStatus.INELIGIBLE: frozenset({SubmissionStatus.ELIGIBLE}),
+}
+
+
+class OrganisationSize(models.TextChoices):
+    STARTUP = "startup", _("Start-up")
+    SME = "sme", _("Small or medium-sized enterprise")
+    LARGE = "large", _("Large company")
+    RESEARCH = "research", _("Research institution or studio")
+
+
+class MembershipRole(models.TextChoices):
+    OWNER = "owner", _("Owner")
+    MEMBER = "member", _("Member")
+
+
+class AttachmentKind(models.TextChoices):
+    DOCUMENT = "document", _("Document")
+    IMAGE = "image", _("Image")
+
+
+class TechnologyReadiness(models.IntegerChoices):
+    TRL1 = 1, _("TRL 1 – basic principles observed")
+    TRL2 = 2, _("TRL 2 – technology concept formulated")
+    TRL3 = 3, _("TRL 3 – experimental proof of concept")
+    TRL4 = 4, _("TRL 4 – technology validated in the lab")
+    TRL5 = 5, _("TRL 5 – technology validated in a relevant environment")
+    TRL6 = 6, _("TRL 6 – technology demonstrated in a relevant environment")
+    TRL7 = 7, _("TRL 7 – prototype demonstrated in an operational environment")
+    TRL8 = 8, _("TRL 8 – system complete and qualified")
+    TRL9 = 9, _("TRL 9 – proven in operation, on the market")

@@ -1,20 +1,132 @@
+import secrets
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from awards.models import Award, Category
 
-from .enums import SubmissionStatus
+from .enums import (
+    AttachmentKind,
+    MembershipRole,
+    OrganisationSize,
+    SubmissionStatus,
+    TechnologyReadiness,
+)
+
+SUMMARY_MAX = 600
+validate_web_url = URLValidator(schemes=["http", "https"])
+
+
+class Organisation(models.Model):
+    """A company (or studio, institute) that applies; its members act for it."""
+
+    name = models.CharField(_("name"), max_length=200)
+    legal_form = models.CharField(_("legal form"), max_length=60, blank=True)
+    street = models.CharField(_("street and number"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=12, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    country = models.CharField(_("country"), max_length=100, default="Deutschland", blank=True)
+    website = models.CharField(
+        _("website"), max_length=300, blank=True, validators=[validate_web_url]
+    )
+    size_class = models.CharField(
+        _("size"), max_length=16, choices=OrganisationSize.choices, blank=True
+    )
+    founded_year = models.PositiveSmallIntegerField(
+        _("founded in"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1800), MaxValueValidator(2100)],
+    )
+    contact_name = models.CharField(_("contact person"), max_length=150, blank=True)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Membership", related_name="organisations"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(
+        _("role"), max_length=16, choices=MembershipRole.choices, default=MembershipRole.MEMBER
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "user"], name="membership_unique"),
+            models.CheckConstraint(
+                condition=Q(role__in=MembershipRole.values), name="membership_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.organisation} ({self.role})"
+
+
+def _invitation_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class OrganisationInvitation(models.Model):
+    """An owner's invitation of a colleague, by email; single use, expiring."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(_("email address"))
+    token = models.CharField(max_length=64, unique=True, default=_invitation_token)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.UniqueConstraint(
+                "organisation",
+                Lower("email"),
+                condition=Q(accepted_at__isnull=True),
+                name="organisation_invitation_open_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.organisation}"
 
 
 class Submission(models.Model):
-    """An entry for one category of one award.
-
-    The foundation holds only what every later part needs (who, where, what, which state);
-    the applicant journey adds the organisation, the full form and attachments.
-    """
+    """An entry of an organisation for one category of one award."""
 
     award = models.ForeignKey(
         Award, on_delete=models.PROTECT, related_name="submissions", verbose_name=_("award")
@@ -25,18 +137,68 @@ class Submission(models.Model):
         related_name="submissions",
         verbose_name=_("category"),
     )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="submissions",
+        verbose_name=_("organisation"),
+    )
+    reference = models.CharField(
+        _("reference number"), max_length=40, unique=True, null=True, blank=True
+    )
     title = models.CharField(_("title"), max_length=200)
+    summary = models.TextField(
+        _("short summary"),
+        max_length=SUMMARY_MAX,
+        blank=True,
+        help_text=_("At most 600 characters; published if the entry wins."),
+    )
+    description = models.TextField(_("description of the innovation"), blank=True)
+    lightweight = models.TextField(
+        _("what makes it lightweight"),
+        blank=True,
+        help_text=_("Materials, weight and resources saved, with figures."),
+    )
+    innovation = models.TextField(_("degree of innovation"), blank=True)
+    future_potential = models.TextField(_("future potential for people and the region"), blank=True)
+    market_readiness = models.PositiveSmallIntegerField(
+        _("market readiness"), choices=TechnologyReadiness.choices, null=True, blank=True
+    )
+    team = models.TextField(_("team"), blank=True)
+    video_url = models.CharField(
+        _("video link"), max_length=500, blank=True, validators=[validate_web_url]
+    )
+    consent_terms = models.BooleanField(
+        _("I accept the conditions of participation."), default=False
+    )
+    consent_data = models.BooleanField(
+        _("I agree to the processing of the data for the award."), default=False
+    )
+    consent_publication = models.BooleanField(
+        _("If we win, our name, title, summary and image may be published."), default=False
+    )
     status = models.CharField(
         _("status"),
         max_length=16,
         choices=SubmissionStatus.choices,
         default=SubmissionStatus.DRAFT,
     )
+    eligibility_reason = models.TextField(_("reason"), blank=True)
+    deadline_extended_until = models.DateTimeField(_("individual deadline"), null=True, blank=True)
+    # Optimistic locking: every save increments it; a save of an older version is refused.
+    version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="submissions_created",
         verbose_name=_("created by"),
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -46,17 +208,81 @@ class Submission(models.Model):
         verbose_name = _("submission")
         verbose_name_plural = _("submissions")
         ordering = ["award", "category", "pk"]
-        indexes = [models.Index(fields=["award", "status"])]
+        indexes = [
+            models.Index(fields=["award", "status"]),
+            models.Index(fields=["organisation", "category", "status"]),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=SubmissionStatus.values), name="submission_status_valid"
             ),
+            models.CheckConstraint(
+                condition=Q(market_readiness__isnull=True)
+                | Q(market_readiness__gte=1, market_readiness__lte=9),
+                name="submission_trl_1_9",
+            ),
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return self.reference or self.title
 
     def clean(self) -> None:
         super().clean()
         if self.category_id and self.award_id and self.category.award_id != self.award_id:
             raise ValidationError({"category": _("This category belongs to another award.")})
+
+
+class SubmissionSequence(models.Model):
+    """The last reference number given in a category (LIA-2023-MOB-0007 → 7)."""
+
+    category = models.OneToOneField(Category, on_delete=models.CASCADE, related_name="+")
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.category} #{self.last_number}"
+
+
+def attachment_upload_to(instance: "Attachment", filename: str) -> str:
+    # Generated, never the user's name: no path tricks, no guessable addresses.
+    return f"submissions/{instance.submission.award_id}/{secrets.token_hex(16)}{instance.extension}"
+
+
+def thumbnail_upload_to(instance: "Attachment", filename: str) -> str:
+    return f"submissions/{instance.submission.award_id}/thumbs/{secrets.token_hex(16)}.jpg"
+
+
+class Attachment(models.Model):
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField(_("kind"), max_length=16, choices=AttachmentKind.choices)
+    file = models.FileField(upload_to=attachment_upload_to, max_length=255)
+    thumbnail = models.FileField(upload_to=thumbnail_upload_to, max_length=255, blank=True)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["submission", "created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=AttachmentKind.values), name="attachment_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def extension(self) -> str:
+        return {
+            "application/pdf": ".pdf",
+            "image/jpeg": ".jpg",
+            "image/png": ".png",
+            "image/webp": ".webp",
+        }.get(self.content_type, ".bin")

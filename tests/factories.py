@@ -81,3 +81,52 @@ class AwardRoleFactory(factory.django.DjangoModelFactory):
     award = factory.SubFactory(AwardFactory)
     user = factory.SubFactory(UserFactory)
     role = "organiser"
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "submissions.Organisation"
+
+    name = factory.Sequence(lambda n: f"Leichtbau GmbH {n}")
+    size_class = "sme"
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "submissions.Membership"
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    user = factory.SubFactory(UserFactory)
+    role = "owner"
+
+
+class SubmissionFactory(factory.django.DjangoModelFactory):
+    """A draft by a member of its organisation (pass ``created_by`` to choose the member)."""
+
+    class Meta:
+        model = "submissions.Submission"
+
+    award = factory.SubFactory(AwardFactory, status="open")
+    category = factory.LazyAttribute(lambda o: CategoryFactory(award=o.award))
+    organisation = factory.SubFactory(OrganisationFactory)
+    created_by = factory.LazyAttribute(
+        lambda o: MembershipFactory(organisation=o.organisation).user
+    )
+    title = factory.Sequence(lambda n: f"Carbon frame {n}")
+    status = "draft"
+
+
+def complete_entry_fields() -> dict:
+    """Every field an entry needs before it can be submitted (images apart)."""
+    return {
+        "summary": "A bicycle frame of flax fibre, 40 % lighter than aluminium.",
+        "description": "Woven flax and bio-resin, pressed in one piece.",
+        "lightweight": "1.1 kg instead of 1.8 kg; 30 % less energy in production.",
+        "innovation": "First series frame of natural fibre with integrated cable routing.",
+        "future_potential": "Made in Brandenburg, 20 new jobs by 2027.",
+        "market_readiness": 7,
+        "team": "Six engineers and designers from Berlin.",
+        "consent_terms": True,
+        "consent_data": True,
+        "consent_publication": True,
+    }

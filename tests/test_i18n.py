@@ -33,13 +33,19 @@ def test_compiled_catalogue_matches_the_po_file():
     stale = []
     for entry in _entries(po):
         if entry.msgid_plural:
-            got = [compiled.npgettext(entry.msgctxt, entry.msgid, entry.msgid_plural, n)
-                   if entry.msgctxt else compiled.ngettext(entry.msgid, entry.msgid_plural, n)
-                   for n in (1, 2)]
+            got = [
+                compiled.npgettext(entry.msgctxt, entry.msgid, entry.msgid_plural, n)
+                if entry.msgctxt
+                else compiled.ngettext(entry.msgid, entry.msgid_plural, n)
+                for n in (1, 2)
+            ]
             want = [entry.msgstr_plural[0], entry.msgstr_plural[1]]
         else:
-            got = (compiled.pgettext(entry.msgctxt, entry.msgid) if entry.msgctxt
-                   else compiled.gettext(entry.msgid))
+            got = (
+                compiled.pgettext(entry.msgctxt, entry.msgid)
+                if entry.msgctxt
+                else compiled.gettext(entry.msgid)
+            )
             want = entry.msgstr
         if got != want:
             stale.append(entry.msgid)

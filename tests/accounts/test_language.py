@@ -1,8 +1,9 @@
 """Which language pages come in: the switcher, the cookie, Accept-Language, the profile.
 
-German *wording* is not asserted yet: locale/de has no catalogue of our own strings, so only
-``<html lang="de">`` proves German there (see the accounts report for the strings to add).
+The German wording comes from locale/de; the tests under "German wording" assert it.
 """
+
+import re
 
 import pytest
 from django.conf import settings
@@ -10,12 +11,18 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from tests.accounts.helpers import html_lang
-from tests.factories import UserFactory
+from tests.accounts.helpers import alerts, html_lang, log_in
+from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 COOKIE = settings.LANGUAGE_COOKIE_NAME
+
+
+def _labels(response) -> list[str]:
+    """The text of every form label on the page, tags (such as the required asterisk) removed."""
+    found = re.findall(r"<label[^>]*>(.*?)</label>", response.content.decode(), flags=re.S)
+    return [" ".join(re.sub(r"<[^>]+>", "", label).split()) for label in found]
 
 
 def _switch(client, language, next_url="/accounts/login/", **extra):
@@ -148,3 +155,93 @@ def test_preferred_language_does_not_leak_to_the_next_visitor(client):
     stranger = Client().get(reverse("accounts:login"))
 
     assert html_lang(stranger) == "de"
+
+
+# --- German wording -----------------------------------------------------------------------
+def test_login_page_in_german(client):
+    response = client.get(reverse("accounts:login"))
+
+    html = response.content.decode()
+    assert "<title>Anmelden · Laurel</title>" in html
+    assert "<h1>Anmelden</h1>" in html
+    assert '<a href="/accounts/password/reset/">Passwort vergessen?</a>' in html
+    assert 'Noch kein Konto? <a href="/accounts/register/">Registrieren</a>' in html
+    assert _labels(response) == ["E-Mail-Adresse*", "Passwort*"]
+    assert '<button type="submit" class="btn btn-primary">Anmelden</button>' in html
+
+
+def test_register_page_in_german(client):
+    response = client.get(reverse("accounts:register"))
+
+    html = response.content.decode()
+    assert "<h1>Registrieren</h1>" in html
+    assert (
+        "Legen Sie ein Konto an, um die Innovationen Ihres Unternehmens einzureichen. "
+        "Jurorinnen und Juroren werden vom Organisationsteam eingeladen."
+    ) in html
+    assert _labels(response) == [
+        "Vollständiger Name*",
+        "E-Mail-Adresse*",
+        "Bevorzugte Sprache*",
+        "Passwort*",
+        "Passwort (wiederholen)*",
+    ]
+    assert '<button type="submit" class="btn btn-primary">Konto anlegen</button>' in html
+    assert 'Bereits registriert? <a href="/accounts/login/">Anmelden</a>' in html
+
+
+def test_english_visitor_switching_to_german_sees_german_words(client):
+    _switch(client, "en")
+
+    response = _switch(client, "de", next_url="/accounts/login/")
+    page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en")
+
+    assert "<h1>Anmelden</h1>" in page.content.decode()
+
+
+def test_login_errors_in_german(client):
+    UserFactory(email="anna@example.org")
+    UserFactory(email="bert@example.org", email_verified_at=None)
+
+    wrong = log_in(client, "anna@example.org", "not the password")
+    unverified = log_in(client, "bert@example.org", PASSWORD)
+
+    assert alerts(wrong) == ["Die E-Mail-Adresse oder das Passwort ist falsch."]
+    assert alerts(unverified) == [
+        "Bitte bestätigen Sie zuerst Ihre E-Mail-Adresse: Folgen Sie dem Link in der E-Mail, "
+        "die wir Ihnen geschickt haben. Link erneut senden."
+    ]
+    assert '<a href="/accounts/verify/resend/">Link erneut senden</a>' in (
+        unverified.content.decode()
+    )
+
+
+def test_lockout_page_in_german(client):
+    UserFactory(email="anna@example.org")
+
+    responses = [
+        log_in(client, "anna@example.org", "not the password", REMOTE_ADDR="198.51.100.7")
+        for _ in range(6)
+    ]
+
+    locked = responses[-1]
+    assert locked.status_code == 429
+    assert html_lang(locked) == "de"
+    html = locked.content.decode()
+    assert "<h1>Zu viele Fehlversuche</h1>" in html
+    assert alerts(locked) == [
+        "Dieses Konto ist nach zu vielen falschen Passwörtern gesperrt. Bitte versuchen Sie es "
+        "in 15 Minuten erneut oder setzen Sie Ihr Passwort zurück."
+    ]
+    assert '<a href="/accounts/password/reset/">Passwort zurücksetzen</a>' in html
+
+
+def test_navigation_in_german_for_a_signed_in_user(client):
+    client.force_login(UserFactory(full_name="Anna Schmidt", preferred_language="de"))
+
+    html = client.get(reverse("accounts:profile"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert "<h1>Ihr Profil</h1>" in html
+    assert ">Abmelden</button>" in html
+    assert ">Passwort ändern</a>" in html
+    assert "Zum Inhalt springen" in html

@@ -69,8 +69,7 @@ def test_verification_mail_in_english_for_an_english_choice(client, smtp_server,
 
 
 def test_verification_mail_for_a_german_choice_arrives_with_a_working_link(client, smtp_server):
-    # The German wording is asserted once locale/de has a catalogue (see the report); until
-    # then this proves that choosing German still gets the mail and a working link.
+    # The German wording is asserted in test_verification_mail_in_german_for_a_german_choice.
     mail = _registered_and_mailed(client, smtp_server, preferred_language="de")
 
     assert mail["To"] == "anna.schmidt@example.org"
@@ -79,6 +78,86 @@ def test_verification_mail_for_a_german_choice_arrives_with_a_working_link(clien
     assert response.status_code == 302
     assert User.objects.get().preferred_language == "de"
     assert User.objects.get().is_verified is True
+
+
+def test_verification_mail_in_german_for_a_german_choice(client, smtp_server, settings):
+    mail = _registered_and_mailed(client, smtp_server, preferred_language="de")
+
+    assert mail["To"] == "anna.schmidt@example.org"
+    # A long non-ASCII subject is folded onto a continuation line ("Subject:\n =?utf-8?q?…");
+    # Python's parser keeps the fold's leading space, which mail programs drop.
+    assert mail["Subject"].strip() == "Bitte bestätigen Sie Ihre E-Mail-Adresse – Laurel"
+    link = the_link(mail, VERIFY)
+    assert mail_text(mail) == (
+        "Hallo Anna Schmidt,\n"
+        "\n"
+        "bitte bestätigen Sie Ihre E-Mail-Adresse, indem Sie diesen Link öffnen:\n"
+        "\n"
+        f"{settings.SITE_URL}{link}\n"
+        "\n"
+        "Der Link ist 7 Tage gültig. "
+        "Falls Sie sich nicht registriert haben, können Sie diese Nachricht ignorieren.\n"
+        "\n"
+        "Laurel\n"
+    )
+
+
+def test_verification_mail_follows_the_choice_in_the_form_not_the_page_language(
+    client, smtp_server
+):
+    # Registering on the English page but choosing German: the mail is German.
+    response = client.post(
+        reverse("accounts:register"),
+        {
+            "full_name": "Anna Schmidt",
+            "email": "anna.schmidt@example.org",
+            "preferred_language": "de",
+            "password1": NEW_PASSWORD,
+            "password2": NEW_PASSWORD,
+        },
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert response.status_code == 302
+    [mail] = smtp_server.wait_for(1)
+    assert mail["Subject"].strip() == "Bitte bestätigen Sie Ihre E-Mail-Adresse – Laurel"
+    assert mail_text(mail).startswith("Hallo Anna Schmidt,\n")
+
+
+def test_check_your_mail_page_in_german(client, smtp_server):
+    response = register(client, email="anna.schmidt@example.org", preferred_language="de")
+
+    done = client.get(response["Location"])
+
+    html = done.content.decode()
+    assert "<h1>Bitte prüfen Sie Ihr Postfach</h1>" in html
+    assert (
+        "Wir haben eine Nachricht an <strong>anna.schmidt@example.org</strong> geschickt. "
+        "Folgen Sie dem Link darin, um Ihre Adresse zu bestätigen; "
+        "danach können Sie sich anmelden."
+    ) in html
+    assert "Keine E-Mail erhalten? Link erneut senden." in html
+
+
+def test_link_from_a_german_mail_confirms_with_a_german_message(client, smtp_server):
+    mail = _registered_and_mailed(client, smtp_server, preferred_language="de")
+
+    response = client.get(the_link(mail, VERIFY), follow=True)
+
+    assert response.redirect_chain == [("/accounts/login/", 302)]
+    assert alerts(response) == [
+        "Vielen Dank, Ihre E-Mail-Adresse ist bestätigt. Bitte melden Sie sich an."
+    ]
+
+
+def test_invalid_link_page_in_german(client):
+    response = client.get(f"{VERIFY}not-a-token/")
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "<h1>Dieser Link funktioniert nicht</h1>" in html
+    assert "Der Bestätigungslink ist ungültig oder abgelaufen." in html
+    assert ">Neuen Link senden</a>" in html
 
 
 def test_email_is_stored_lower_cased(client, smtp_server):
@@ -238,6 +317,30 @@ def test_registering_a_taken_address_looks_exactly_like_a_fresh_registration(smt
         "Please confirm your email address – Laurel",
         "You already have an account – Laurel",
     ]
+
+
+def test_registering_a_taken_address_mails_a_german_owner_in_german(client, smtp_server, settings):
+    UserFactory(email="anna.schmidt@example.org", full_name="Anna Schmidt", preferred_language="de")
+
+    response = register(client, email="anna.schmidt@example.org", preferred_language="en")
+
+    assert response.status_code == 302
+    [mail] = smtp_server.wait_for(1)
+    assert mail["Subject"].strip() == "Sie haben bereits ein Konto – Laurel"
+    assert mail_text(mail) == (
+        "Hallo Anna Schmidt,\n"
+        "\n"
+        "jemand (vielleicht Sie) hat versucht, sich mit dieser Adresse erneut zu registrieren. "
+        "Sie haben bereits ein Konto.\n"
+        "\n"
+        f"Anmelden: {settings.SITE_URL}/accounts/login/\n"
+        "Passwort vergessen? Wählen Sie ein neues: "
+        f"{settings.SITE_URL}/accounts/password/reset/\n"
+        "\n"
+        "Falls Sie das nicht waren, können Sie diese Nachricht ignorieren.\n"
+        "\n"
+        "Laurel\n"
+    )
 
 
 # --- Password rules ---------------------------------------------------------------------

@@ -9,12 +9,12 @@ from django.utils import translation
 
 from awards import services
 from awards.models import AuditEntry, Award, Category, Criterion, Round
-from submissions.models import Submission
 from tests.factories import (
     AwardFactory,
     CategoryFactory,
     CriterionFactory,
     RoundFactory,
+    SubmissionFactory,
     UserFactory,
 )
 
@@ -360,9 +360,7 @@ def test_category_delete_keeps_the_deleted_values_in_the_log(award, actor):
 
 def test_category_delete_is_refused_when_an_entry_was_filed_under_it(award, actor):
     category = CategoryFactory(award=award, name_en="Mobility")
-    Submission.objects.create(
-        award=award, category=category, title="Carbon bike frame", created_by=UserFactory()
-    )
+    SubmissionFactory(award=award, category=category, title="Carbon bike frame")
 
     with pytest.raises(ValidationError) as caught:
         services.category_delete(category=category, actor=actor)

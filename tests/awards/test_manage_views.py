@@ -10,13 +10,13 @@ from django.urls import reverse
 
 from awards import services
 from awards.models import AuditEntry, Award, Category, Criterion, Round
-from submissions.models import Submission
 from tests.factories import (
     AwardFactory,
     AwardRoleFactory,
     CategoryFactory,
     CriterionFactory,
     RoundFactory,
+    SubmissionFactory,
     UserFactory,
 )
 
@@ -546,9 +546,7 @@ def test_a_duplicate_category_code_is_refused_next_to_the_field(
 
 def test_a_category_with_a_submission_cannot_be_deleted(client, award, structure, organiser):
     category = structure["category"]
-    Submission.objects.create(
-        award=award, category=category, title="Carbon bike frame", created_by=UserFactory()
-    )
+    SubmissionFactory(award=award, category=category, title="Carbon bike frame")
     client.force_login(organiser)
 
     response = client.post(

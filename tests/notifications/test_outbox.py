@@ -2,7 +2,6 @@
 
 import datetime as dt
 import smtplib
-import socket
 import uuid
 from zoneinfo import ZoneInfo
 
@@ -15,8 +14,14 @@ from notifications import bulk as bulk_service
 from notifications import services
 from notifications.enums import Audience, BulkStatus, MessageStatus
 from notifications.models import BulkSend, MailTemplate, Message
-from submissions.models import Submission
-from tests.factories import AwardFactory, AwardRoleFactory, CategoryFactory, UserFactory
+from tests.factories import (
+    AwardFactory,
+    AwardRoleFactory,
+    CategoryFactory,
+    MembershipFactory,
+    SubmissionFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -76,10 +81,13 @@ def test_a_rolled_back_event_leaves_no_message_and_enqueues_nothing(
     django_capture_on_commit_callbacks,
 ):
     award, user = AwardFactory(), UserFactory()
-    with django_capture_on_commit_callbacks() as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            _received(award, user)
-            raise RuntimeError("the event failed")
+    with (
+        django_capture_on_commit_callbacks() as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        _received(award, user)
+        raise RuntimeError("the event failed")
     assert Message.objects.count() == 0
     assert callbacks == []
 
@@ -121,7 +129,7 @@ def test_organisers_wording_replaces_the_default_for_that_award_and_language_onl
         (smtplib.SMTPRecipientsRefused({"a@b.c": (450, b"mailbox busy")}), True),
         (smtplib.SMTPServerDisconnected("gone"), True),
         (ConnectionRefusedError(), True),
-        (socket.timeout(), True),
+        (TimeoutError(), True),
         (smtplib.SMTPDataError(554, b"rejected"), False),
         (smtplib.SMTPRecipientsRefused({"a@b.c": (550, b"no such user")}), False),
         (smtplib.SMTPSenderRefused(553, b"bad sender", "x@y.z"), False),
@@ -285,8 +293,13 @@ def test_applicant_audiences_count_submitted_entries_only():
         (drafter, mobility, "draft"),
         (other, health, "submitted"),
     ]:
-        Submission.objects.create(
-            award=award, category=category, title="x", status=status, created_by=user
+        membership = MembershipFactory(user=user)
+        SubmissionFactory(
+            award=award,
+            category=category,
+            organisation=membership.organisation,
+            created_by=user,
+            status=status,
         )
 
     everyone, _ = _bulk(award, organiser, audience=Audience.APPLICANTS)

@@ -1,0 +1,50 @@
+"""Every write on organisations and entries, by topic; callers import from here."""
+
+from .attachments import attachment_add, attachment_delete
+from .entries import (
+    DeadlinePassed,
+    EntryLimitReached,
+    IncompleteSubmission,
+    StaleVersion,
+    SubmissionTransitionError,
+    deadline_extend,
+    deadline_for,
+    editing_allowed,
+    eligibility_decide,
+    missing_items,
+    submission_create,
+    submission_reopen,
+    submission_submit,
+    submission_update,
+    submission_withdraw,
+)
+from .organisations import (
+    invitation_accept,
+    organisation_create,
+    organisation_invite,
+    organisation_update,
+)
+
+__all__ = [
+    "DeadlinePassed",
+    "EntryLimitReached",
+    "IncompleteSubmission",
+    "StaleVersion",
+    "SubmissionTransitionError",
+    "attachment_add",
+    "attachment_delete",
+    "deadline_extend",
+    "deadline_for",
+    "editing_allowed",
+    "eligibility_decide",
+    "invitation_accept",
+    "missing_items",
+    "organisation_create",
+    "organisation_invite",
+    "organisation_update",
+    "submission_create",
+    "submission_reopen",
+    "submission_submit",
+    "submission_update",
+    "submission_withdraw",
+]

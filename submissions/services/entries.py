@@ -1,0 +1,441 @@
+"""An entry's life: draft → submitted → (withdrawn) → eligible / not eligible.
+
+Every state change is here, validated and written to the award's change log. The deadline is
+the award's close time (in the award's time zone, stored as an instant, so DST needs no
+special case), or an entry's individual extension granted by an organiser.
+"""
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import User
+from awards.enums import AwardStatus
+from awards.models import Award, Category
+from awards.services import audit_log
+from notifications.services import notify
+
+from ..enums import APPLIED_STATUSES, SUBMISSION_TRANSITIONS, SubmissionStatus
+from ..models import Organisation, Submission, SubmissionSequence
+
+# The fields an applicant edits; the rest is set by services.
+ENTRY_FIELDS = (
+    "title",
+    "summary",
+    "description",
+    "lightweight",
+    "innovation",
+    "future_potential",
+    "market_readiness",
+    "team",
+    "video_url",
+    "consent_terms",
+    "consent_data",
+    "consent_publication",
+)
+REQUIRED = {
+    "title": gettext_lazy("Give the entry a title."),
+    "summary": gettext_lazy("Write the short summary."),
+    "description": gettext_lazy("Describe the innovation."),
+    "lightweight": gettext_lazy("Explain what makes it lightweight."),
+    "innovation": gettext_lazy("Describe the degree of innovation."),
+    "future_potential": gettext_lazy("Describe the future potential for people and the region."),
+    "market_readiness": gettext_lazy("Choose the market readiness."),
+    "team": gettext_lazy("Introduce the team."),
+    "consent_terms": gettext_lazy("Accept the conditions of participation."),
+    "consent_data": gettext_lazy("Agree to the processing of your data."),
+}
+
+
+class SubmissionTransitionError(ValidationError):
+    pass
+
+
+class DeadlinePassed(ValidationError):
+    pass
+
+
+class EntryLimitReached(ValidationError):
+    pass
+
+
+class IncompleteSubmission(ValidationError):
+    """Raised with ``{field: [message]}`` for everything still missing, all at once."""
+
+
+class StaleVersion(ValidationError):
+    """Someone saved the entry since this version was loaded; ``current`` is their version."""
+
+    def __init__(self, message: str, current: Submission):
+        super().__init__(message, code="stale")
+        self.current = current
+
+
+def deadline_for(submission: Submission) -> dt.datetime | None:
+    """The moment after which ``submission`` can no longer be changed."""
+    close = submission.award.submissions_close_at
+    extension = submission.deadline_extended_until
+    if close is None:
+        return extension
+    return max(close, extension) if extension else close
+
+
+def _format_deadline(award: Award, moment: dt.datetime) -> str:
+    local = timezone.localtime(moment, award.tzinfo)
+    return f"{formats.date_format(local, 'DATETIME_FORMAT')} ({award.timezone})"
+
+
+def editing_allowed(submission: Submission, now: dt.datetime | None = None) -> bool:
+    now = now or timezone.now()
+    award = submission.award
+    deadline = deadline_for(submission)
+    if deadline is None or now >= deadline:
+        return False
+    if submission.deadline_extended_until and now < submission.deadline_extended_until:
+        return award.status in (AwardStatus.OPEN, AwardStatus.CLOSED)
+    opens = award.submissions_open_at
+    return award.status == AwardStatus.OPEN and (opens is None or opens <= now)
+
+
+def _ensure_editable(submission: Submission) -> None:
+    if editing_allowed(submission):
+        return
+    deadline = deadline_for(submission)
+    award = submission.award
+    now = timezone.now()
+    if award.submissions_open_at and now < award.submissions_open_at:
+        raise DeadlinePassed(
+            _("Submissions open on %(moment)s.")
+            % {"moment": _format_deadline(award, award.submissions_open_at)}
+        )
+    if deadline is not None and now >= deadline:
+        raise DeadlinePassed(
+            _("The deadline was %(deadline)s; entries can no longer be changed.")
+            % {"deadline": _format_deadline(award, deadline)}
+        )
+    raise DeadlinePassed(_("This award does not accept entries at the moment."))
+
+
+def _check_category(award: Award, category: Category) -> None:
+    if category.award_id != award.pk:
+        raise ValidationError({"category": _("This category belongs to another award.")})
+
+
+@transaction.atomic
+def submission_create(
+    *, award: Award, category: Category, organisation: Organisation, actor: User, title: str
+) -> Submission:
+    """Start a draft for ``organisation`` in ``category`` while the award accepts entries."""
+    _check_category(award, category)
+    submission = Submission(
+        award=award,
+        category=category,
+        organisation=organisation,
+        title=title.strip() or _("Untitled entry"),
+        created_by=actor,
+        updated_by=actor,
+    )
+    _ensure_editable(submission)
+    submission.full_clean()
+    submission.save()
+    audit_log(
+        award=award,
+        actor=actor,
+        action="submission.created",
+        target=submission,
+        data={"organisation": organisation.name, "category": category.code},
+    )
+    return submission
+
+
+def missing_items(submission: Submission) -> dict[str, list[str]]:
+    """What must still be done before ``submission`` can be submitted, by field."""
+    missing: dict[str, list[str]] = {}
+    for field, message in REQUIRED.items():
+        value = getattr(submission, field)
+        if value in (None, "", False) or (isinstance(value, str) and not value.strip()):
+            missing[field] = [str(message)]
+    images = getattr(submission, "image_count", None)
+    if images is None:
+        images = submission.attachments.filter(kind="image").count()
+    if images == 0:
+        missing["attachments"] = [_("Add at least one image of the innovation.")]
+    return missing
+
+
+def _lock(submission: Submission) -> Submission:
+    return (
+        Submission.objects.select_for_update()
+        .select_related("award", "category", "organisation")
+        .get(pk=submission.pk)
+    )
+
+
+@transaction.atomic
+def submission_update(
+    *, submission: Submission, actor: User, expected_version: int, **fields: Any
+) -> Submission:
+    """Save an applicant's changes (draft autosave, or edits of a submitted entry).
+
+    Refused with StaleVersion when someone saved since ``expected_version`` was loaded (the
+    caller shows the applicant their text beside the current one: nothing is overwritten),
+    DeadlinePassed after the deadline, and IncompleteSubmission when a submitted entry would
+    lose a required field. Drafts save whatever is there.
+    """
+    unknown = set(fields) - set(ENTRY_FIELDS)
+    if unknown:
+        raise TypeError(f"submission_update() cannot change {sorted(unknown)}")
+    current = _lock(submission)
+    if current.version != expected_version:
+        raise StaleVersion(
+            _(
+                "Someone else saved this entry in the meantime. Your text is shown below; "
+                "copy what you need into the current version."
+            ),
+            current=current,
+        )
+    if current.status not in (SubmissionStatus.DRAFT, SubmissionStatus.SUBMITTED):
+        raise SubmissionTransitionError(
+            _("An entry that is “%(status)s” cannot be changed.")
+            % {"status": current.get_status_display()}
+        )
+    _ensure_editable(current)
+    for name, value in fields.items():
+        setattr(current, name, value)
+    current.full_clean(exclude=["award", "category", "organisation", "created_by"])
+    if current.status == SubmissionStatus.SUBMITTED:
+        missing = missing_items(current)
+        if missing:
+            raise IncompleteSubmission(missing)
+    current.version = F("version") + 1
+    current.updated_by = actor
+    current.save()
+    current.refresh_from_db()
+    return current
+
+
+def _next_reference(submission: Submission) -> str:
+    sequence, _created = SubmissionSequence.objects.select_for_update().get_or_create(
+        category=submission.category
+    )
+    SubmissionSequence.objects.filter(pk=sequence.pk).update(last_number=F("last_number") + 1)
+    sequence.refresh_from_db()
+    award, code = submission.award, submission.category.code
+    return f"{award.reference_prefix}-{award.edition}-{code}-{sequence.last_number:04d}"
+
+
+def _transition(submission: Submission, to_status: str) -> str:
+    from_status = submission.status
+    if to_status not in SUBMISSION_TRANSITIONS[from_status]:
+        raise SubmissionTransitionError(
+            _("An entry cannot go from “%(from)s” to “%(to)s”.")
+            % {
+                "from": SubmissionStatus(from_status).label,
+                "to": SubmissionStatus(to_status).label,
+            }
+        )
+    return from_status
+
+
+def _recipients(submission: Submission) -> list[User]:
+    return [m.user for m in submission.organisation.memberships.select_related("user")]
+
+
+@transaction.atomic
+def submission_submit(*, submission: Submission, actor: User, expected_version: int) -> Submission:
+    """Submit a complete draft before the deadline, within the organisation's entry limit.
+
+    Refused with everything that is missing at once (IncompleteSubmission), DeadlinePassed,
+    EntryLimitReached or StaleVersion. Side effects: a reference number on first submission,
+    status and time saved, a ``submission.submitted`` audit entry, and a confirmation mail to
+    every member of the organisation through the outbox.
+    """
+    current = _lock(submission)
+    if current.version != expected_version:
+        raise StaleVersion(
+            _("Someone else saved this entry in the meantime. Please check it and submit again."),
+            current=current,
+        )
+    from_status = _transition(current, SubmissionStatus.SUBMITTED)
+    _ensure_editable(current)
+    missing = missing_items(current)
+    if missing:
+        raise IncompleteSubmission(missing)
+    limit = current.category.max_entries_per_organisation
+    if limit is not None:
+        used = (
+            Submission.objects.filter(
+                organisation=current.organisation,
+                category=current.category,
+                status__in=APPLIED_STATUSES,
+            )
+            .exclude(pk=current.pk)
+            .count()
+        )
+        if used >= limit:
+            raise EntryLimitReached(
+                _(
+                    "Your organisation has already submitted %(count)d entries in “%(category)s”; "
+                    "at most %(limit)d are allowed."
+                )
+                % {"count": used, "category": current.category.name, "limit": limit}
+            )
+    if not current.reference:
+        current.reference = _next_reference(current)
+    now = timezone.now()
+    current.status = SubmissionStatus.SUBMITTED
+    current.submitted_at = now
+    current.updated_by = actor
+    current.version = F("version") + 1
+    current.save()
+    current.refresh_from_db()
+    audit_log(
+        award=current.award,
+        actor=actor,
+        action="submission.submitted",
+        target=current,
+        data={
+            "from": from_status,
+            "to": SubmissionStatus.SUBMITTED,
+            "reference": current.reference,
+        },
+    )
+    url = settings.SITE_URL + reverse("submissions:detail", kwargs={"pk": current.pk})
+    for member in _recipients(current):
+        notify(
+            key="submission.received",
+            award=current.award,
+            idempotency_key=f"submission.received:{current.pk}:{now.isoformat()}:{member.pk}",
+            recipient=member,
+            values={
+                "submission_title": current.title,
+                "reference": current.reference,
+                "category": current.category.name_en
+                if member.preferred_language == "en"
+                else current.category.name_de,
+                "submitted_at": now,
+                "deadline": deadline_for(current),
+                "submission_url": url,
+            },
+        )
+    return current
+
+
+@transaction.atomic
+def submission_withdraw(*, submission: Submission, actor: User) -> Submission:
+    """Withdraw a submitted entry before the deadline; it goes back to being a draft later
+    only if the applicant reopens it (withdrawn → draft)."""
+    current = _lock(submission)
+    from_status = _transition(current, SubmissionStatus.WITHDRAWN)
+    _ensure_editable(current)
+    current.status = SubmissionStatus.WITHDRAWN
+    current.updated_by = actor
+    current.version = F("version") + 1
+    current.save()
+    current.refresh_from_db()
+    audit_log(
+        award=current.award,
+        actor=actor,
+        action="submission.withdrawn",
+        target=current,
+        data={"from": from_status, "to": SubmissionStatus.WITHDRAWN},
+    )
+    return current
+
+
+@transaction.atomic
+def submission_reopen(*, submission: Submission, actor: User) -> Submission:
+    """Turn a withdrawn entry back into a draft (before the deadline)."""
+    current = _lock(submission)
+    from_status = _transition(current, SubmissionStatus.DRAFT)
+    _ensure_editable(current)
+    current.status = SubmissionStatus.DRAFT
+    current.updated_by = actor
+    current.version = F("version") + 1
+    current.save()
+    current.refresh_from_db()
+    audit_log(
+        award=current.award,
+        actor=actor,
+        action="submission.reopened",
+        target=current,
+        data={"from": from_status, "to": SubmissionStatus.DRAFT},
+    )
+    return current
+
+
+@transaction.atomic
+def eligibility_decide(
+    *, submission: Submission, actor: User, eligible: bool, reason: str = ""
+) -> Submission:
+    """The organiser's eligibility check. "Not eligible" needs a reason, which the applicant
+    is told by mail (through the outbox) together with the decision."""
+    current = _lock(submission)
+    to_status = SubmissionStatus.ELIGIBLE if eligible else SubmissionStatus.INELIGIBLE
+    if current.status == to_status and current.eligibility_reason == reason.strip():
+        return current
+    from_status = _transition(current, to_status)
+    if not eligible and not reason.strip():
+        raise ValidationError({"reason": _("Say why the entry is not eligible.")})
+    current.status = to_status
+    current.eligibility_reason = reason.strip()
+    current.save(update_fields=["status", "eligibility_reason", "updated_at"])
+    audit_log(
+        award=current.award,
+        actor=actor,
+        action="submission.eligibility",
+        target=current,
+        data={"from": from_status, "to": to_status, "reason": current.eligibility_reason},
+    )
+    for member in _recipients(current):
+        english = member.preferred_language == "en"
+        decision = (
+            ("eligible" if eligible else "not eligible")
+            if english
+            else ("zugelassen" if eligible else "nicht zugelassen")
+        )
+        notify(
+            key="submission.eligibility",
+            award=current.award,
+            idempotency_key=f"submission.eligibility:{current.pk}:{to_status}:"
+            f"{timezone.now().isoformat()}:{member.pk}",
+            recipient=member,
+            values={
+                "submission_title": current.title,
+                "reference": current.reference or "",
+                "category": current.category.name_en if english else current.category.name_de,
+                "decision": decision,
+                "reason": current.eligibility_reason,
+            },
+        )
+    return current
+
+
+@transaction.atomic
+def deadline_extend(
+    *, submission: Submission, actor: User, until: dt.datetime | None
+) -> Submission:
+    """Grant (or with None, take back) an individual deadline for one entry."""
+    current = _lock(submission)
+    close = current.award.submissions_close_at
+    if until is not None and close is not None and until <= close:
+        raise ValidationError({"until": _("An extension must end after the general deadline.")})
+    before = current.deadline_extended_until
+    current.deadline_extended_until = until
+    current.save(update_fields=["deadline_extended_until", "updated_at"])
+    audit_log(
+        award=current.award,
+        actor=actor,
+        action="submission.deadline_extended",
+        target=current,
+        data={"before": before, "after": until},
+    )
+    return current
