@@ -18,9 +18,7 @@ def organisation_get_for(user: User, pk: int, perm: str = "submissions.view_orga
 def submission_get_for(user: User, pk: int, perm: str = "submissions.edit_submission"):
     """The entry with its award, category and organisation, if ``user`` has ``perm`` on it."""
     submission = (
-        Submission.objects.select_related("award", "category", "organisation")
-        .filter(pk=pk)
-        .first()
+        Submission.objects.select_related("award", "category", "organisation").filter(pk=pk).first()
     )
     if submission is None or not user.has_perm(perm, submission):
         raise Http404
@@ -37,6 +35,8 @@ def attachment_get_for(user: User, pk: int) -> Attachment:
         .filter(pk=pk)
         .first()
     )
-    if attachment is None or not user.has_perm("submissions.view_submission", attachment.submission):
+    if attachment is None or not user.has_perm(
+        "submissions.view_submission", attachment.submission
+    ):
         raise Http404
     return attachment
