@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
@@ -29,7 +29,14 @@ class RegisterView(FormView):
     def get_initial(self):
         return {"preferred_language": self.request.LANGUAGE_CODE}
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(next=_safe_next(self.request), **kwargs)
+
     def form_valid(self, form: RegistrationForm) -> HttpResponse:
+        next_url = _safe_next(self.request)
+        if next_url:
+            # Where to go after the address is confirmed (e.g. back to an invitation).
+            self.request.session["after_verify_next"] = next_url
         services.user_register(
             email=form.cleaned_data["email"],
             full_name=form.cleaned_data["full_name"],
@@ -62,7 +69,9 @@ class VerifyEmailView(View):
             messages.success(
                 request, _("Thank you, your email address is confirmed. Please log in.")
             )
-        return redirect("accounts:login")
+        next_url = request.session.pop("after_verify_next", "")
+        login = reverse("accounts:login")
+        return redirect(f"{login}?{urlencode({'next': next_url})}" if next_url else login)
 
 
 class ResendVerificationView(FormView):
@@ -123,6 +132,16 @@ class ProfileView(LoginRequiredMixin, FormView):
         response = HttpResponseRedirect(self.get_success_url())
         _set_language_cookie(response, form.cleaned_data["preferred_language"])
         return response
+
+
+def _safe_next(request: HttpRequest) -> str:
+    """``next`` from the query or form, if it stays on this site; else ""."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return ""
 
 
 def _set_language_cookie(response: HttpResponse, language: str) -> None:

@@ -91,7 +91,7 @@ class WallClockDateTimeField(forms.DateTimeField):
         except ValueError:
             raise ValidationError(self.error_messages["invalid"], code="invalid") from None
         if result is None:
-            result = forms.BaseTemporalField.to_python(self, value)
+            result = forms.fields.BaseTemporalField.to_python(self, value)
         return result
 
 

@@ -41,6 +41,8 @@ class MailType:
             "category": "Mobility",
             "deadline": "10.03.2023 18:00",
             "submitted_at": "08.03.2023 14:12",
+            "summary": "A bicycle frame of flax fibre, 40 % lighter than aluminium.",
+            "files": "frame.pdf, photo.jpg",
             "days_left": "7",
             "reason": "The company is based outside Berlin/Brandenburg.",
             "decision": "eligible",
@@ -73,6 +75,8 @@ MAIL_TYPES: dict[str, MailType] = {
                 "submitted_at": _("when it was submitted"),
                 "deadline": _("the submission deadline"),
                 "submission_url": _("link to the entry"),
+                "summary": _("the entry's short summary"),
+                "files": _("the names of the uploaded documents and images"),
             },
             links=frozenset({"submission_url"}),
             subject={
@@ -83,13 +87,15 @@ MAIL_TYPES: dict[str, MailType] = {
                 "de": "Guten Tag {{ recipient_name }},\n\nvielen Dank für Ihre Einreichung "
                 "„{{ submission_title }}“ in der Kategorie {{ category }} zum {{ award_name }}. "
                 "Sie ist am {{ submitted_at }} eingegangen; Ihre Referenznummer ist "
-                "{{ reference }}.\n\nBis zur Einreichungsfrist am {{ deadline }} können Sie sie "
+                "{{ reference }}.\n\nKurzbeschreibung:\n{{ summary }}\n\nDateien: {{ files }}\n\n"
+                "Bis zur Einreichungsfrist am {{ deadline }} können Sie sie "
                 "noch ändern: {{ submission_url }}\n\nMit freundlichen Grüßen\n"
                 "{{ organiser_name }}",
                 "en": "Dear {{ recipient_name }},\n\nthank you for your entry "
                 "“{{ submission_title }}” in the category {{ category }} of the "
                 "{{ award_name }}. We received it on {{ submitted_at }}; its reference number "
-                "is {{ reference }}.\n\nYou can still change it until the deadline on "
+                "is {{ reference }}.\n\nShort summary:\n{{ summary }}\n\nFiles: {{ files }}\n\n"
+                "You can still change it until the deadline on "
                 "{{ deadline }}: {{ submission_url }}\n\nKind regards\n{{ organiser_name }}",
             },
         ),

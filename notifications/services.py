@@ -277,6 +277,9 @@ def messages_sweep(
     flushed broker or a killed worker), and messages stuck in "sending" longer than
     ``sending_after`` (their worker died mid-delivery: they go back to pending and will be
     sent again, with the same Message-ID).
+
+    A re-enqueued message counts as due from now on, so a long backlog whose tasks are only
+    waiting in the queue is re-enqueued at most once per ``pending_after``, not every sweep.
     """
     now = timezone.now()
     # "is None", not "or": timedelta(0) is falsy, and zero is a valid (impatient) choice.
@@ -299,6 +302,7 @@ def messages_sweep(
             & (Q(next_attempt_at__lt=now - pending_after) | Q(pk__in=stuck))
         ).values_list("pk", flat=True)[: settings.LAUREL_OUTBOX_SWEEP_BATCH]
     )
+    Message.objects.filter(pk__in=due, status=MessageStatus.PENDING).update(next_attempt_at=now)
     from .tasks import deliver_message
 
     for message_id in due:

@@ -2,7 +2,12 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
+from django.core.validators import (
+    MaxLengthValidator,
+    MaxValueValidator,
+    MinValueValidator,
+    URLValidator,
+)
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -143,8 +148,10 @@ class Submission(models.Model):
         related_name="submissions",
         verbose_name=_("organisation"),
     )
-    reference = models.CharField(
-        _("reference number"), max_length=40, unique=True, null=True, blank=True
+    # NULL until first submitted: drafts have no number, and NULLs never clash in the
+    # unique (award, reference) constraint where "" would.
+    reference = models.CharField(  # noqa: DJ001
+        _("reference number"), max_length=40, null=True, blank=True
     )
     title = models.CharField(_("title"), max_length=200)
     summary = models.TextField(
@@ -216,6 +223,10 @@ class Submission(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=SubmissionStatus.values), name="submission_status_valid"
             ),
+            # Two awards may share a prefix and edition; a number is unique within its award.
+            models.UniqueConstraint(
+                fields=["award", "reference"], name="submission_reference_unique_per_award"
+            ),
             models.CheckConstraint(
                 condition=Q(market_readiness__isnull=True)
                 | Q(market_readiness__gte=1, market_readiness__lte=9),
@@ -228,8 +239,16 @@ class Submission(models.Model):
 
     def clean(self) -> None:
         super().clean()
+        errors: dict[str, list] = {}
         if self.category_id and self.award_id and self.category.award_id != self.award_id:
-            raise ValidationError({"category": _("This category belongs to another award.")})
+            errors["category"] = [_("This category belongs to another award.")]
+        try:
+            # A TextField's max_length reaches only forms; services save through here.
+            MaxLengthValidator(SUMMARY_MAX)(self.summary)
+        except ValidationError as error:
+            errors["summary"] = error.error_list
+        if errors:
+            raise ValidationError(errors)
 
 
 class SubmissionSequence(models.Model):

@@ -31,6 +31,8 @@ KINDS = {
     WEBP: AttachmentKind.IMAGE,
 }
 MAX_NAME = 120
+# A longer "extension" is part of the name (cutting it would keep nothing else).
+MAX_EXTENSION = 10
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,8 @@ def clean_name(raw: str) -> str:
     if not dot:
         stem, ext = name, ""
     if len(name) > MAX_NAME:
+        if len(ext) > MAX_EXTENSION:
+            stem, ext = name, ""
         keep = MAX_NAME - len(ext) - 1
         name = f"{stem[:keep]}.{ext}" if ext else stem[:MAX_NAME]
     return name
@@ -137,6 +141,11 @@ def _check_image(upload: UploadedFile, name: str) -> None:
     try:
         with Image.open(upload) as image:
             image.verify()
+        # verify() checks little beyond PNG's checksums: decoding the pixels also catches a
+        # truncated JPEG or WebP, which would otherwise fail later, making its thumbnail.
+        upload.seek(0)
+        with Image.open(upload) as image:
+            image.load()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise ValidationError(
             _("“%(name)s” is not a readable image.") % _describe(name), code="broken"

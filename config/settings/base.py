@@ -251,6 +251,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "heartbeat": {"task": "laurel.ping", "schedule": timedelta(minutes=5)},
     "outbox-sweep": {"task": "notifications.sweep", "schedule": timedelta(minutes=1)},
+    "draft-reminders": {"task": "submissions.draft_reminders", "schedule": timedelta(hours=1)},
 }
 
 # --- Crispy forms ---------------------------------------------------------------------

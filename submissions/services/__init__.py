@@ -11,6 +11,7 @@ from .entries import (
     deadline_for,
     editing_allowed,
     eligibility_decide,
+    ensure_editable,
     missing_items,
     submission_create,
     submission_reopen,
@@ -24,6 +25,7 @@ from .organisations import (
     organisation_invite,
     organisation_update,
 )
+from .reminders import draft_reminders_send
 
 __all__ = [
     "DeadlinePassed",
@@ -35,8 +37,10 @@ __all__ = [
     "attachment_delete",
     "deadline_extend",
     "deadline_for",
+    "draft_reminders_send",
     "editing_allowed",
     "eligibility_decide",
+    "ensure_editable",
     "invitation_accept",
     "missing_items",
     "organisation_create",

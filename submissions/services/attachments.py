@@ -9,10 +9,10 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from awards.services import audit_log
 
-from ..enums import AttachmentKind
+from ..enums import AttachmentKind, SubmissionStatus
 from ..models import Attachment, Submission
 from ..uploads import check_upload, thumbnail_bytes
-from .entries import _ensure_editable, _lock
+from .entries import IncompleteSubmission, _ensure_changeable, _lock
 
 
 @transaction.atomic
@@ -20,11 +20,12 @@ def attachment_add(*, submission: Submission, actor: User, upload: UploadedFile)
     """Check ``upload`` by its content and store it under a generated name.
 
     Refused (ValidationError naming the file) for a wrong or mismatched type, an empty or
-    oversized file, or one file too many; DeadlinePassed after the deadline. Images get a
+    oversized file, or one file too many; DeadlinePassed after the deadline;
+    SubmissionTransitionError unless the entry is a draft or submitted. Images get a
     JPEG thumbnail. Side effect: an ``attachment.added`` audit entry.
     """
     current = _lock(submission)
-    _ensure_editable(current)
+    _ensure_changeable(current)
     award = current.award
     if current.attachments.count() >= award.max_attachments:
         raise ValidationError(
@@ -43,6 +44,9 @@ def attachment_add(*, submission: Submission, actor: User, upload: UploadedFile)
         uploaded_by=actor,
     )
     upload.seek(0)
+    # Storages such as S3 keep the upload's content type and serve the file with it: the
+    # browser's word (text/html for a PDF, say) must not get there.
+    upload.content_type = checked.content_type
     attachment.file.save("upload", upload, save=False)
     if checked.kind == AttachmentKind.IMAGE:
         attachment.thumbnail.save("thumb", ContentFile(thumbnail_bytes(upload)), save=False)
@@ -59,9 +63,26 @@ def attachment_add(*, submission: Submission, actor: User, upload: UploadedFile)
 
 @transaction.atomic
 def attachment_delete(*, attachment: Attachment, actor: User) -> None:
-    """Remove a file from an entry before the deadline; the stored objects go with it."""
+    """Remove a file from an entry before the deadline; the stored objects go with it once
+    the transaction has committed. Refused (IncompleteSubmission) for the last image of a
+    submitted entry, and for entries that are neither drafts nor submitted."""
     current = _lock(attachment.submission)
-    _ensure_editable(current)
+    _ensure_changeable(current)
+    if (
+        current.status == SubmissionStatus.SUBMITTED
+        and attachment.kind == AttachmentKind.IMAGE
+        and not current.attachments.filter(kind=AttachmentKind.IMAGE)
+        .exclude(pk=attachment.pk)
+        .exists()
+    ):
+        # A submitted entry stays complete, as submission_update keeps it.
+        raise IncompleteSubmission(
+            {
+                "attachments": [
+                    _("A submitted entry needs an image: add another one before removing this.")
+                ]
+            }
+        )
     audit_log(
         award=current.award,
         actor=actor,

@@ -15,7 +15,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import User
 from awards.enums import AwardStatus
@@ -105,7 +105,8 @@ def editing_allowed(submission: Submission, now: dt.datetime | None = None) -> b
     return award.status == AwardStatus.OPEN and (opens is None or opens <= now)
 
 
-def _ensure_editable(submission: Submission) -> None:
+def ensure_editable(submission: Submission) -> None:
+    """Raise DeadlinePassed, worded for the applicant, unless the entry may change now."""
     if editing_allowed(submission):
         return
     deadline = deadline_for(submission)
@@ -122,6 +123,16 @@ def _ensure_editable(submission: Submission) -> None:
             % {"deadline": _format_deadline(award, deadline)}
         )
     raise DeadlinePassed(_("This award does not accept entries at the moment."))
+
+
+def _ensure_changeable(submission: Submission) -> None:
+    """Its content (text and files) may change: a draft or submitted entry, before the deadline."""
+    if submission.status not in (SubmissionStatus.DRAFT, SubmissionStatus.SUBMITTED):
+        raise SubmissionTransitionError(
+            _("An entry that is “%(status)s” cannot be changed.")
+            % {"status": submission.get_status_display()}
+        )
+    ensure_editable(submission)
 
 
 def _check_category(award: Award, category: Category) -> None:
@@ -143,7 +154,7 @@ def submission_create(
         created_by=actor,
         updated_by=actor,
     )
-    _ensure_editable(submission)
+    ensure_editable(submission)
     submission.full_clean()
     submission.save()
     audit_log(
@@ -172,8 +183,10 @@ def missing_items(submission: Submission) -> dict[str, list[str]]:
 
 
 def _lock(submission: Submission) -> Submission:
+    # Only the entry's row: without "of", PostgreSQL would also lock the joined award, and
+    # every autosave of every applicant would queue on that one row near the deadline.
     return (
-        Submission.objects.select_for_update()
+        Submission.objects.select_for_update(of=("self",))
         .select_related("award", "category", "organisation")
         .get(pk=submission.pk)
     )
@@ -202,12 +215,7 @@ def submission_update(
             ),
             current=current,
         )
-    if current.status not in (SubmissionStatus.DRAFT, SubmissionStatus.SUBMITTED):
-        raise SubmissionTransitionError(
-            _("An entry that is “%(status)s” cannot be changed.")
-            % {"status": current.get_status_display()}
-        )
-    _ensure_editable(current)
+    _ensure_changeable(current)
     for name, value in fields.items():
         setattr(current, name, value)
     current.full_clean(exclude=["award", "category", "organisation", "created_by"])
@@ -265,12 +273,15 @@ def submission_submit(*, submission: Submission, actor: User, expected_version: 
             current=current,
         )
     from_status = _transition(current, SubmissionStatus.SUBMITTED)
-    _ensure_editable(current)
+    ensure_editable(current)
     missing = missing_items(current)
     if missing:
         raise IncompleteSubmission(missing)
     limit = current.category.max_entries_per_organisation
     if limit is not None:
+        # One submit of an organisation at a time: two colleagues submitting different drafts
+        # at the same moment must not both take the last place.
+        Organisation.objects.select_for_update().only("pk").get(pk=current.organisation_id)
         used = (
             Submission.objects.filter(
                 organisation=current.organisation,
@@ -282,11 +293,14 @@ def submission_submit(*, submission: Submission, actor: User, expected_version: 
         )
         if used >= limit:
             raise EntryLimitReached(
-                _(
-                    "Your organisation has already submitted %(count)d entries in “%(category)s”; "
-                    "at most %(limit)d are allowed."
+                ngettext(
+                    "An organisation may submit at most %(limit)d entry in “%(category)s”, "
+                    "and yours already has.",
+                    "An organisation may submit at most %(limit)d entries in “%(category)s”, "
+                    "and yours already has.",
+                    limit,
                 )
-                % {"count": used, "category": current.category.name, "limit": limit}
+                % {"category": current.category.name, "limit": limit}
             )
     if not current.reference:
         current.reference = _next_reference(current)
@@ -309,6 +323,7 @@ def submission_submit(*, submission: Submission, actor: User, expected_version: 
         },
     )
     url = settings.SITE_URL + reverse("submissions:detail", kwargs={"pk": current.pk})
+    files = ", ".join(current.attachments.values_list("original_name", flat=True)) or "–"
     for member in _recipients(current):
         notify(
             key="submission.received",
@@ -324,6 +339,8 @@ def submission_submit(*, submission: Submission, actor: User, expected_version: 
                 "submitted_at": now,
                 "deadline": deadline_for(current),
                 "submission_url": url,
+                "summary": current.summary,
+                "files": files,
             },
         )
     return current
@@ -335,7 +352,7 @@ def submission_withdraw(*, submission: Submission, actor: User) -> Submission:
     only if the applicant reopens it (withdrawn → draft)."""
     current = _lock(submission)
     from_status = _transition(current, SubmissionStatus.WITHDRAWN)
-    _ensure_editable(current)
+    ensure_editable(current)
     current.status = SubmissionStatus.WITHDRAWN
     current.updated_by = actor
     current.version = F("version") + 1
@@ -356,7 +373,7 @@ def submission_reopen(*, submission: Submission, actor: User) -> Submission:
     """Turn a withdrawn entry back into a draft (before the deadline)."""
     current = _lock(submission)
     from_status = _transition(current, SubmissionStatus.DRAFT)
-    _ensure_editable(current)
+    ensure_editable(current)
     current.status = SubmissionStatus.DRAFT
     current.updated_by = actor
     current.version = F("version") + 1
@@ -377,12 +394,18 @@ def eligibility_decide(
     *, submission: Submission, actor: User, eligible: bool, reason: str = ""
 ) -> Submission:
     """The organiser's eligibility check. "Not eligible" needs a reason, which the applicant
-    is told by mail (through the outbox) together with the decision."""
+    is told by mail (through the outbox) together with the decision.
+
+    Each decision is audit-logged (from, to, reason) and mailed to every member. Repeating a
+    decision with a corrected reason records and mails it again; repeating it unchanged does
+    nothing."""
     current = _lock(submission)
     to_status = SubmissionStatus.ELIGIBLE if eligible else SubmissionStatus.INELIGIBLE
     if current.status == to_status and current.eligibility_reason == reason.strip():
         return current
-    from_status = _transition(current, to_status)
+    from_status = current.status
+    if from_status != to_status:  # the same decision with a corrected reason is allowed
+        _transition(current, to_status)
     if not eligible and not reason.strip():
         raise ValidationError({"reason": _("Say why the entry is not eligible.")})
     current.status = to_status

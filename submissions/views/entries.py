@@ -1,11 +1,679 @@
-"""(Being built.)"""
+"""An applicant's entry: start it, edit it (with autosave), add files, submit, withdraw, reopen,
+and print a summary.
 
-from django.http import Http404
-from django.urls import path
+Every entry comes through ``access.submission_get_for``: editing needs membership of the
+entry's organisation (``submissions.edit_submission``); the overview and the printable summary
+are also open to the award's organisers (``submissions.view_submission``). Anyone else gets a
+404. Each view calls one service and shows a refusal's message without losing what the
+applicant typed.
+
+The autosave and upload endpoints answer JSON. When the session has ended (logged out in
+another tab, expired, or a CSRF token that no longer matches) they answer 403 with JSON
+instead of a login page, so that the script can tell the applicant to log in again in
+another tab, without reloading and losing the page.
+"""
+
+import copy
+import functools
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import BaseForm
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    JsonResponse,
+    QueryDict,
+)
+from django.middleware.csrf import CsrfViewMiddleware
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.template.defaultfilters import filesizeformat
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST, require_safe
+
+from awards.access import award_get_for
+from awards.models import Award
+
+from .. import services
+from ..access import submission_get_for
+from ..dashboard_selectors import memberships_of
+from ..enums import SubmissionStatus
+from ..forms.entries import EntryForm, SubmissionStartForm, VersionForm
+from ..models import Attachment, Organisation, Submission
+from ..services.entries import ENTRY_FIELDS
+from ..uploads import EXTENSIONS, clean_name
+
+EDIT = "submissions.edit_submission"
+VIEW = "submissions.view_submission"
+# Statuses in which the applicant changes the text (services.submission_update agrees).
+EDITABLE_STATUSES = (SubmissionStatus.DRAFT, SubmissionStatus.SUBMITTED)
+STATUS_BADGES = {
+    SubmissionStatus.DRAFT: "text-bg-secondary",
+    SubmissionStatus.SUBMITTED: "text-bg-primary",
+    SubmissionStatus.WITHDRAWN: "text-bg-light border",
+    SubmissionStatus.ELIGIBLE: "text-bg-success",
+    SubmissionStatus.INELIGIBLE: "text-bg-danger",
+}
+ACCEPT = ",".join(sorted({ext for exts in EXTENSIONS.values() for ext in exts} | set(EXTENSIONS)))
 
 
-def _detail(request, pk: int):
-    raise Http404
+# --- Helpers ----------------------------------------------------------------------------
 
 
-urlpatterns: list = [path("submissions/<int:pk>/", _detail, name="detail")]
+def _add_service_errors(form: BaseForm, error: ValidationError) -> None:
+    """A service's ValidationError next to the field it names, else above the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.error_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
+
+
+def _message(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+def _window_problem(submission: Submission) -> str | None:
+    """Why ``submission`` (saved or not) cannot be changed now, in the services' words
+    (the deadline in the award's time zone), or None while it can."""
+    if services.editing_allowed(submission):
+        return None
+    try:
+        # The services word the refusal (not open yet, deadline passed, closed); asking them
+        # keeps one wording for the page, the JSON answers and the refusals themselves.
+        services.ensure_editable(submission)
+    except services.DeadlinePassed as error:
+        return _message(error)
+    return None
+
+
+def _safe_link(url: str) -> str | None:
+    """``url`` if it is a web address that may be a link; anything else is shown as text."""
+    url = (url or "").strip()
+    return url if url.lower().startswith(("http://", "https://")) else None
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _session_ended() -> JsonResponse:
+    return JsonResponse(
+        {
+            "error": _(
+                "You are no longer logged in, so nothing was saved. Log in again in another "
+                "tab, then come back here: your text is still on this page."
+            ),
+            "code": "session",
+        },
+        status=403,
+    )
+
+
+def _csrf_failure(request: HttpRequest) -> HttpResponseBase | None:
+    """Django's own CSRF check, run inside the view so that a JSON caller gets JSON."""
+    return CsrfViewMiddleware(lambda _request: HttpResponse()).process_view(request, None, (), {})
+
+
+def session_checked(view: Callable) -> Callable:
+    """login_required and CSRF protection that answer a JSON caller with 403 JSON.
+
+    A page post (no JavaScript) gets Django's usual CSRF refusal and login redirect.
+    """
+
+    @csrf_exempt
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
+        json = _wants_json(request)
+        refusal = _csrf_failure(request)
+        if refusal is not None:
+            return _session_ended() if json else refusal
+        if not request.user.is_authenticated:
+            return _session_ended() if json else redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _attachment_json(attachment: Attachment) -> dict:
+    return {
+        "id": attachment.pk,
+        "name": attachment.original_name,
+        "size": attachment.size,
+        "size_display": filesizeformat(attachment.size),
+        "kind": attachment.kind,
+        "kind_display": attachment.get_kind_display(),
+        "url": reverse("submissions:attachment", kwargs={"pk": attachment.pk}),
+        "thumbnail_url": reverse("submissions:thumbnail", kwargs={"pk": attachment.pk})
+        if attachment.thumbnail
+        else None,
+        "delete_url": reverse(
+            "submissions:attachment_delete",
+            kwargs={"pk": attachment.submission_id, "aid": attachment.pk},
+        ),
+    }
+
+
+def _entry_context(request: HttpRequest, submission: Submission) -> dict:
+    """What the overview, the edit page and the printable summary all show."""
+    can_edit = request.user.has_perm(EDIT, submission)
+    return {
+        "submission": submission,
+        "award": submission.award,
+        "badge": STATUS_BADGES.get(submission.status, "text-bg-secondary"),
+        "deadline": services.deadline_for(submission),
+        "attachments": list(submission.attachments.all()),
+        "video_link": _safe_link(submission.video_url),
+        "can_edit": can_edit,
+    }
+
+
+# --- Starting an entry --------------------------------------------------------------------
+
+
+def _with_next(url_name: str, next_url: str) -> str:
+    query = QueryDict(mutable=True)
+    query["next"] = next_url
+    return f"{resolve_url(url_name)}?{query.urlencode(safe='/')}"
+
+
+@login_required
+def submission_create(request: HttpRequest, slug: str) -> HttpResponse:
+    """Choose the company and the category of a new entry and give it a working title."""
+    if not request.user.has_perm("awards.apply"):
+        raise PermissionDenied
+    award: Award = award_get_for(request.user, slug, "awards.view_award")
+    organisation_ids = memberships_of(request.user).values("organisation_id")
+    organisations = Organisation.objects.filter(pk__in=organisation_ids).order_by("name", "pk")
+    context = {
+        "award": award,
+        "problem": _window_problem(Submission(award=award)),
+        "organisation_create_url": _with_next(
+            "submissions:organisation_create", request.get_full_path()
+        ),
+        "has_organisations": organisations.exists(),
+        "form": None,
+    }
+    if context["problem"] or not context["has_organisations"]:
+        return render(request, "submissions/entry_create.html", context)
+    form = SubmissionStartForm(
+        request.POST if request.method == "POST" else None,
+        award=award,
+        organisations=organisations,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            submission = services.submission_create(
+                award=award,
+                category=form.cleaned_data["category"],
+                organisation=form.cleaned_data["organisation"],
+                actor=request.user,
+                title=form.cleaned_data["title"],
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Your entry has been started. It is saved as a draft as you type; submit "
+                    "it when it is complete."
+                ),
+            )
+            return redirect("submissions:edit", pk=submission.pk)
+    context["form"] = form
+    return render(request, "submissions/entry_create.html", context)
+
+
+# --- The overview -------------------------------------------------------------------------
+
+
+def _missing(submission: Submission) -> list[dict]:
+    """Missing items with the field they concern, so the page can link to it."""
+    return [
+        {"field": field, "message": message}
+        for field, field_messages in services.missing_items(submission).items()
+        for message in field_messages
+    ]
+
+
+def _render_detail(
+    request: HttpRequest, submission: Submission, *, submit_errors: list[str] | None = None
+) -> HttpResponse:
+    context = _entry_context(request, submission)
+    allowed = context["can_edit"] and services.editing_allowed(submission)
+    status = submission.status
+    context.update(
+        {
+            "missing": _missing(submission)
+            if status in (SubmissionStatus.DRAFT, SubmissionStatus.WITHDRAWN)
+            else [],
+            "window_problem": _window_problem(submission) if context["can_edit"] else None,
+            "can_change": allowed and status in EDITABLE_STATUSES,
+            "can_submit": allowed and status == SubmissionStatus.DRAFT,
+            "can_withdraw": allowed and status == SubmissionStatus.SUBMITTED,
+            "can_reopen": allowed and status == SubmissionStatus.WITHDRAWN,
+            "submit_errors": submit_errors or [],
+        }
+    )
+    return render(request, "submissions/entry_detail.html", context)
+
+
+@require_safe
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Status, reference, deadline, what is still missing, files, and the next steps."""
+    return _render_detail(request, submission_get_for(request.user, pk, VIEW))
+
+
+# --- Editing ------------------------------------------------------------------------------
+
+
+def _shown(form: EntryForm, name: str, value) -> str:
+    """A field's value as the applicant would read it (a choice's label, yes/no)."""
+    field = form.fields[name]
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if value in (None, ""):
+        return ""
+    choices = dict(getattr(field, "choices", ()) or ())
+    return str(choices.get(value, value))
+
+
+def _differences(form: EntryForm, current: Submission) -> dict[str, str]:
+    """The saved (other person's) value of each field where it differs from the form's."""
+    mine = form.cleaned_data
+    return {
+        name: _shown(form, name, getattr(current, name))
+        for name in ENTRY_FIELDS
+        if getattr(current, name) != mine.get(name)
+    }
+
+
+def _render_edit(
+    request: HttpRequest,
+    submission: Submission,
+    form: EntryForm,
+    *,
+    conflict: dict[str, str] | None = None,
+    conflict_by: str = "",
+    problem: str | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    context = _entry_context(request, submission)
+    award = submission.award
+    conflict_values = conflict or {}
+    context.update(
+        {
+            "form": form,
+            # Each field with what the other person saved, where it differs (a conflict).
+            "sections": [
+                (
+                    legend,
+                    [
+                        (field, field.name in conflict_values, conflict_values.get(field.name))
+                        for field in fields
+                    ],
+                )
+                for legend, fields in form.sections()
+            ],
+            "conflict": conflict,
+            "conflict_message": _conflict_text() if conflict is not None else "",
+            "conflict_by": conflict_by,
+            "problem": problem,
+            "accept": ACCEPT,
+            "limits": {
+                "max_pdf_mb": award.max_pdf_mb,
+                "max_image_mb": award.max_image_mb,
+                "max_attachments": award.max_attachments,
+            },
+        }
+    )
+    return render(request, "submissions/entry_edit.html", context, status=status)
+
+
+def _conflict_text() -> str:
+    return _(
+        "Someone else saved this entry while you were editing it. Your text is still in the "
+        "form; what they saved is shown beside each field that differs. Copy what you need, "
+        "then save again: that replaces their version."
+    )
+
+
+@login_required
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The entry's form: explicit save here, autosave through ``autosave``."""
+    submission = submission_get_for(request.user, pk, EDIT)
+    if request.method != "POST":
+        if submission.status not in EDITABLE_STATUSES:
+            messages.error(
+                request,
+                _("An entry that is “%(status)s” cannot be changed.")
+                % {"status": submission.get_status_display()},
+            )
+            return redirect("submissions:detail", pk=pk)
+        problem = _window_problem(submission)
+        if problem:
+            messages.error(request, problem)
+            return redirect("submissions:detail", pk=pk)
+        return _render_edit(request, submission, EntryForm(instance=submission))
+
+    # The form validates a copy, so that refused input does not show up in the page header.
+    form = EntryForm(request.POST, instance=copy.copy(submission))
+    if not form.is_valid():
+        return _render_edit(request, submission, form)
+    try:
+        saved = services.submission_update(
+            submission=submission,
+            actor=request.user,
+            expected_version=form.cleaned_data["version"],
+            **form.entry_values(),
+        )
+    except services.StaleVersion as error:
+        current = error.current
+        conflict = _differences(form, current)
+        # The form keeps the applicant's text and now carries the current version: saving
+        # again, after reading the other text, is a deliberate replacement.
+        data = request.POST.copy()
+        data["version"] = str(current.version)
+        form = EntryForm(data, instance=copy.copy(current))
+        form.is_valid()
+        return _render_edit(
+            request,
+            current,
+            form,
+            conflict=conflict,
+            conflict_by=str(current.updated_by or ""),
+            status=409,
+        )
+    except (services.DeadlinePassed, services.SubmissionTransitionError) as error:
+        return _render_edit(request, submission, form, problem=_message(error), status=400)
+    except ValidationError as error:
+        # A submitted entry may not lose a required field (IncompleteSubmission), or the
+        # model refused a value: shown next to the field, the text stays in the form.
+        _add_service_errors(form, error)
+        return _render_edit(request, submission, form)
+    messages.success(request, _("Your changes have been saved."))
+    if request.POST.get("then") == "overview":
+        return redirect("submissions:detail", pk=saved.pk)
+    return redirect("submissions:edit", pk=saved.pk)
+
+
+def _errors_json(form: BaseForm) -> dict[str, list[str]]:
+    return {name: [str(message) for message in errors] for name, errors in form.errors.items()}
+
+
+@require_POST
+@session_checked
+def autosave(request: HttpRequest, pk: int) -> JsonResponse:
+    """Save the draft as typed (the script calls it 2 s after the last keystroke).
+
+    200 ``{"version", "saved_at"}``; 409 with the current values when someone else saved in
+    the meantime; 400 with the message after the deadline or for refused values; 403 when
+    the session has ended.
+    """
+    submission = submission_get_for(request.user, pk, EDIT)
+    form = EntryForm(request.POST, instance=copy.copy(submission))
+    if not form.is_valid():
+        return JsonResponse(
+            {
+                "error": _("Not saved: please correct the marked fields."),
+                "code": "invalid",
+                "errors": _errors_json(form),
+            },
+            status=400,
+        )
+    try:
+        saved = services.submission_update(
+            submission=submission,
+            actor=request.user,
+            expected_version=form.cleaned_data["version"],
+            **form.entry_values(),
+        )
+    except services.StaleVersion as error:
+        current = error.current
+        return JsonResponse(
+            {
+                "error": _(
+                    "Someone else saved this entry in the meantime, so autosave has stopped: "
+                    "nothing of theirs or yours has been overwritten. What they saved is shown "
+                    "beside each field that differs. Copy what you need, then save: you see "
+                    "both versions once more before anything is replaced."
+                ),
+                "code": "conflict",
+                "version": current.version,
+                "updated_by": str(current.updated_by or ""),
+                "current": {name: getattr(current, name) for name in ENTRY_FIELDS},
+                "shown": _differences(form, current),
+            },
+            status=409,
+        )
+    except (services.DeadlinePassed, services.SubmissionTransitionError) as error:
+        return JsonResponse({"error": _message(error), "code": "closed"}, status=400)
+    except ValidationError as error:
+        errors = (
+            {name: [str(m) for m in msgs] for name, msgs in error.message_dict.items()}
+            if hasattr(error, "error_dict")
+            else {"__all__": error.messages}
+        )
+        return JsonResponse(
+            {
+                "error": _("Not saved: please correct the marked fields."),
+                "code": "invalid",
+                "errors": errors,
+            },
+            status=400,
+        )
+    return JsonResponse(
+        {"version": saved.version, "saved_at": timezone.localtime(saved.updated_at).isoformat()}
+    )
+
+
+# --- Files --------------------------------------------------------------------------------
+
+
+def _named(error: ValidationError, name: str) -> str:
+    """The refusal, naming the file even where the service's message does not (too many
+    files, deadline)."""
+    text = _message(error)
+    if f"“{name}”" in text:
+        return text
+    return _("“%(name)s” was not added: %(reason)s") % {"name": name, "reason": text}
+
+
+@require_POST
+@session_checked
+def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add documents and images. The script sends one file per request and gets JSON (201 or
+    400 naming the file); a plain form post adds each file and returns to the edit page."""
+    submission = submission_get_for(request.user, pk, EDIT)
+    uploads = request.FILES.getlist("files")
+    if _wants_json(request):
+        if len(uploads) != 1:
+            # A part whose name Django cannot read (raw bytes that are not UTF-8) arrives as
+            # no file at all.
+            return JsonResponse(
+                {
+                    "error": _(
+                        "No file arrived. Please choose the file again; if its name has unusual "
+                        "characters, rename it first."
+                    )
+                },
+                status=400,
+            )
+        upload = uploads[0]
+        try:
+            attachment = services.attachment_add(
+                submission=submission, actor=request.user, upload=upload
+            )
+        except ValidationError as error:
+            name = clean_name(upload.name or "")
+            return JsonResponse({"error": _named(error, name), "name": name}, status=400)
+        return JsonResponse({"attachment": _attachment_json(attachment)}, status=201)
+
+    if not uploads:
+        messages.error(request, _("Choose a file to upload."))
+    for upload in uploads:
+        try:
+            attachment = services.attachment_add(
+                submission=submission, actor=request.user, upload=upload
+            )
+        except ValidationError as error:
+            messages.error(request, _named(error, clean_name(upload.name or "")))
+        else:
+            messages.success(
+                request, _("“%(name)s” has been added.") % {"name": attachment.original_name}
+            )
+    return redirect(reverse("submissions:edit", kwargs={"pk": pk}) + "#attachments")
+
+
+@require_POST
+@session_checked
+def attachment_delete(request: HttpRequest, pk: int, aid: int) -> HttpResponse:
+    submission = submission_get_for(request.user, pk, EDIT)
+    attachment = get_object_or_404(submission.attachments, pk=aid)
+    name = attachment.original_name
+    try:
+        services.attachment_delete(attachment=attachment, actor=request.user)
+    except ValidationError as error:
+        if _wants_json(request):
+            return JsonResponse({"error": _message(error)}, status=400)
+        messages.error(request, _message(error))
+    else:
+        if _wants_json(request):
+            return JsonResponse({"deleted": aid})
+        messages.success(request, _("“%(name)s” has been removed.") % {"name": name})
+    return redirect(reverse("submissions:edit", kwargs={"pk": pk}) + "#attachments")
+
+
+# --- Submit, withdraw, reopen -------------------------------------------------------------
+
+
+@require_POST
+@login_required
+def submit(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = submission_get_for(request.user, pk, EDIT)
+    form = VersionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please reload the page and try again."))
+        return redirect("submissions:detail", pk=pk)
+    try:
+        submitted = services.submission_submit(
+            submission=submission,
+            actor=request.user,
+            expected_version=form.cleaned_data["version"],
+        )
+    except services.IncompleteSubmission as error:
+        return _render_detail(
+            request,
+            submission,
+            submit_errors=[
+                m for field_messages in error.message_dict.values() for m in field_messages
+            ],
+        )
+    except services.StaleVersion:
+        messages.error(
+            request,
+            _(
+                "Someone else saved this entry in the meantime. Please check it below and "
+                "submit again."
+            ),
+        )
+    except ValidationError as error:
+        messages.error(request, _message(error))
+    else:
+        messages.success(
+            request,
+            _("Submitted. Your reference number is %(reference)s.")
+            % {"reference": submitted.reference},
+        )
+    return redirect("submissions:detail", pk=pk)
+
+
+@require_POST
+@login_required
+def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = submission_get_for(request.user, pk, EDIT)
+    try:
+        services.submission_withdraw(submission=submission, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, _message(error))
+    else:
+        messages.success(
+            request,
+            _(
+                "The entry has been withdrawn. Until the deadline you can reopen it as a draft "
+                "and submit it again."
+            ),
+        )
+    return redirect("submissions:detail", pk=pk)
+
+
+@require_POST
+@login_required
+def reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = submission_get_for(request.user, pk, EDIT)
+    try:
+        services.submission_reopen(submission=submission, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, _message(error))
+    else:
+        messages.success(
+            request, _("The entry is a draft again. Submit it again before the deadline.")
+        )
+    return redirect("submissions:detail", pk=pk)
+
+
+# --- Printable summary --------------------------------------------------------------------
+
+
+@require_safe
+@login_required
+def print_summary(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every field, the files, the reference and the time of submission, for printing."""
+    submission = submission_get_for(request.user, pk, VIEW)
+    context = _entry_context(request, submission)
+    context["printed_at"] = timezone.now()
+    return render(request, "submissions/entry_print.html", context)
+
+
+@require_safe
+@login_required
+def pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The printable summary as a PDF download."""
+    from ..pdf import submission_pdf
+
+    submission = submission_get_for(request.user, pk, VIEW)
+    content = submission_pdf(submission, list(submission.attachments.all()))
+    response = HttpResponse(content, content_type="application/pdf")
+    name = submission.reference or f"entry-{submission.pk}"
+    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+urlpatterns: list = [
+    path("awards/<slug:slug>/enter/", submission_create, name="submission_create"),
+    path("submissions/<int:pk>/", detail, name="detail"),
+    path("submissions/<int:pk>/edit/", edit, name="edit"),
+    path("submissions/<int:pk>/autosave/", autosave, name="autosave"),
+    path("submissions/<int:pk>/attachments/", attachment_upload, name="attachment_upload"),
+    path(
+        "submissions/<int:pk>/attachments/<int:aid>/delete/",
+        attachment_delete,
+        name="attachment_delete",
+    ),
+    path("submissions/<int:pk>/submit/", submit, name="submit"),
+    path("submissions/<int:pk>/withdraw/", withdraw, name="withdraw"),
+    path("submissions/<int:pk>/reopen/", reopen, name="reopen"),
+    path("submissions/<int:pk>/print/", print_summary, name="print"),
+    path("submissions/<int:pk>/pdf/", pdf, name="pdf"),
+]

@@ -1,3 +1,65 @@
-"""(Being built.)"""
+"""An entry's documents and images, served only through these permission-checked views.
 
-urlpatterns: list = []
+There is no public media address: every download goes through ``access.attachment_get_for``
+(the organisation's members and the award's organisers; anyone else gets a 404) and is read
+through the storage API, so local files and a private S3 bucket behave alike. The headers
+keep a browser from running or sniffing anything in an upload, and keep caches from storing
+applicants' files.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest
+from django.urls import path
+from django.views.decorators.http import require_safe
+
+from ..access import attachment_get_for
+
+# An upload is never a page: no scripts, no plugins, no same-origin access even if a browser
+# were talked into rendering one.
+CONTENT_SECURITY_POLICY = "default-src 'none'; sandbox"
+
+
+def _protect(response: FileResponse) -> FileResponse:
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_safe
+@login_required
+def attachment(request: HttpRequest, pk: int) -> FileResponse:
+    """The file as it was uploaded, as a download under its (cleaned) original name."""
+    item = attachment_get_for(request.user, pk)
+    return _protect(
+        FileResponse(
+            item.file.open("rb"),
+            as_attachment=True,
+            filename=item.original_name,
+            content_type=item.content_type,
+        )
+    )
+
+
+@require_safe
+@login_required
+def thumbnail(request: HttpRequest, pk: int) -> FileResponse:
+    """An image's JPEG preview, shown inline (documents have none: 404)."""
+    item = attachment_get_for(request.user, pk)
+    if not item.thumbnail:
+        raise Http404
+    stem = item.original_name.rsplit(".", 1)[0] or "preview"
+    return _protect(
+        FileResponse(
+            item.thumbnail.open("rb"),
+            as_attachment=False,
+            filename=f"{stem}.jpg",
+            content_type="image/jpeg",
+        )
+    )
+
+
+urlpatterns: list = [
+    path("files/<int:pk>/", attachment, name="attachment"),
+    path("files/<int:pk>/thumb/", thumbnail, name="thumbnail"),
+]

@@ -1,3 +1,347 @@
-"""(Being built.)"""
+"""The organisers' pages for the entries of one award (under /manage/<slug>/submissions/):
+the list with counts, filters and search, one entry with the eligibility check and an
+individual deadline, the CSV and XLSX exports and the ZIP of a category's files.
 
-urlpatterns: list = []
+Every page reaches the award through ``award_get_for`` with ``awards.manage_award`` and every
+entry or category through that award, so anyone else (and another award's id) gets a 404.
+The list runs a fixed number of queries however many entries there are; the exports and the
+ZIP stream, so their memory does not grow with the number of entries or files.
+"""
+
+import tempfile
+from collections.abc import Iterable, Iterator
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.forms import BaseForm
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import formats, timezone, translation
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+
+from awards.access import award_get_for
+
+from .. import exports, services
+from .. import manage_selectors as selectors
+from ..enums import SUBMISSION_TRANSITIONS, SubmissionStatus
+from ..forms.manage import EligibilityForm, ExtensionForm, SubmissionFilterForm
+from ..models import Submission
+from .dashboard import STATUS_BADGES
+
+PERM = "awards.manage_award"
+PAGE_SIZE = 50
+DECIDABLE = frozenset(
+    status
+    for status, targets in SUBMISSION_TRANSITIONS.items()
+    if targets & {SubmissionStatus.ELIGIBLE, SubmissionStatus.INELIGIBLE}
+)
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+HISTORY_LABELS = {
+    "submission.created": gettext_lazy("Draft started"),
+    "submission.submitted": gettext_lazy("Submitted"),
+    "submission.withdrawn": gettext_lazy("Withdrawn"),
+    "submission.reopened": gettext_lazy("Reopened as a draft"),
+    "submission.eligibility": gettext_lazy("Eligibility decided"),
+    "submission.deadline_extended": gettext_lazy("Individual deadline changed"),
+}
+
+
+def _add_service_errors(form: BaseForm, error: ValidationError) -> None:
+    """A service's ValidationError next to the field it names, else above the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.error_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
+
+
+def _moment(award, moment) -> str:
+    local = timezone.localtime(moment, award.tzinfo)
+    return f"{formats.date_format(local, 'DATETIME_FORMAT')} ({award.timezone})"
+
+
+def _safe_link(url: str) -> str | None:
+    """``url`` if it is a web address that may be a link; anything else is shown as text."""
+    url = (url or "").strip()
+    return url if url.lower().startswith(("http://", "https://")) else None
+
+
+def _no_store(response: HttpResponse) -> HttpResponse:
+    """Exports hold applicants' data: no cache on the way may keep a copy."""
+    add_never_cache_headers(response)
+    patch_cache_control(response, private=True)
+    return response
+
+
+def _in_language(chunks: Iterable, language: str) -> Iterator:
+    """``chunks`` generated in ``language``: a streamed body is produced after the view has
+    returned, when the request's language may no longer be the active one."""
+    with translation.override(language):
+        yield from chunks
+
+
+class _ManageView(LoginRequiredMixin, View):
+    """Login first, then the award through the permission-aware getter (404 for anyone who
+    may not manage it)."""
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.award = award_get_for(request.user, kwargs["slug"], PERM)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_submission(self, pk: int) -> Submission:
+        submission = selectors.submission_of_award(self.award, pk)
+        if submission is None:
+            raise Http404
+        return submission
+
+    def filter_form(self, categories=None) -> SubmissionFilterForm:
+        if categories is None:
+            categories = list(self.award.categories.all())
+        return SubmissionFilterForm(self.request.GET, categories=categories)
+
+
+# --- The list ----------------------------------------------------------------------------
+
+
+def _eligibility(submission: Submission) -> str:
+    if submission.status == SubmissionStatus.ELIGIBLE:
+        return _("Eligible")
+    if submission.status == SubmissionStatus.INELIGIBLE:
+        return _("Not eligible")
+    if submission.status == SubmissionStatus.SUBMITTED:
+        return _("Not checked yet")
+    return ""
+
+
+class SubmissionListView(_ManageView):
+    def get(self, request: HttpRequest, slug: str) -> HttpResponse:
+        categories = list(self.award.categories.all())
+        form = self.filter_form(categories)
+        paginator = Paginator(selectors.submission_list(self.award, form.filters()), PAGE_SIZE)
+        page = paginator.get_page(request.GET.get("page"))
+        counts = selectors.submission_counts(self.award)
+        rows = [
+            {
+                "submission": submission,
+                "badge": STATUS_BADGES.get(submission.status, "text-bg-secondary"),
+                "eligibility": _eligibility(submission),
+            }
+            for submission in page.object_list
+        ]
+        return render(
+            request,
+            "submissions/manage_list.html",
+            {
+                "award": self.award,
+                "form": form,
+                "filtered": form.active,
+                "page": page,
+                "rows": rows,
+                "counts": counts,
+                "category_counts": [
+                    {
+                        "category": category,
+                        "total": counts.by_category.get(category.pk, 0),
+                        "applied": counts.applied_by_category.get(category.pk, 0),
+                    }
+                    for category in categories
+                ],
+                "status_counts": [
+                    {
+                        "status": status,
+                        "count": counts.by_status.get(status.value, 0),
+                        "badge": STATUS_BADGES.get(status, "text-bg-secondary"),
+                    }
+                    for status in SubmissionStatus
+                ],
+            },
+        )
+
+
+# --- One entry ---------------------------------------------------------------------------
+
+
+class SubmissionDetailView(_ManageView):
+    def get(self, request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+        return self.render_detail(self.get_submission(pk))
+
+    def render_detail(
+        self,
+        submission: Submission,
+        *,
+        eligibility_form: EligibilityForm | None = None,
+        extension_form: ExtensionForm | None = None,
+    ) -> HttpResponse:
+        # Submitted entries are checked; a decision can be changed (eligible ⇄ not eligible).
+        can_decide = submission.status in DECIDABLE
+        if eligibility_form is None and can_decide:
+            initial = {}
+            if submission.status in (SubmissionStatus.ELIGIBLE, SubmissionStatus.INELIGIBLE):
+                initial = {"decision": submission.status, "reason": submission.eligibility_reason}
+            eligibility_form = EligibilityForm(initial=initial)
+        if extension_form is None:
+            extension_form = ExtensionForm(
+                tz=self.award.tzinfo, current=submission.deadline_extended_until
+            )
+        history = [
+            {"entry": entry, "label": HISTORY_LABELS.get(entry.action, entry.action)}
+            for entry in selectors.submission_history(submission)
+        ]
+        return render(
+            self.request,
+            "submissions/manage_detail.html",
+            {
+                "award": self.award,
+                "submission": submission,
+                "organisation": submission.organisation,
+                "attachments": list(submission.attachments.all()),
+                "badge": STATUS_BADGES.get(submission.status, "text-bg-secondary"),
+                "deadline": services.deadline_for(submission),
+                "video_link": _safe_link(submission.video_url),
+                # A refused decision is shown with its error, even where none can be made.
+                "eligibility_form": eligibility_form
+                if can_decide or (eligibility_form and eligibility_form.is_bound)
+                else None,
+                "extension_form": extension_form,
+                "history": history,
+            },
+        )
+
+
+class EligibilityView(SubmissionDetailView):
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+        submission = self.get_submission(pk)
+        form = EligibilityForm(request.POST)
+        if form.is_valid():
+            try:
+                submission = services.eligibility_decide(
+                    submission=submission,
+                    actor=request.user,
+                    eligible=form.eligible,
+                    reason="" if form.eligible else form.cleaned_data["reason"],
+                )
+            except ValidationError as error:
+                _add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("The entry is now “%(status)s”. The applicant has been informed by mail.")
+                    % {"status": submission.get_status_display()},
+                )
+                return redirect("submissions_manage:detail", slug=self.award.slug, pk=pk)
+        return self.render_detail(submission, eligibility_form=form)
+
+
+class ExtensionView(SubmissionDetailView):
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+        submission = self.get_submission(pk)
+        tz = self.award.tzinfo
+        if "clear" in request.POST:
+            services.deadline_extend(submission=submission, actor=request.user, until=None)
+            messages.success(request, _("The individual deadline has been removed."))
+            return redirect("submissions_manage:detail", slug=self.award.slug, pk=pk)
+        form = ExtensionForm(request.POST, tz=tz, current=submission.deadline_extended_until)
+        if form.is_valid():
+            try:
+                submission = services.deadline_extend(
+                    submission=submission, actor=request.user, until=form.cleaned_data["until"]
+                )
+            except ValidationError as error:
+                _add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("This entry can now be changed until %(deadline)s.")
+                    % {"deadline": _moment(self.award, submission.deadline_extended_until)},
+                )
+                return redirect("submissions_manage:detail", slug=self.award.slug, pk=pk)
+        return self.render_detail(submission, extension_form=form)
+
+
+# --- Exports -----------------------------------------------------------------------------
+
+
+class ExportCsvView(_ManageView):
+    """The (filtered) list as CSV: UTF-8 with BOM, comma-separated, streamed."""
+
+    def get(self, request: HttpRequest, slug: str) -> HttpResponse:
+        queryset = selectors.submissions_of_award(self.award, self.filter_form().filters())
+        chunks = exports.csv_chunks(queryset, self.award.tzinfo)
+        response = StreamingHttpResponse(
+            _in_language(chunks, translation.get_language()),
+            content_type="text/csv; charset=utf-8",
+        )
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True, filename=f"{self.award.slug}-entries.csv"
+        )
+        return _no_store(response)
+
+
+class ExportXlsxView(_ManageView):
+    """The (filtered) list as XLSX, written to a temporary file and streamed from it."""
+
+    def get(self, request: HttpRequest, slug: str) -> HttpResponse:
+        queryset = selectors.submissions_of_award(self.award, self.filter_form().filters())
+        # Not a context manager: FileResponse closes it once sent, and the system deletes it.
+        handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115
+        try:
+            exports.xlsx_write(queryset, self.award.tzinfo, handle, title=_("Entries"))
+            handle.seek(0)
+        except BaseException:
+            handle.close()
+            raise
+        response = FileResponse(
+            handle,
+            as_attachment=True,
+            filename=f"{self.award.slug}-entries.xlsx",
+            content_type=XLSX_CONTENT_TYPE,
+        )
+        return _no_store(response)
+
+
+class CategoryDocumentsView(_ManageView):
+    """Every file of a category's applications as one ZIP, one folder per reference number,
+    generated while it is sent."""
+
+    def get(self, request: HttpRequest, slug: str, category_id: int) -> HttpResponse:
+        category = selectors.category_of_award(self.award, category_id)
+        if category is None:
+            raise Http404
+        archive = exports.documents_zip(selectors.category_documents(category))
+        response = StreamingHttpResponse(archive, content_type="application/zip")
+        response["Content-Length"] = str(len(archive))
+        award = self.award
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True,
+            filename=f"{award.reference_prefix}-{award.edition}-{category.code}-documents.zip",
+        )
+        return _no_store(response)
+
+
+urlpatterns: list = [
+    path("", SubmissionListView.as_view(), name="list"),
+    path("export.csv", ExportCsvView.as_view(), name="export_csv"),
+    path("export.xlsx", ExportXlsxView.as_view(), name="export_xlsx"),
+    path(
+        "category/<int:category_id>/documents.zip",
+        CategoryDocumentsView.as_view(),
+        name="documents_zip",
+    ),
+    path("<int:pk>/", SubmissionDetailView.as_view(), name="detail"),
+    path("<int:pk>/eligibility/", EligibilityView.as_view(), name="eligibility"),
+    path("<int:pk>/extension/", ExtensionView.as_view(), name="extension"),
+]

@@ -1,3 +1,242 @@
-"""(Being built.)"""
+"""Company profiles: create, view, edit, invite colleagues, and accept an invitation.
 
-urlpatterns: list = []
+Members see their company's profile; only its owner edits it and invites colleagues. Anyone
+else gets a 404, so that ids reveal nothing.
+"""
+
+import copy
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import BaseForm
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render, resolve_url
+from django.urls import path
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views import View
+
+from .. import dashboard_selectors as selectors
+from .. import services
+from ..access import organisation_get_for
+from ..forms.organisations import InvitationForm, OrganisationForm
+from ..models import Organisation, OrganisationInvitation
+
+CHANGE = "submissions.change_organisation"
+
+
+def _add_service_errors(form: BaseForm, error: ValidationError) -> None:
+    """A service's ValidationError next to the field it names, else above the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.error_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
+
+
+def _render_form(request: HttpRequest, form: OrganisationForm, organisation=None) -> HttpResponse:
+    return render(
+        request,
+        "submissions/organisation_form.html",
+        {"form": form, "organisation": organisation},
+    )
+
+
+class OrganisationCreateView(LoginRequiredMixin, View):
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.user.is_authenticated and not request.user.has_perm("awards.apply"):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return _render_form(request, OrganisationForm())
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = OrganisationForm(request.POST)
+        if form.is_valid():
+            try:
+                organisation = services.organisation_create(owner=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                _add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("The company profile of %(name)s has been created.")
+                    % {"name": organisation.name},
+                )
+                # Back to where the applicant came from (e.g. starting an entry), if on site.
+                next_url = request.GET.get("next", "")
+                if next_url and url_has_allowed_host_and_scheme(
+                    next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+                ):
+                    return redirect(next_url)
+                return redirect("submissions:organisation_detail", pk=organisation.pk)
+        return _render_form(request, form)
+
+
+def _render_detail(
+    request: HttpRequest, organisation: Organisation, invite_form: InvitationForm | None = None
+) -> HttpResponse:
+    can_change = request.user.has_perm(CHANGE, organisation)
+    if can_change and invite_form is None:
+        invite_form = InvitationForm()
+    return render(
+        request,
+        "submissions/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "members": selectors.organisation_members(organisation),
+            "invitations": selectors.organisation_open_invitations(organisation),
+            "can_change": can_change,
+            "invite_form": invite_form if can_change else None,
+            "now": timezone.now(),
+        },
+    )
+
+
+class OrganisationDetailView(LoginRequiredMixin, View):
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return _render_detail(request, organisation_get_for(request.user, pk))
+
+
+class OrganisationUpdateView(LoginRequiredMixin, View):
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.organisation = organisation_get_for(request.user, kwargs["pk"], CHANGE)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return _render_form(
+            request, OrganisationForm(instance=self.organisation), self.organisation
+        )
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        # The form validates a copy, so a refused input does not show up in the page header.
+        form = OrganisationForm(request.POST, instance=copy.copy(self.organisation))
+        if form.is_valid():
+            try:
+                services.organisation_update(
+                    organisation=self.organisation, actor=request.user, **form.cleaned_data
+                )
+            except ValidationError as error:
+                _add_service_errors(form, error)
+            else:
+                messages.success(request, _("The company profile has been saved."))
+                return redirect("submissions:organisation_detail", pk=pk)
+        return _render_form(request, form, self.organisation)
+
+
+class OrganisationInviteView(LoginRequiredMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        organisation = organisation_get_for(request.user, pk, CHANGE)
+        form = InvitationForm(request.POST)
+        if form.is_valid():
+            try:
+                invitation = services.organisation_invite(
+                    organisation=organisation,
+                    email=form.cleaned_data["email"],
+                    actor=request.user,
+                )
+            except ValidationError as error:
+                _add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("We have sent an invitation to %(email)s.") % {"email": invitation.email},
+                )
+                return redirect("submissions:organisation_detail", pk=organisation.pk)
+        return _render_detail(request, organisation, invite_form=form)
+
+
+def _with_next(url_name: str, next_url: str) -> str:
+    query = QueryDict(mutable=True)
+    query["next"] = next_url
+    return f"{resolve_url(url_name)}?{query.urlencode(safe='/')}"
+
+
+class InvitationAcceptView(View):
+    """The link in an invitation mail. Anyone holding it may join (it is the secret), but the
+    page names the invited address, so that someone signed in with another account notices.
+    Visitors who are not signed in are told to log in or register first."""
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        invitation = selectors.invitation_by_token(kwargs["token"])
+        problem = self.problem(invitation)
+        if problem is not None:
+            return self.render_invalid(*problem)
+        self.invitation = invitation
+        return super().dispatch(request, *args, **kwargs)
+
+    @staticmethod
+    def problem(invitation: OrganisationInvitation | None) -> tuple[str, int] | None:
+        if invitation is None:
+            return (
+                _(
+                    "This invitation link is not valid. Please check that you copied the whole "
+                    "link from the mail."
+                ),
+                404,
+            )
+        if invitation.accepted_at is not None:
+            return _("This invitation has been used already."), 400
+        if invitation.expires_at <= timezone.now():
+            return _("This invitation has expired. Please ask for a new one."), 400
+        return None
+
+    def render_invalid(self, message: str, status: int) -> HttpResponse:
+        return render(
+            self.request, "submissions/invitation_invalid.html", {"message": message}, status=status
+        )
+
+    def get(self, request: HttpRequest, token: str) -> HttpResponse:
+        organisation = self.invitation.organisation
+        context = {"invitation": self.invitation, "organisation": organisation}
+        if not request.user.is_authenticated:
+            here = request.get_full_path()
+            context["login_url"] = _with_next(settings.LOGIN_URL, here)
+            context["register_url"] = _with_next("accounts:register", here)
+            return render(request, "submissions/invitation_login.html", context)
+        if not request.user.has_perm("awards.apply"):
+            raise PermissionDenied
+        context["already_member"] = request.user.has_perm(
+            "submissions.view_organisation", organisation
+        )
+        context["other_address"] = request.user.email.lower() != self.invitation.email.lower()
+        return render(request, "submissions/invitation_accept.html", context)
+
+    def post(self, request: HttpRequest, token: str) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not request.user.has_perm("awards.apply"):
+            raise PermissionDenied
+        try:
+            membership = services.invitation_accept(token=token, user=request.user)
+        except ValidationError as error:
+            return self.render_invalid(" ".join(error.messages), 400)
+        messages.success(
+            request,
+            _("You are now a member of %(name)s.") % {"name": membership.organisation.name},
+        )
+        return redirect("submissions:organisation_detail", pk=membership.organisation_id)
+
+
+urlpatterns: list = [
+    path("organisations/new/", OrganisationCreateView.as_view(), name="organisation_create"),
+    path("organisations/<int:pk>/", OrganisationDetailView.as_view(), name="organisation_detail"),
+    path(
+        "organisations/<int:pk>/edit/", OrganisationUpdateView.as_view(), name="organisation_update"
+    ),
+    path(
+        "organisations/<int:pk>/invite/",
+        OrganisationInviteView.as_view(),
+        name="organisation_invite",
+    ),
+    path("invitations/<str:token>/", InvitationAcceptView.as_view(), name="invitation_accept"),
+]

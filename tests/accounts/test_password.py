@@ -44,9 +44,9 @@ def _set_new_password(client, link, password1=NEW_PASSWORD, password2=NEW_PASSWO
 
 # --- Reset by mail ----------------------------------------------------------------------
 def test_reset_mail_arrives_with_a_link(client, smtp_server):
-    UserFactory(email="anna@example.org", full_name="Anna Schmidt")
+    UserFactory(email="anna@example.org", full_name="Anna Schmidt", preferred_language="en")
 
-    mail = _ask_for_reset(client, smtp_server, HTTP_ACCEPT_LANGUAGE="en")
+    mail = _ask_for_reset(client, smtp_server)
 
     assert mail["To"] == "anna@example.org"
     assert mail["Subject"] == "Choose a new password – Laurel"
@@ -154,3 +154,16 @@ def test_password_change_with_the_old_password_keeps_the_user_signed_in(client):
     assert response["Location"] == "/accounts/password/change/done/"
     assert is_signed_in(client) is True
     assert log_in(Client(), "anna@example.org", NEW_PASSWORD).status_code == 302
+
+
+def test_reset_mail_is_written_in_the_accounts_language_not_the_pages(client, smtp_server):
+    from tests.factories import UserFactory
+
+    UserFactory(email="greta@example.org", preferred_language="de")
+    client.post(
+        "/accounts/password/reset/",
+        {"email": "greta@example.org"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    mail = smtp_server.wait_for(1)[0]
+    assert mail["Subject"].strip() == "Neues Passwort wählen – Laurel"

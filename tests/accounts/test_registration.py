@@ -441,3 +441,42 @@ def test_resent_link_verifies_the_account(client, smtp_server):
 
     assert response.status_code == 302
     assert User.objects.get().is_verified is True
+
+
+def test_next_survives_registration_and_verification_but_only_on_site(client, smtp_server):
+    import re
+
+    from tests.services import body_text
+
+    response = client.post(
+        "/accounts/register/?next=/invitations/abc/",
+        {
+            "full_name": "Nina Next",
+            "email": "nina@example.org",
+            "preferred_language": "en",
+            "password1": "Leichtbau-macht-leicht-42",
+            "password2": "Leichtbau-macht-leicht-42",
+            "next": "/invitations/abc/",
+        },
+    )
+    assert response.status_code == 302
+    mail = smtp_server.wait_for(1)[0]
+    link = re.search(r"https?://\S+/accounts/verify/\S+/", body_text(mail)).group(0)
+
+    verified = client.get("/" + link.split("://", 1)[1].split("/", 1)[1])
+
+    assert verified.status_code == 302
+    assert verified["Location"] == "/accounts/login/?next=%2Finvitations%2Fabc%2F"
+
+    client.post(
+        "/accounts/register/",
+        {
+            "full_name": "Evil Next",
+            "email": "evil@example.org",
+            "preferred_language": "en",
+            "password1": "Leichtbau-macht-leicht-42",
+            "password2": "Leichtbau-macht-leicht-42",
+            "next": "https://evil.example/",
+        },
+    )
+    assert "after_verify_next" not in client.session

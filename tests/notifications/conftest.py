@@ -65,22 +65,28 @@ def mail_server():
 
 
 @pytest.fixture
-def broker_url() -> str:
-    """The broker this process publishes to (``notify`` enqueues after commit), emptied first.
+def broker_url():
+    """The broker this process publishes to (``notify`` enqueues after commit), emptied
+    before and after the test.
 
-    Tasks left by an earlier test (a message id that a later test's table reuses) would
-    otherwise be picked up by this test's worker.
+    A task left behind names a message id that a later test's table may reuse; a later
+    worker would pick it up.
     """
     from config.celery import app
 
     app.control.purge()
-    return settings.CELERY_BROKER_URL
+    yield settings.CELERY_BROKER_URL
+    app.control.purge()
 
 
 @pytest.fixture
-def outbox_worker(start_worker, broker_url, mail_server) -> Callable[..., WorkerProcess]:
+def outbox_worker(broker_url, mail_server, start_worker) -> Callable[..., WorkerProcess]:
     """Start a real worker on this process's broker and test database, mailing to
-    ``mail_server``; keyword arguments become environment variables of the worker."""
+    ``mail_server``; keyword arguments become environment variables of the worker.
+
+    The order of the arguments is the order of set-up: at the end the workers stop first
+    (a Redis worker then puts its unfinished tasks back), then the broker is emptied.
+    """
 
     def start(**env: str) -> WorkerProcess:
         return start_worker(

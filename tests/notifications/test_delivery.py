@@ -37,7 +37,7 @@ def status_of(message: Message) -> tuple[str, int]:
 
 
 def part(mail, subtype: str) -> str:
-    """A body part as the row holds it (SMTP carries CRLF and a final line break)."""
+    """A body part with the row's line ends (SMTP carries CRLF)."""
     return mail.get_body(preferencelist=(subtype,)).get_content().replace("\r\n", "\n")
 
 
@@ -62,6 +62,8 @@ def test_committed_notification_is_sent_by_the_worker(outbox_worker, mail_server
                 "submitted_at": submitted,
                 "deadline": submitted + dt.timedelta(days=9),
                 "submission_url": "https://laurel.example/s/7/",
+                "summary": "A frame of flax fibre.",
+                "files": "frame.pdf, photo.jpg",
             },
         )
 
@@ -230,7 +232,8 @@ def test_bulk_send_is_expanded_in_chunks_and_each_mail_sent_once(
     def progress() -> str:
         row = BulkSend.objects.get()
         sent = Message.objects.filter(status=MessageStatus.SENT).count()
-        return f"bulk {row.status} {row.expanded}/{row.total}, {sent} sent, {mail_server.count()} mails"
+        mails = mail_server.count()
+        return f"bulk {row.status} {row.expanded}/{row.total}, {sent} sent, {mails} mails"
 
     wait(
         lambda: Message.objects.filter(status=MessageStatus.SENT).count() == 1200,
@@ -298,6 +301,23 @@ def test_temporary_failures_give_up_after_eight_attempts(announce, mail_server):
     assert (row.status, row.attempts) == (MessageStatus.FAILED, 8)
     assert row.last_error == "SMTPDataError: (421, b'4.7.0 too many connections')"
     assert mail_server.messages == []
+
+
+@pytest.mark.django_db
+def test_sweeper_requeues_a_waiting_message_once_per_pending_after(announce, broker_url):
+    # Its task never reached the broker (the test's transaction never commits): lost.
+    message = announce(1)
+    Message.objects.filter(pk=message.pk).update(
+        next_attempt_at=timezone.now() - dt.timedelta(minutes=3)
+    )
+
+    assert services.messages_sweep(pending_after=dt.timedelta(minutes=2)) == 1
+    # A backlog longer than pending_after is only waiting in the queue: not again yet.
+    assert services.messages_sweep(pending_after=dt.timedelta(minutes=2)) == 0
+    Message.objects.filter(pk=message.pk).update(
+        next_attempt_at=timezone.now() - dt.timedelta(minutes=3)
+    )
+    assert services.messages_sweep(pending_after=dt.timedelta(minutes=2)) == 1
 
 
 @pytest.mark.django_db(transaction=True)

@@ -36,6 +36,8 @@ def _received(award, user, key="k1", **overrides):
         "submitted_at": dt.datetime(2031, 3, 1, 17, 30, tzinfo=dt.UTC),
         "deadline": dt.datetime(2031, 3, 10, 17, 0, tzinfo=dt.UTC),
         "submission_url": "https://laurel.example/s/1/",
+        "summary": "Flax instead of aluminium.",
+        "files": "frame.pdf",
         **overrides,
     }
     return services.notify(

@@ -1,0 +1,220 @@
+/* Uploads of an entry's documents and images (#upload-form), with a progress bar per file.
+ *
+ * Loaded with <script src>; texts come translated from data-msg-* attributes or from the
+ * server's JSON. Each chosen file is sent on its own (XMLHttpRequest, for upload progress);
+ * the server answers 201 {"attachment": {...}} and the file appears in the list, or 400
+ * {"error"} naming the file and saying why. A refused file changes nothing else on the page:
+ * the text form is separate and keeps autosaving. Removing a file works the same way, without
+ * a reload. Without JavaScript both forms post normally.
+ */
+(function () {
+  "use strict";
+
+  function csrfToken(form) {
+    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    if (match) {
+      return decodeURIComponent(match[1]);
+    }
+    var input = form.querySelector('input[name="csrfmiddlewaretoken"]');
+    return input ? input.value : "";
+  }
+
+  function parse(xhr) {
+    try {
+      return JSON.parse(xhr.responseText);
+    } catch (error) {
+      return {};
+    }
+  }
+
+  function start(form) {
+    var list = document.getElementById("attachment-list");
+    var progressList = document.getElementById("upload-progress");
+    var template = document.getElementById("attachment-template");
+    var noFiles = document.querySelector('[data-testid="no-files"]');
+    var input = form.querySelector('input[type="file"]');
+    var button = form.querySelector("[data-upload-button]");
+    var msg = form.dataset;
+
+    function refreshEmpty() {
+      if (noFiles) {
+        noFiles.hidden = list.children.length > 0;
+      }
+    }
+
+    function addToList(item) {
+      var node = template.content.firstElementChild.cloneNode(true);
+      node.dataset.attachment = String(item.id);
+      var name = node.querySelector("[data-slot=name]");
+      name.textContent = item.name;
+      name.href = item.url;
+      node.querySelector("[data-slot=meta]").textContent = item.kind_display + ", " + item.size_display;
+      if (item.thumbnail_url) {
+        var link = node.querySelector("[data-slot=thumb-link]");
+        var image = node.querySelector("[data-slot=thumb]");
+        link.href = item.url;
+        link.hidden = false;
+        image.src = item.thumbnail_url;
+        image.alt = image.dataset.altTemplate.replace("{name}", item.name);
+      }
+      node.querySelector("[data-slot=remove-name]").textContent = " " + item.name;
+      var deleteForm = node.querySelector("[data-delete-form]");
+      deleteForm.action = item.delete_url;
+      list.appendChild(node);
+      refreshEmpty();
+    }
+
+    function notice(text) {
+      var row = document.createElement("li");
+      row.className = "small text-danger fw-semibold";
+      row.textContent = text;
+      progressList.textContent = "";
+      progressList.appendChild(row);
+    }
+
+    function progressRow(file) {
+      var row = document.createElement("li");
+      row.className = "mb-2";
+      var label = document.createElement("div");
+      label.className = "small text-break";
+      label.textContent = file.name + " – " + msg.msgUploading;
+      var bar = document.createElement("div");
+      bar.className = "progress";
+      bar.setAttribute("role", "progressbar");
+      bar.setAttribute("aria-label", msg.msgProgress.replace("{name}", file.name));
+      bar.setAttribute("aria-valuemin", "0");
+      bar.setAttribute("aria-valuemax", "100");
+      bar.setAttribute("aria-valuenow", "0");
+      var fill = document.createElement("div");
+      fill.className = "progress-bar";
+      fill.style.width = "0%";
+      bar.appendChild(fill);
+      row.appendChild(label);
+      row.appendChild(bar);
+      progressList.appendChild(row);
+      return {
+        progress: function (percent) {
+          fill.style.width = percent + "%";
+          bar.setAttribute("aria-valuenow", String(percent));
+        },
+        done: function (text) {
+          this.progress(100);
+          fill.classList.add("bg-success");
+          label.textContent = file.name + " – " + text;
+          row.dataset.state = "done";
+        },
+        failed: function (text) {
+          fill.classList.add("bg-danger");
+          label.textContent = text;
+          label.className = "small text-break text-danger fw-semibold";
+          row.dataset.state = "failed";
+        },
+      };
+    }
+
+    function uploadOne(file) {
+      return new Promise(function (resolve) {
+        var row = progressRow(file);
+        var body = new FormData();
+        body.append("csrfmiddlewaretoken", csrfToken(form));
+        body.append("files", file, file.name);
+        var xhr = new XMLHttpRequest();
+        xhr.open("POST", form.action);
+        xhr.setRequestHeader("Accept", "application/json");
+        xhr.setRequestHeader("X-Requested-With", "XMLHttpRequest");
+        xhr.upload.onprogress = function (event) {
+          if (event.lengthComputable) {
+            row.progress(Math.round((100 * event.loaded) / event.total));
+          }
+        };
+        xhr.onload = function () {
+          var data = parse(xhr);
+          if (xhr.status === 201 && data.attachment) {
+            addToList(data.attachment);
+            row.done(msg.msgDone);
+          } else if (xhr.status === 403) {
+            row.failed(file.name + ": " + (data.error || msg.msgSession));
+          } else {
+            row.failed(data.error || file.name + ": " + msg.msgNetwork);
+          }
+          resolve();
+        };
+        xhr.onerror = function () {
+          row.failed(file.name + ": " + msg.msgNetwork);
+          resolve();
+        };
+        xhr.send(body);
+      });
+    }
+
+    form.addEventListener("submit", function (event) {
+      if (!input.files || input.files.length === 0 || !window.FormData) {
+        return; // the server says "choose a file"
+      }
+      event.preventDefault();
+      var files = Array.prototype.slice.call(input.files);
+      progressList.textContent = "";
+      button.disabled = true;
+      // One after another: the server counts the files of the entry for the limit.
+      files
+        .reduce(function (chain, file) {
+          return chain.then(function () {
+            return uploadOne(file);
+          });
+        }, Promise.resolve())
+        .then(function () {
+          input.value = "";
+          button.disabled = false;
+        });
+    });
+
+    list.addEventListener("submit", function (event) {
+      var deleteForm = event.target.closest("[data-delete-form]");
+      if (!deleteForm || !window.fetch) {
+        return;
+      }
+      event.preventDefault();
+      var body = new FormData();
+      body.append("csrfmiddlewaretoken", csrfToken(form));
+      fetch(deleteForm.action, {
+        method: "POST",
+        body: body,
+        credentials: "same-origin",
+        redirect: "manual",
+        headers: { Accept: "application/json", "X-Requested-With": "XMLHttpRequest" },
+      })
+        .then(function (response) {
+          if (response.status === 200) {
+            var item = deleteForm.closest("li");
+            item.remove();
+            refreshEmpty();
+            return;
+          }
+          return response
+            .json()
+            .catch(function () {
+              return {};
+            })
+            .then(function (data) {
+              notice(data.error || (response.status === 403 ? msg.msgSession : msg.msgNetwork));
+            });
+        })
+        .catch(function () {
+          notice(msg.msgNetwork);
+        });
+    });
+  }
+
+  function init() {
+    var form = document.getElementById("upload-form");
+    if (form && document.getElementById("attachment-template")) {
+      start(form);
+    }
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();

@@ -1,0 +1,127 @@
+"""Forms of the organisers' entry pages: the list filter, the eligibility decision and the
+individual deadline. They parse input; the services decide."""
+
+import zoneinfo
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from awards.forms import WallClockDateTimeField, wall_time_to_aware
+from awards.models import Category
+
+from ..enums import OrganisationSize, SubmissionStatus
+from ..manage_selectors import SubmissionFilters
+
+SEARCH_MAX = 200
+
+
+def _helper(form: forms.BaseForm) -> FormHelper:
+    """Crispy renders the fields and their errors; the template writes <form> and buttons."""
+    helper = FormHelper(form)
+    helper.form_tag = False
+    helper.disable_csrf = True
+    return helper
+
+
+class SubmissionFilterForm(forms.Form):
+    """The list's filter and search (GET). Unknown values are ignored rather than refused, so
+    an old bookmark still shows the list."""
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=SEARCH_MAX,
+        help_text=_("Title, reference number or organisation"),
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    category = forms.TypedChoiceField(label=_("Category"), required=False, coerce=int)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All")), *SubmissionStatus.choices]
+    )
+    size = forms.ChoiceField(
+        label=_("Organisation size"),
+        required=False,
+        choices=[("", _("All")), *OrganisationSize.choices],
+    )
+
+    def __init__(self, *args, categories: list[Category], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [
+            ("", _("All")),
+            *((category.pk, f"{category.code} – {category.name}") for category in categories),
+        ]
+        self.helper = _helper(self)
+
+    def filters(self) -> SubmissionFilters:
+        """The valid part of the input: a field with an unknown value counts as "all"."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return SubmissionFilters(
+            category_id=data.get("category") or None,
+            status=data.get("status") or "",
+            size_class=data.get("size") or "",
+            search=(data.get("q") or "").strip(),
+        )
+
+    @property
+    def active(self) -> bool:
+        filters = self.filters()
+        return bool(filters.category_id or filters.status or filters.size_class or filters.search)
+
+
+class EligibilityForm(forms.Form):
+    """Eligible, or not eligible with a reason (the service insists on the reason; its error
+    is shown at the reason field)."""
+
+    ELIGIBLE = "eligible"
+    INELIGIBLE = "ineligible"
+
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[(ELIGIBLE, _("Eligible")), (INELIGIBLE, _("Not eligible"))],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose whether the entry is eligible.")},
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required if the entry is not eligible. The applicant receives it by mail."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(self)
+
+    @property
+    def eligible(self) -> bool:
+        return self.cleaned_data["decision"] == self.ELIGIBLE
+
+
+class ExtensionForm(forms.Form):
+    """An individual deadline for one entry, typed as wall-clock time in the award's zone
+    (whatever zone the organiser's browser is in) and stored as a moment."""
+
+    until = WallClockDateTimeField(
+        label=_("Individual deadline"),
+        required=True,
+        error_messages={"required": _("Enter the date and time of the extension.")},
+    )
+
+    def __init__(self, *args, tz: zoneinfo.ZoneInfo, current=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tz = tz
+        self.fields["until"].help_text = _("Date and time in %(zone)s.") % {"zone": tz.key}
+        if current is not None:
+            self.initial["until"] = timezone.localtime(current, tz).replace(tzinfo=None)
+        self.helper = _helper(self)
+
+    def clean_until(self):
+        value = self.cleaned_data["until"]
+        if value is None or value.tzinfo is not None:
+            return value
+        # A time that does not exist or happens twice in the zone (DST) is refused here.
+        return wall_time_to_aware(value, self.tz)
