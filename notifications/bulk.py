@@ -138,6 +138,9 @@ def _wording(bulk: BulkSend, language: str) -> Wording:
 def bulk_expand_chunk(*, bulk_id: int) -> bool:
     """Turn the next chunk of recipients into messages; True if more remain.
 
+    When more remain, the task for the next chunk is enqueued on commit, ahead of this
+    chunk's deliveries.
+
     Safe to run twice: the bulk row is locked, the cursor moves with the chunk in the same
     transaction, and each message's idempotency key is the bulk and the address.
     """
@@ -155,6 +158,13 @@ def bulk_expand_chunk(*, bulk_id: int) -> bool:
         if bulk.cursor:
             users = users.filter(pk__gt=int(bulk.cursor))
         recipients = [(str(u.pk), u, u.email) for u in users[:size]]
+    more = len(recipients) == size
+    if more:
+        # Queued before this chunk's mails (on_commit runs in order), so the next chunk is
+        # prepared while these are delivered instead of waiting behind them.
+        from .tasks import expand_bulk_send
+
+        transaction.on_commit(lambda: expand_bulk_send.delay(bulk.pk))
     for _cursor, user, address in recipients:
         language = user.preferred_language if user else settings.LANGUAGE_CODE
         notify(
@@ -168,7 +178,6 @@ def bulk_expand_chunk(*, bulk_id: int) -> bool:
             bulk=bulk,
             wording=_wording(bulk, language),
         )
-    more = len(recipients) == size
     if recipients:
         bulk.cursor = recipients[-1][0]
         bulk.expanded += len(recipients)

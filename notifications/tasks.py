@@ -28,6 +28,5 @@ def sweep_outbox() -> int:
 def expand_bulk_send(bulk_id: int) -> None:
     from . import bulk
 
-    more = bulk.bulk_expand_chunk(bulk_id=bulk_id)
-    if more:
-        expand_bulk_send.delay(bulk_id)
+    # The service enqueues the next chunk itself (before this chunk's mails).
+    bulk.bulk_expand_chunk(bulk_id=bulk_id)

@@ -137,7 +137,7 @@ class WorkerProcess:
         if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
             try:
-                self.process.wait(timeout=20)
+                self.process.wait(timeout=8)
             except subprocess.TimeoutExpired:
                 self.kill()
         if getattr(self, "log", None):

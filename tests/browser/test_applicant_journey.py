@@ -39,6 +39,8 @@ PASSWORD_LABEL = re.compile(r"^\s*Password\W*$")  # "Password*", not "Password (
 VERIFY_LINK = re.compile(r"https?://\S+/accounts/verify/[^/\s]+/")
 SAVED = re.compile(r"^\s*Saved at \d{1,2}:\d{2}")
 MAIL_WAIT = 60  # seconds; the worker picks the task up from the broker and sends it
+# The progress bars' width transition, so that a screenshot shows where they end.
+ANIMATIONS_DONE = "document.getAnimations().every(a => a.playState === 'finished')"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 # The edit page's text fields by their labels (anchored: "title" also occurs in the
@@ -138,7 +140,12 @@ def test_applicant_registers_enters_uploads_reloads_submits_and_gets_the_mail(
     page.wait_for_url(f"{site}/accounts/register/done/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Please check your mail")
 
-    [mail] = smtp_server.wait_for(1)
+    wait_until(
+        lambda: smtp_server.to(email),
+        timeout=20,
+        describe=lambda: f"{len(smtp_server.messages)} mail(s), none to {email}",
+    )
+    [mail] = smtp_server.to(email)
     assert mail["To"] == email
     [link] = VERIFY_LINK.findall(body_text(mail))
     page.goto(link)
@@ -226,6 +233,11 @@ def test_applicant_registers_enters_uploads_reloads_submits_and_gets_the_mail(
     for row in progress.all():
         expect(row).to_have_attribute("data-state", "done")
     expect(progress).to_have_text(["technical-dossier.pdf – Added.", "frame-photo.png – Added."])
+    for name in (pdf.name, png.name):
+        expect(
+            page.get_by_role("progressbar", name=f"Upload progress of {name}")
+        ).to_have_attribute("aria-valuenow", "100")
+    page.wait_for_function(ANIMATIONS_DONE)
     files = page.get_by_test_id("attachments").locator("li.attachment")
     expect(files.locator("[data-slot=name]")).to_have_text(
         ["technical-dossier.pdf", "frame-photo.png"]
@@ -340,7 +352,9 @@ def test_html_named_pdf_is_refused_by_name_and_the_typed_text_stays(new_page, si
     expect(summary).to_have_value(typed)
     expect(page.get_by_test_id("attachments").locator("li")).to_have_count(0)
     expect(page.get_by_test_id("no-files")).to_be_visible()
+    expect(page.get_by_role("progressbar", name="Upload progress of brochure.pdf")).to_be_visible()
     expect(page.get_by_role("button", name="Upload")).to_be_enabled()
+    page.wait_for_function(ANIMATIONS_DONE)
     snap(page, "20-refused-upload")
 
     # The typed text is also saved: the refusal stopped nothing else on the page.
