@@ -346,14 +346,14 @@ def submission_submit(*, submission: Submission, actor: User, expected_version: 
     return current
 
 
-@transaction.atomic
-def submission_withdraw(*, submission: Submission, actor: User) -> Submission:
-    """Withdraw a submitted entry before the deadline; it goes back to being a draft later
-    only if the applicant reopens it (withdrawn → draft)."""
+def _applicant_transition(
+    submission: Submission, actor: User, to_status: str, action: str
+) -> Submission:
+    """An applicant's own state change before the deadline: validated, versioned, logged."""
     current = _lock(submission)
-    from_status = _transition(current, SubmissionStatus.WITHDRAWN)
+    from_status = _transition(current, to_status)
     ensure_editable(current)
-    current.status = SubmissionStatus.WITHDRAWN
+    current.status = to_status
     current.updated_by = actor
     current.version = F("version") + 1
     current.save()
@@ -361,32 +361,26 @@ def submission_withdraw(*, submission: Submission, actor: User) -> Submission:
     audit_log(
         award=current.award,
         actor=actor,
-        action="submission.withdrawn",
+        action=action,
         target=current,
-        data={"from": from_status, "to": SubmissionStatus.WITHDRAWN},
+        data={"from": from_status, "to": to_status},
     )
     return current
+
+
+@transaction.atomic
+def submission_withdraw(*, submission: Submission, actor: User) -> Submission:
+    """Withdraw a submitted entry before the deadline; it goes back to being a draft later
+    only if the applicant reopens it (withdrawn → draft)."""
+    return _applicant_transition(
+        submission, actor, SubmissionStatus.WITHDRAWN, "submission.withdrawn"
+    )
 
 
 @transaction.atomic
 def submission_reopen(*, submission: Submission, actor: User) -> Submission:
     """Turn a withdrawn entry back into a draft (before the deadline)."""
-    current = _lock(submission)
-    from_status = _transition(current, SubmissionStatus.DRAFT)
-    ensure_editable(current)
-    current.status = SubmissionStatus.DRAFT
-    current.updated_by = actor
-    current.version = F("version") + 1
-    current.save()
-    current.refresh_from_db()
-    audit_log(
-        award=current.award,
-        actor=actor,
-        action="submission.reopened",
-        target=current,
-        data={"from": from_status, "to": SubmissionStatus.DRAFT},
-    )
-    return current
+    return _applicant_transition(submission, actor, SubmissionStatus.DRAFT, "submission.reopened")
 
 
 @transaction.atomic

@@ -19,7 +19,8 @@ def _no_broker_from_environment(monkeypatch):
 
 def _client(broker_url: str, backend: str, transport_options: dict) -> Celery:
     """A bare Celery client: knows nothing of our code, only the broker and the task name."""
-    client = Celery("laurel-test-client", broker=broker_url, backend=backend)
+    # Not the current app: our shared tasks must keep publishing through config.celery.app.
+    client = Celery("laurel-test-client", broker=broker_url, backend=backend, set_as_current=False)
     client.conf.broker_transport_options = transport_options
     client.conf.broker_connection_retry_on_startup = True
     return client
