@@ -83,3 +83,17 @@ def test_settings_offer_exactly_german_and_english(language, settings):
     assert language in dict(settings.LANGUAGES)
     assert settings.LANGUAGE_CODE == "de"
     assert os.fspath(Path(settings.LOCALE_PATHS[0])) == os.fspath(ROOT / "locale")
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_ids_render_without_thousand_separators_but_money_is_grouped(language):
+    from decimal import Decimal
+
+    from django.template import Context, Template
+    from django.utils import translation
+
+    with translation.override(language):
+        html = Template("{% load laurel %}{{ pk }}|{{ prize|money }}").render(
+            Context({"pk": 5244, "prize": Decimal("10000")})
+        )
+    assert html == ("5244|10.000\u00a0€" if language == "de" else "5244|€10,000")

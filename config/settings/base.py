@@ -148,7 +148,9 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Berlin"
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
+# Off: with it, every {{ id }} in a template would render as "5.244". Amounts and counts
+# that want grouping ask for it (the money filter, |intcomma).
+USE_THOUSAND_SEPARATOR = False
 FORMAT_MODULE_PATH = ["config.formats"]
 LANGUAGE_COOKIE_NAME = "laurel_language"
 LANGUAGE_COOKIE_SAMESITE = "Lax"
