@@ -125,3 +125,58 @@ USERS = [
     ("applicant@red-arrow.example", "Rita Red Arrow", None),
     ("applicant@soulproducts.example", "Sam Soulproducts", None),
 ]
+
+
+def demo_award_create(edition: dict, name: str = "Lightweight Innovation Award"):
+    """The award of ``edition`` (by slug) with the demo's categories, criteria and rounds;
+    an existing one is returned unchanged."""
+    from .models import Award, Category, Criterion, Round
+
+    award, created = Award.objects.get_or_create(
+        slug=edition["slug"],
+        defaults={
+            "name": name,
+            "reference_prefix": "LIA",
+            "organiser_name": ORGANISER,
+            "description_de": DESCRIPTION_DE,
+            "description_en": DESCRIPTION_EN,
+            **edition,
+        },
+    )
+    if not created:
+        return award
+    award.full_clean()
+    for position, (code, name_de, name_en, desc_de, desc_en) in enumerate(CATEGORIES):
+        Category.objects.create(
+            award=award,
+            code=code,
+            name_de=name_de,
+            name_en=name_en,
+            description_de=desc_de,
+            description_en=desc_en,
+            prize_amount=10_000,
+            max_entries_per_organisation=2,
+            position=position,
+        )
+    for position, (name_de, name_en, desc_de, desc_en, weight) in enumerate(CRITERIA):
+        Criterion.objects.create(
+            award=award,
+            name_de=name_de,
+            name_en=name_en,
+            description_de=desc_de,
+            description_en=desc_en,
+            weight=weight,
+            scale_min=1,
+            scale_max=10,
+            position=position,
+        )
+    for number, name_de, name_en, kind, shortlist in ROUNDS:
+        Round.objects.create(
+            award=award,
+            number=number,
+            name_de=name_de,
+            name_en=name_en,
+            kind=kind,
+            shortlist_size=shortlist,
+        )
+    return award

@@ -44,3 +44,32 @@ class AwardRoleKind(models.TextChoices):
     ORGANISER = "organiser", _("Organiser")
     JUROR = "juror", _("Juror")
     JURY_CHAIR = "jury_chair", _("Jury chair")
+
+
+class RoundMethod(models.TextChoices):
+    SCORES = "scores", _("Scores against the criteria")
+    RANKING = "ranking", _("Ranked ballot (Schulze method)")
+
+
+class RoundStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class ScoreVisibility(models.TextChoices):
+    NEVER = "never", _("Never")
+    AFTER_OWN = "after_own", _("After the juror has submitted their own review")
+    ALWAYS = "always", _("Always")
+
+
+class Normalisation(models.TextChoices):
+    RAW = "raw", _("Raw scores")
+    ZSCORE = "zscore", _("Per-juror z-scores")
+    BORDA = "borda", _("Per-juror ranks (Borda)")
+
+
+class Aggregation(models.TextChoices):
+    MEAN = "mean", _("Mean")
+    MEDIAN = "median", _("Median")
+    TRIMMED_MEAN = "trimmed_mean", _("Trimmed mean")

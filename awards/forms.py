@@ -95,6 +95,24 @@ class WallClockDateTimeField(forms.DateTimeField):
         return result
 
 
+RESULTS_FIELDS = (
+    "ranking_normalisation",
+    "ranking_aggregation",
+    "tie_break_criterion",
+    "places_per_category",
+    "special_mentions",
+    "jurors_see_ranking",
+)
+JURY_FIELDS = (
+    "reviews_per_submission",
+    "blind_review",
+    "score_visibility",
+    "private_notes",
+    "confidentiality_de",
+    "confidentiality_en",
+)
+
+
 class AwardSettingsForm(forms.ModelForm):
     """An award's settings. The four dates are shown and entered in the award's time zone
     (the one chosen in the same form), and stored as moments in UTC."""
@@ -126,10 +144,14 @@ class AwardSettingsForm(forms.ModelForm):
             "currency",
             "timezone",
             *TIMELINE_FIELDS,
+            *JURY_FIELDS,
+            *RESULTS_FIELDS,
         )
         widgets = {
             "description_de": forms.Textarea(attrs={"rows": 4}),
             "description_en": forms.Textarea(attrs={"rows": 4}),
+            "confidentiality_de": forms.Textarea(attrs={"rows": 4}),
+            "confidentiality_en": forms.Textarea(attrs={"rows": 4}),
         }
 
     def __init__(self, *args, **kwargs):
@@ -155,7 +177,12 @@ class AwardSettingsForm(forms.ModelForm):
                 "currency",
             ),
             Fieldset(_("Timeline"), "timezone", *TIMELINE_FIELDS),
+            Fieldset(_("Jury"), *JURY_FIELDS),
+            Fieldset(_("Results"), *RESULTS_FIELDS),
         )
+        self.fields["tie_break_criterion"].queryset = Criterion.objects.filter(
+            award=self.instance.pk
+        ).order_by("position", "pk")
 
     def clean_currency(self) -> str:
         return self.cleaned_data["currency"].strip().upper()
@@ -243,8 +270,29 @@ class CriterionForm(forms.ModelForm):
 class RoundForm(forms.ModelForm):
     class Meta:
         model = Round
-        fields = ("number", "name_de", "name_en", "kind", "shortlist_size")
+        fields = ("number", "name_de", "name_en", "kind", "shortlist_size", "method", "deadline_at")
+
+    deadline_at = WallClockDateTimeField(label=_label(Round, "deadline_at"), required=False)
 
     def __init__(self, *args, **kwargs):
+        self.award = kwargs.pop("award", None)
         super().__init__(*args, **kwargs)
+        award = self.award or getattr(self.instance, "award", None)
+        self.tz = award.tzinfo if award is not None else zoneinfo.ZoneInfo("Europe/Berlin")
+        if self.instance.deadline_at is not None:
+            self.initial["deadline_at"] = self.instance.deadline_at.astimezone(self.tz).replace(
+                tzinfo=None
+            )
+        self.fields["deadline_at"].help_text = _(
+            "In the award's time zone. Empty: the award's jury deadline."
+        )
         self.helper = _helper(self)
+
+    def clean_deadline_at(self):
+        value = self.cleaned_data.get("deadline_at")
+        if value is None or value.tzinfo is not None:
+            return value
+        stored = self.instance.deadline_at
+        if stored is not None and _to_minute(stored.astimezone(self.tz)) == value:
+            return stored
+        return wall_time_to_aware(value, self.tz)

@@ -1,15 +1,26 @@
+import datetime as dt
 import zoneinfo
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from .enums import AwardRoleKind, AwardStatus, RoundKind
+from .enums import (
+    Aggregation,
+    AwardRoleKind,
+    AwardStatus,
+    Normalisation,
+    RoundKind,
+    RoundMethod,
+    RoundStatus,
+    ScoreVisibility,
+)
 
 
 def localized(obj: models.Model, field: str) -> str:
@@ -74,6 +85,72 @@ class Award(models.Model):
     max_attachments = models.PositiveSmallIntegerField(
         _("files per entry"), default=10, validators=[MinValueValidator(1)]
     )
+    # The jury's rules for this award.
+    reviews_per_submission = models.PositiveSmallIntegerField(
+        _("reviews per entry"),
+        default=3,
+        validators=[MinValueValidator(1)],
+        help_text=_("How many jurors score each entry in a scoring round."),
+    )
+    blind_review = models.BooleanField(
+        _("blind review"),
+        default=False,
+        help_text=_("Jurors do not see the company, its people or its contact data."),
+    )
+    score_visibility = models.CharField(
+        _("jurors see each other's scores"),
+        max_length=16,
+        choices=ScoreVisibility.choices,
+        default=ScoreVisibility.AFTER_OWN,
+    )
+    private_notes = models.BooleanField(
+        _("private notes to the organisers"),
+        default=True,
+        help_text=_("Jurors may add a note to a review that only the organisers read."),
+    )
+    confidentiality_de = models.TextField(
+        _("confidentiality statement (German)"),
+        blank=True,
+        help_text=_("Jurors confirm it before they see any entry."),
+    )
+    confidentiality_en = models.TextField(_("confidentiality statement (English)"), blank=True)
+    # How results are computed, decided and published.
+    ranking_normalisation = models.CharField(
+        _("normalisation of the jurors' scores"),
+        max_length=16,
+        choices=Normalisation.choices,
+        default=Normalisation.ZSCORE,
+    )
+    ranking_aggregation = models.CharField(
+        _("combining an entry's reviews"),
+        max_length=16,
+        choices=Aggregation.choices,
+        default=Aggregation.MEAN,
+    )
+    tie_break_criterion = models.ForeignKey(
+        "Criterion",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("tie-breaker"),
+        help_text=_(
+            "On equal scores the higher score on this criterion ranks first; a tie that "
+            "remains is decided by the jury chair."
+        ),
+    )
+    places_per_category = models.PositiveSmallIntegerField(
+        _("places awarded per category"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(3)],
+        help_text=_("1: a winner; 2 or 3: also a second and third place."),
+    )
+    special_mentions = models.BooleanField(_("special mentions"), default=False)
+    jurors_see_ranking = models.BooleanField(
+        _("jurors see the ranking before publication"), default=False
+    )
+    results_publish_at = models.DateTimeField(_("results published at"), null=True, blank=True)
+    results_published_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -104,6 +181,18 @@ class Award(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=AwardStatus.values), name="award_status_valid"
             ),
+            models.CheckConstraint(
+                condition=Q(reviews_per_submission__gte=1),
+                name="award_reviews_per_submission_gte_1",
+            ),
+            models.CheckConstraint(
+                condition=Q(score_visibility__in=ScoreVisibility.values),
+                name="award_score_visibility_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(places_per_category__gte=1) & Q(places_per_category__lte=3),
+                name="award_places_per_category_1_to_3",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -112,6 +201,21 @@ class Award(models.Model):
     @property
     def description(self) -> str:
         return localized(self, "description")
+
+    def results_are_public(self, now: dt.datetime | None = None) -> bool:
+        """The one rule for who may see results: everyone once the scheduled moment has
+        passed and the award is decided (the status flips to published a moment later, when
+        the worker runs); nobody but the organisers before."""
+        now = now or timezone.now()
+        return (
+            self.status in (AwardStatus.DECIDED, AwardStatus.PUBLISHED)
+            and self.results_publish_at is not None
+            and self.results_publish_at <= now
+        )
+
+    @property
+    def confidentiality(self) -> str:
+        return localized(self, "confidentiality")
 
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
@@ -269,6 +373,24 @@ class Round(models.Model):
         validators=[MinValueValidator(1)],
         help_text=_("How many entries per category go on from this round; empty for none."),
     )
+    method = models.CharField(
+        _("how the jury decides"),
+        max_length=16,
+        choices=RoundMethod.choices,
+        default=RoundMethod.SCORES,
+        help_text=_("A final round may rank the finalists instead of scoring them."),
+    )
+    deadline_at = models.DateTimeField(
+        _("deadline of this round"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: the award's jury deadline."),
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=RoundStatus.choices, default=RoundStatus.PLANNED
+    )
+    opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("round")
@@ -282,6 +404,12 @@ class Round(models.Model):
                 name="round_shortlist_size_gte_1",
             ),
             models.CheckConstraint(condition=Q(kind__in=RoundKind.values), name="round_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(method__in=RoundMethod.values), name="round_method_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=RoundStatus.values), name="round_status_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -290,6 +418,11 @@ class Round(models.Model):
     @property
     def name(self) -> str:
         return localized(self, "name")
+
+    @property
+    def effective_deadline(self):
+        """When jurors must be done: the round's own deadline, else the award's."""
+        return self.deadline_at or self.award.jury_deadline_at
 
 
 class AwardRole(models.Model):

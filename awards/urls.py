@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .audit_views import AuditLogView
 
 app_name = "awards"
 
@@ -9,6 +10,7 @@ urlpatterns = [
     path("manage/<slug:slug>/", views.ManageAwardView.as_view(), name="manage"),
     path("manage/<slug:slug>/status/", views.AwardTransitionView.as_view(), name="transition"),
     path("manage/<slug:slug>/settings/", views.AwardSettingsView.as_view(), name="settings"),
+    path("manage/<slug:slug>/audit/", AuditLogView.as_view(), name="audit"),
     path(
         "manage/<slug:slug>/categories/new/",
         views.CategoryCreateView.as_view(),

@@ -25,7 +25,15 @@ def home(request: HttpRequest) -> HttpResponse:
             selectors.awards_public().filter(pk=award.pk)
         ).first()
     others = selectors.awards_public().exclude(pk=getattr(award, "pk", None))
-    return render(request, "awards/home.html", {"award": award, "other_awards": others})
+    return render(
+        request,
+        "awards/home.html",
+        {
+            "award": award,
+            "other_awards": others,
+            "results_public": award is not None and award.results_are_public(),
+        },
+    )
 
 
 def award_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -35,7 +43,11 @@ def award_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "awards.view_award",
         queryset=selectors.award_with_structure(selectors.awards_public()),
     )
-    return render(request, "awards/award_detail.html", {"award": award})
+    return render(
+        request,
+        "awards/award_detail.html",
+        {"award": award, "results_public": award.results_are_public()},
+    )
 
 
 AUDIT_ACTION_LABELS = {
@@ -51,6 +63,33 @@ AUDIT_ACTION_LABELS = {
     "round.created": gettext_lazy("Round added"),
     "round.updated": gettext_lazy("Round changed"),
     "round.deleted": gettext_lazy("Round deleted"),
+    # The jury and the results write to the same log (their actions, named here).
+    "jury.invited": gettext_lazy("Juror invited"),
+    "jury.invitation_accepted": gettext_lazy("Jury invitation accepted"),
+    "jury.invitation_declined": gettext_lazy("Jury invitation declined"),
+    "jury.invitation_revoked": gettext_lazy("Jury invitation withdrawn"),
+    "jury.confidentiality_confirmed": gettext_lazy("Confidentiality confirmed"),
+    "jury.conflicts_declared": gettext_lazy("Conflicts of interest declared"),
+    "jury.conflict_recorded": gettext_lazy("Conflict of interest recorded"),
+    "jury.assignments_dropped_for_conflict": gettext_lazy("Assignments removed for a conflict"),
+    "jury.juror_changed": gettext_lazy("Juror changed"),
+    "jury.juror_removed": gettext_lazy("Juror removed"),
+    "jury.assignments_computed": gettext_lazy("Assignments computed"),
+    "jury.assignment_added": gettext_lazy("Assignment added"),
+    "jury.assignment_removed": gettext_lazy("Assignment removed"),
+    "jury.reminded": gettext_lazy("Jurors reminded"),
+    "review.submitted": gettext_lazy("Review submitted"),
+    "review.reopened": gettext_lazy("Review reopened"),
+    "ballot.submitted": gettext_lazy("Ballot submitted"),
+    "round.opened": gettext_lazy("Round opened"),
+    "round.reopened": gettext_lazy("Round reopened"),
+    "round.closed": gettext_lazy("Round closed"),
+    "round.shortlist_taken": gettext_lazy("Shortlist taken"),
+    "decision.confirmed": gettext_lazy("Decision confirmed"),
+    "decision.reopened": gettext_lazy("Decision reopened"),
+    "results.scheduled": gettext_lazy("Publication scheduled"),
+    "results.unscheduled": gettext_lazy("Publication cancelled"),
+    "results.published": gettext_lazy("Results published"),
 }
 _AUDIT_MODELS = {model._meta.label_lower: model for model in (Award, Category, Criterion, Round)}
 

@@ -14,6 +14,10 @@ urlpatterns = [
     path("", home, name="home"),
     path("manage/<slug:slug>/messages/", include("notifications.urls")),
     path("manage/<slug:slug>/submissions/", include("submissions.manage_urls")),
+    path("manage/<slug:slug>/jury/", include("jury.manage_urls")),
+    path("manage/<slug:slug>/results/", include("jury.results_urls")),
+    path("jury/", include("jury.urls")),
+    path("", include("jury.public_urls")),
     path("", include("submissions.urls")),
     path("", include("awards.urls")),
 ]

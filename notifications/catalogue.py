@@ -242,6 +242,31 @@ MAIL_TYPES: dict[str, MailType] = {
             },
         ),
         MailType(
+            key="result.placed",
+            label=_("Congratulations on a place or special mention"),
+            placeholders={
+                **_SUBMISSION,
+                "distinction": _("the place or special mention, e.g. “second place”"),
+                "results_url": _("link to the published results"),
+            },
+            links=frozenset({"results_url"}),
+            subject={
+                "de": "Herzlichen Glückwunsch: {{ award_name }}",
+                "en": "Congratulations: {{ award_name }}",
+            },
+            body={
+                "de": "Guten Tag {{ recipient_name }},\n\nherzlichen Glückwunsch! Ihre "
+                "Einreichung „{{ submission_title }}“ hat beim {{ award_name }} in der Kategorie "
+                "{{ category }} folgende Auszeichnung erhalten: {{ distinction }}.\n\n"
+                "Die Ergebnisse: {{ results_url }}\n\nMit freundlichen Grüßen\n"
+                "{{ organiser_name }}",
+                "en": "Dear {{ recipient_name }},\n\ncongratulations! Your entry "
+                "“{{ submission_title }}” has received this distinction in the {{ award_name }}, "
+                "category {{ category }}: {{ distinction }}.\n\nThe results: {{ results_url }}"
+                "\n\nKind regards\n{{ organiser_name }}",
+            },
+        ),
+        MailType(
             key="result.not_selected",
             label=_("Thank you to the other applicants"),
             placeholders={**_SUBMISSION, "results_url": _("link to the published results")},

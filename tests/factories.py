@@ -130,3 +130,75 @@ def complete_entry_fields() -> dict:
         "consent_data": True,
         "consent_publication": True,
     }
+
+
+# --- Jury --------------------------------------------------------------------------------
+
+
+class JurorFactory(factory.django.DjangoModelFactory):
+    """An active juror who has confirmed confidentiality and declared conflicts, with the
+    award role that opens the jury pages. Pass ``categories=[...]`` to set their pools."""
+
+    class Meta:
+        model = "jury.Juror"
+        skip_postgeneration_save = True
+
+    award = factory.SubFactory(AwardFactory, status="judging")
+    user = factory.SubFactory(UserFactory)
+    role = "juror"
+    confidentiality_confirmed_at = factory.LazyFunction(timezone.now)
+    conflicts_declared_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def categories(obj, create, extracted, **kwargs):
+        if not create:
+            return
+        from jury.models import JurorCategory
+
+        for category in extracted or ():
+            JurorCategory.objects.create(juror=obj, category=category)
+
+    @factory.post_generation
+    def _role(obj, create, extracted, **kwargs):
+        if create:
+            AwardRole.objects.get_or_create(award=obj.award, user=obj.user, role=obj.role)
+
+
+def judging_setup(*, entries: int = 3, jurors: int = 3, criteria: int = 2, k: int = 2):
+    """An award in judging with one category, ``criteria`` criteria (scale 1–10), one open
+    scoring round, ``entries`` eligible entries of different organisations and ``jurors``
+    ready jurors of the category. Returns a SimpleNamespace."""
+    from types import SimpleNamespace
+
+    from jury.models import RoundEntry
+
+    award = AwardFactory(
+        status="judging",
+        reviews_per_submission=k,
+        submissions_open_at=timezone.now() - dt.timedelta(days=40),
+        submissions_close_at=timezone.now() - dt.timedelta(days=10),
+        jury_deadline_at=timezone.now() + dt.timedelta(days=20),
+        announcement_at=timezone.now() + dt.timedelta(days=30),
+    )
+    category = CategoryFactory(award=award)
+    criteria_ = [
+        CriterionFactory(award=award, position=i, scale_min=1, scale_max=10)
+        for i in range(criteria)
+    ]
+    round_ = RoundFactory(award=award, number=1, status="open", opened_at=timezone.now())
+    submissions = [
+        SubmissionFactory(award=award, category=category, status="eligible") for _ in range(entries)
+    ]
+    for submission in submissions:
+        RoundEntry.objects.create(round=round_, submission=submission)
+    jurors_ = [JurorFactory(award=award, categories=[category]) for _ in range(jurors)]
+    organiser = AwardRoleFactory(award=award, role="organiser").user
+    return SimpleNamespace(
+        award=award,
+        category=category,
+        criteria=criteria_,
+        round=round_,
+        submissions=submissions,
+        jurors=jurors_,
+        organiser=organiser,
+    )

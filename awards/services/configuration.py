@@ -1,16 +1,17 @@
 """Organisers configure an award: settings, timeline, categories, criteria and rounds."""
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
 
-from ..enums import AwardStatus, RoundKind
+from ..enums import AwardStatus, RoundKind, RoundMethod
 from ..models import Award, Category, Criterion, Round
 from .audit import audit_log
 
@@ -31,6 +32,18 @@ AWARD_SETTINGS_FIELDS = (
     "submissions_close_at",
     "jury_deadline_at",
     "announcement_at",
+    "reviews_per_submission",
+    "blind_review",
+    "score_visibility",
+    "private_notes",
+    "confidentiality_de",
+    "confidentiality_en",
+    "ranking_normalisation",
+    "ranking_aggregation",
+    "tie_break_criterion",
+    "places_per_category",
+    "special_mentions",
+    "jurors_see_ranking",
 )
 CATEGORY_FIELDS = (
     "code",
@@ -52,7 +65,7 @@ CRITERION_FIELDS = (
     "scale_max",
     "position",
 )
-ROUND_FIELDS = ("number", "name_de", "name_en", "kind", "shortlist_size")
+ROUND_FIELDS = ("number", "name_de", "name_en", "kind", "shortlist_size", "method", "deadline_at")
 
 # The statuses in which each part of an award's structure may be added, changed or deleted.
 # Categories: entries are filed under them, and the call for entries names them, so they are
@@ -127,7 +140,9 @@ def _refuse_unknown_fields(function: str, fields: dict[str, Any], allowed: tuple
 
 
 def _snapshot(instance: Any, fields: tuple[str, ...]) -> dict[str, Any]:
-    return {name: getattr(instance, name) for name in fields}
+    """Field values as the log records them (a related object by its id)."""
+    values = {name: getattr(instance, name) for name in fields}
+    return {name: v.pk if isinstance(v, models.Model) else v for name, v in values.items()}
 
 
 def _changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -217,6 +232,9 @@ def award_update(*, award: Award, actor: User | None, **fields: Any) -> Award:
             _("There is already an award called “%(name)s” for %(edition)s.")
             % {"name": award.name, "edition": award.edition}
         ]
+    tie_breaker = award.tie_break_criterion
+    if tie_breaker is not None and tie_breaker.award_id != award.pk:
+        errors["tie_break_criterion"] = [_("Choose a criterion of this award.")]
     try:
         award.full_clean(exclude=set(errors))
     except ValidationError as error:
@@ -445,6 +463,8 @@ def round_create(
     name_en: str,
     kind: str = RoundKind.SCORING,
     shortlist_size: int | None = None,
+    method: str = RoundMethod.SCORES,
+    deadline_at: dt.datetime | None = None,
 ) -> Round:
     """Add a round to ``award`` until it is decided (see STRUCTURE_EDITABLE_STATUSES).
 
@@ -461,6 +481,8 @@ def round_create(
         name_en=name_en,
         kind=kind,
         shortlist_size=shortlist_size,
+        method=method,
+        deadline_at=deadline_at,
     )
     _validate(round_, _round_unique())
     round_.save()

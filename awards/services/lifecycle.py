@@ -26,6 +26,9 @@ def _transition_preconditions(award: Award, to_status: str) -> list[str]:
             problems.append(_("Add at least one criterion."))
     if to_status == AwardStatus.JUDGING and not award.rounds.exists():
         problems.append(_("Add at least one round."))
+    if to_status == AwardStatus.PUBLISHED and not award.results_are_public():
+        # Results go public at their scheduled moment, by the publication task, not by hand.
+        problems.append(_("Schedule the publication of the results on the results page."))
     return problems
 
 

@@ -257,6 +257,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "heartbeat": {"task": "laurel.ping", "schedule": timedelta(minutes=5)},
     "outbox-sweep": {"task": "notifications.sweep", "schedule": timedelta(minutes=1)},
     "draft-reminders": {"task": "submissions.draft_reminders", "schedule": timedelta(hours=1)},
+    "jury-reminders": {"task": "jury.reminders", "schedule": timedelta(hours=1)},
+    "results-publish": {"task": "jury.publish_due", "schedule": timedelta(minutes=1)},
 }
 
 # --- Crispy forms ---------------------------------------------------------------------

@@ -517,6 +517,8 @@ def test_round_create_saves_and_logs(award, actor):
                     "name_en": {"before": None, "after": "Preselection"},
                     "kind": {"before": None, "after": "scoring"},
                     "shortlist_size": {"before": None, "after": 5},
+                    "method": {"before": None, "after": "scores"},
+                    "deadline_at": {"before": None, "after": None},
                 }
             },
         )

@@ -1,5 +1,7 @@
+import datetime as dt
+
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 
 from awards import services
 from awards.enums import AWARD_TRANSITIONS, AwardStatus
@@ -23,12 +25,30 @@ def _complete_award(**kwargs):
     return award
 
 
+def test_results_cannot_be_published_by_hand_before_their_scheduled_moment():
+    award = _complete_award()
+    award.status = "decided"
+    award.results_publish_at = timezone.now() + dt.timedelta(hours=1)
+    award.save()
+
+    with translation.override("en"), pytest.raises(services.AwardTransitionError) as caught:
+        services.award_transition(award=award, to_status="published", actor=None)
+
+    assert "Schedule the publication of the results on the results page." in str(caught.value)
+    award.refresh_from_db()
+    assert award.status == "decided"
+
+
 def test_award_walks_the_whole_lifecycle_and_logs_each_step():
     organiser = UserFactory()
     award = _complete_award()
     path = ["open", "closed", "judging", "decided", "published"]
 
     for status in path:
+        if status == "published":
+            # The results' moment has come (normally the publication task does this step).
+            award.results_publish_at = timezone.now() - dt.timedelta(seconds=1)
+            award.save(update_fields=["results_publish_at"])
         award = services.award_transition(award=award, to_status=status, actor=organiser)
         assert award.status == status
 

@@ -115,7 +115,18 @@ def settings_data(award: Award, **overrides: str) -> dict[str, str]:
         "description_en": award.description_en,
         "currency": award.currency,
         "timezone": award.timezone,
+        "reviews_per_submission": str(award.reviews_per_submission),
+        "score_visibility": award.score_visibility,
+        "confidentiality_de": award.confidentiality_de,
+        "confidentiality_en": award.confidentiality_en,
+        "ranking_normalisation": award.ranking_normalisation,
+        "ranking_aggregation": award.ranking_aggregation,
+        "tie_break_criterion": str(award.tie_break_criterion_id or ""),
+        "places_per_category": str(award.places_per_category),
     }
+    # Checkboxes post nothing when unticked.
+    checkboxes = ("blind_review", "private_notes", "special_mentions", "jurors_see_ranking")
+    data.update({name: "on" for name in checkboxes if getattr(award, name)})
     for name in ("submissions_open_at", "submissions_close_at", "jury_deadline_at"):
         data[name] = getattr(award, name).astimezone(tz).strftime("%Y-%m-%dT%H:%M")
     data["announcement_at"] = award.announcement_at.astimezone(tz).strftime("%Y-%m-%dT%H:%M")
@@ -160,6 +171,8 @@ def round_data(**overrides: str) -> dict[str, str]:
         "name_en": "Final round",
         "kind": "final",
         "shortlist_size": "",
+        "method": "scores",
+        "deadline_at": "",
     }
     data.update(overrides)
     return data

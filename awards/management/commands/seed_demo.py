@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from awards import demo
-from awards.models import Award, Category, Criterion, Round
+from awards.models import Award
 from awards.services import award_role_grant
 
 
@@ -57,51 +57,4 @@ class Command(BaseCommand):
             self.stdout.write(f"  {email:<34} {role or 'applicant'}")
 
     def _award(self, edition: dict) -> Award:
-        award, created = Award.objects.get_or_create(
-            slug=edition["slug"],
-            defaults={
-                "name": "Lightweight Innovation Award",
-                "reference_prefix": "LIA",
-                "organiser_name": demo.ORGANISER,
-                "description_de": demo.DESCRIPTION_DE,
-                "description_en": demo.DESCRIPTION_EN,
-                **edition,
-            },
-        )
-        if not created:
-            return award
-        award.full_clean()
-        for position, (code, name_de, name_en, desc_de, desc_en) in enumerate(demo.CATEGORIES):
-            Category.objects.create(
-                award=award,
-                code=code,
-                name_de=name_de,
-                name_en=name_en,
-                description_de=desc_de,
-                description_en=desc_en,
-                prize_amount=10_000,
-                max_entries_per_organisation=2,
-                position=position,
-            )
-        for position, (name_de, name_en, desc_de, desc_en, weight) in enumerate(demo.CRITERIA):
-            Criterion.objects.create(
-                award=award,
-                name_de=name_de,
-                name_en=name_en,
-                description_de=desc_de,
-                description_en=desc_en,
-                weight=weight,
-                scale_min=1,
-                scale_max=10,
-                position=position,
-            )
-        for number, name_de, name_en, kind, shortlist in demo.ROUNDS:
-            Round.objects.create(
-                award=award,
-                number=number,
-                name_de=name_de,
-                name_en=name_en,
-                kind=kind,
-                shortlist_size=shortlist,
-            )
-        return award
+        return demo.demo_award_create(edition)

@@ -1,0 +1,94 @@
+"""Permission-aware getters for jury pages. Anyone who may not see the object gets a 404,
+never a 403: an id reveals nothing, and a conflicted entry looks like no entry at all."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.http import Http404
+
+from accounts.models import User
+from awards.access import award_get_for
+from awards.enums import RoundStatus
+from awards.models import Award, Round
+from submissions.models import Attachment, Submission
+
+from .conflicts import blocked_q, is_blocked
+from .models import Assignment, Juror
+from .selectors import juror_for
+
+
+def juror_get_for(user: User, slug: str) -> tuple[Award, Juror]:
+    """The award and the user's active seat on its jury."""
+    award = Award.objects.filter(slug=slug).first()
+    juror = juror_for(user, award) if award is not None else None
+    if juror is None:
+        raise Http404
+    return award, juror
+
+
+def manageable_award(user: User, slug: str) -> Award:
+    return award_get_for(user, slug, "jury.manage")
+
+
+def assignment_get_for(juror: Juror, pk: int) -> Assignment:
+    """One of the juror's assignments in a round that has been opened, not blocked."""
+    assignment = (
+        Assignment.objects.filter(pk=pk, juror=juror)
+        .exclude(round__status=RoundStatus.PLANNED)
+        .exclude(blocked_q(juror, prefix="submission__"))
+        .select_related("round__award", "submission__category", "juror__user")
+        .first()
+    )
+    if assignment is None:
+        raise Http404
+    return assignment
+
+
+def round_get_for(award: Award, number: int) -> Round:
+    round_ = Round.objects.filter(award=award, number=number).select_related("award").first()
+    if round_ is None:
+        raise Http404
+    return round_
+
+
+def finalist_get_for(juror: Juror, round: Round, pk: int) -> Submission:
+    """An entry of an opened final round, in the juror's categories, not blocked."""
+    if round.status == RoundStatus.PLANNED or round.number == 1:
+        raise Http404
+    submission = (
+        Submission.objects.filter(
+            pk=pk,
+            rounds__round=round,
+            category__in=juror.category_links.values("category_id"),
+        )
+        .exclude(blocked_q(juror))
+        .select_related("category", "organisation", "award")
+        .first()
+    )
+    if submission is None:
+        raise Http404
+    return submission
+
+
+def attachment_get_for_juror(juror: Juror, pk: int) -> Attachment:
+    """A file of an entry the juror may open: assigned to them in an opened round, or a
+    finalist of their category in an opened round; never one a conflict blocks, and none
+    before the juror has confirmed confidentiality and declared their conflicts."""
+    if not juror.is_ready:
+        raise Http404
+    attachment = Attachment.objects.select_related("submission").filter(pk=pk).first()
+    if attachment is None:
+        raise Http404
+    submission = attachment.submission
+    if submission.award_id != juror.award_id or is_blocked(juror, submission):
+        raise Http404
+    opened = ~Q(round__status=RoundStatus.PLANNED)
+    assigned = Assignment.objects.filter(opened, juror=juror, submission=submission).exists()
+    finalist = submission.rounds.filter(
+        opened,
+        round__number__gt=1,
+        submission__category__in=juror.category_links.values("category_id"),
+    ).exists()
+    if not (assigned or finalist):
+        raise Http404
+    return attachment

@@ -1,0 +1,268 @@
+"""Forms of the jurors' own pages: confidentiality, profile, conflicts and preferences,
+reviews, ranked ballots and the discussion of a finalist.
+
+They parse and keep what the juror typed; ``jury.services`` decides and writes. A refused
+value therefore stays in the form, with the service's message at its field. (The organisers'
+jury forms live elsewhere.)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from awards.models import Criterion
+from submissions.models import Submission
+
+from .enums import Expertise, Preference
+from .models import DiscussionPost, Juror, JurorCategory
+from .services import ConflictScope, Declaration
+
+SCORE_FIELD = re.compile(r"^score_(\d+)$")
+COMMENT_FIELD = re.compile(r"^comment_(\d+)$")
+RANK_FIELD = re.compile(r"^rank_(\d+)$")
+COMMENT_MAX = 10_000
+
+
+def _helper(form: forms.BaseForm) -> FormHelper:
+    """Crispy renders the fields and their errors; the template writes <form> and buttons."""
+    helper = FormHelper(form)
+    helper.form_tag = False
+    helper.disable_csrf = True
+    return helper
+
+
+def _ids(data, pattern: re.Pattern) -> dict[int, str]:
+    """Every ``<prefix>_<id>`` key of ``data`` with its value: also ids the page never
+    offered, so that the service refuses them instead of the form dropping them silently."""
+    found: dict[int, str] = {}
+    for key in data:
+        match = pattern.match(key)
+        if match:
+            found[int(match.group(1))] = data.get(key, "")
+    return found
+
+
+class InvitationResponseForm(forms.Form):
+    action = forms.ChoiceField(choices=[("accept", "accept"), ("decline", "decline")])
+
+
+class JurorConfidentialityForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("I have read the confidentiality statement and will keep to it."),
+        error_messages={"required": _("Please confirm the statement to continue.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(self)
+
+
+class JurorProfileForm(forms.Form):
+    """Affiliation, areas of expertise, and the level of expertise in each own category."""
+
+    affiliation = forms.CharField(
+        label=_("Affiliation"),
+        max_length=Juror._meta.get_field("affiliation").max_length,
+        required=False,
+        help_text=_(
+            "Your company, university or institution. It helps to suggest conflicts of interest."
+        ),
+    )
+    expertise_note = forms.CharField(
+        label=_("Areas of expertise"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, links: Iterable[JurorCategory], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.links = list(links)
+        for link in self.links:
+            self.fields[f"expertise_{link.category_id}"] = forms.TypedChoiceField(
+                label=_("My expertise in “%(category)s”") % {"category": link.category.name},
+                choices=Expertise.choices,
+                coerce=int,
+                initial=link.expertise,
+                widget=forms.RadioSelect,
+            )
+        self.helper = _helper(self)
+
+    def expertise(self) -> dict[int, int]:
+        return {
+            link.category_id: self.cleaned_data[f"expertise_{link.category_id}"]
+            for link in self.links
+        }
+
+
+class ConflictDeclarationForm(forms.Form):
+    """For each entry of the juror's categories: the conflict (none, with the entry, with its
+    company) with a note, and the wish to review it. Entries with a conflict the organisers
+    recorded are shown but not part of the form: the juror cannot change those."""
+
+    SCOPE_CHOICES = [
+        (ConflictScope.NONE, _("No conflict")),
+        (ConflictScope.SUBMISSION, _("Conflict with this entry")),
+        (ConflictScope.ORGANISATION, _("Conflict with this company and all its entries")),
+    ]
+
+    def __init__(self, *args, entries: Iterable[Submission], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.entry_ids: list[int] = []
+        for entry in entries:
+            self.entry_ids.append(entry.pk)
+            self.fields[f"scope_{entry.pk}"] = forms.ChoiceField(
+                label=_("Conflict of interest"),
+                choices=self.SCOPE_CHOICES,
+                initial=ConflictScope.NONE,
+            )
+            self.fields[f"note_{entry.pk}"] = forms.CharField(
+                label=_("Note (optional)"), required=False, max_length=2000
+            )
+            self.fields[f"preference_{entry.pk}"] = forms.TypedChoiceField(
+                label=_("Would you like to review it?"),
+                choices=[
+                    (Preference.WANT, _("I would like to")),
+                    (Preference.NEUTRAL, _("Neutral")),
+                    (Preference.RATHER_NOT, _("Rather not")),
+                ],
+                coerce=int,
+                initial=Preference.NEUTRAL,
+            )
+
+    def declarations(self) -> list[Declaration]:
+        return [
+            Declaration(
+                submission_id=pk,
+                scope=self.cleaned_data[f"scope_{pk}"],
+                note=self.cleaned_data[f"note_{pk}"],
+                preference=self.cleaned_data[f"preference_{pk}"],
+            )
+            for pk in self.entry_ids
+        ]
+
+
+class ReviewForm(forms.Form):
+    """A score and a comment per criterion, the overall comment and (if the award allows)
+    a private note to the organisers. Scores are kept as typed: the service checks them
+    against each criterion's scale and says what is wrong at the field."""
+
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    overall_comment = forms.CharField(
+        label=_("Overall comment"),
+        required=False,
+        max_length=COMMENT_MAX,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+    def __init__(self, *args, criteria: Iterable[Criterion], private_notes: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = list(criteria)
+        for criterion in self.criteria:
+            self.fields[f"score_{criterion.pk}"] = forms.CharField(
+                label=criterion.name,
+                required=False,
+                widget=forms.NumberInput(
+                    attrs={
+                        "min": criterion.scale_min,
+                        "max": criterion.scale_max,
+                        "step": 1,
+                        "inputmode": "numeric",
+                        "class": "form-control score-input",
+                        "aria-describedby": f"help_score_{criterion.pk}",
+                    }
+                ),
+            )
+            self.fields[f"comment_{criterion.pk}"] = forms.CharField(
+                label=_("Comment on “%(criterion)s” (optional)") % {"criterion": criterion.name},
+                required=False,
+                max_length=COMMENT_MAX,
+                widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+            )
+        if private_notes:
+            self.fields["private_note"] = forms.CharField(
+                label=_("Note to the organisers (not shown to other jurors)"),
+                required=False,
+                max_length=COMMENT_MAX,
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
+
+    def rows(self) -> list[tuple[Criterion, forms.BoundField, forms.BoundField]]:
+        """Each criterion with its score and comment fields, marked invalid where an error
+        (also one the service found after validation) belongs to them."""
+        rows = []
+        for criterion in self.criteria:
+            for name in (f"score_{criterion.pk}", f"comment_{criterion.pk}"):
+                if self.is_bound and name in self.errors:
+                    attrs = self.fields[name].widget.attrs
+                    attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+                    attrs["aria-invalid"] = "true"
+            rows.append((criterion, self[f"score_{criterion.pk}"], self[f"comment_{criterion.pk}"]))
+        return rows
+
+    def review_values(self) -> dict:
+        """What ``services.review_save`` takes, from the posted data as typed."""
+        return {
+            "version": self.cleaned_data["version"],
+            "scores": {pk: value.strip() for pk, value in _ids(self.data, SCORE_FIELD).items()},
+            "comments": _ids(self.data, COMMENT_FIELD),
+            "overall_comment": self.cleaned_data["overall_comment"],
+            "private_note": self.cleaned_data.get("private_note", ""),
+        }
+
+
+class BallotForm(forms.Form):
+    """A rank per finalist (1 = best; equal ranks are ties; empty = not ranked yet)."""
+
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+    def __init__(self, *args, finalists: Iterable[Submission], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.finalists = list(finalists)
+        for finalist in self.finalists:
+            self.fields[f"rank_{finalist.pk}"] = forms.IntegerField(
+                label=_("Rank of %(entry)s") % {"entry": finalist.reference or finalist.title},
+                required=False,
+                widget=forms.NumberInput(
+                    attrs={"min": 1, "max": len(self.finalists), "class": "form-control rank-input"}
+                ),
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        offered = {f.pk for f in self.finalists}
+        for pk, value in _ids(self.data, RANK_FIELD).items():
+            if pk not in offered and value.strip():
+                # Not one of the finalists shown: the service refuses it with its own words.
+                try:
+                    cleaned[f"rank_{pk}"] = int(value)
+                except ValueError:
+                    self.add_error(None, _("Enter whole numbers as ranks."))
+        return cleaned
+
+    def rows(self) -> list[tuple[Submission, forms.BoundField]]:
+        return [(f, self[f"rank_{f.pk}"]) for f in self.finalists]
+
+    def ranking(self) -> dict[int, int]:
+        return {
+            int(name.removeprefix("rank_")): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("rank_") and value is not None
+        }
+
+
+class DiscussionPostForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your contribution"),
+        max_length=DiscussionPost._meta.get_field("body").max_length,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(self)

@@ -1,0 +1,7 @@
+"""The organisers' results pages for one award (under /manage/<slug>/results/)."""
+
+from .views import results
+
+app_name = "results_manage"
+
+urlpatterns = [*results.urlpatterns]

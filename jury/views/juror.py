@@ -1,0 +1,914 @@
+"""The jurors' pages: the invitation, the first steps (confidentiality, profile, conflicts of
+interest), the dashboard, reviews with autosave, the entries' files, ranked ballots and the
+discussion of finalists.
+
+Every seat comes through ``access.juror_get_for`` and every entry, file and round through the
+other getters of ``jury.access``: whoever may not see it (another award's juror, an applicant,
+a juror in conflict, an entry of a round not opened yet) gets a 404. A juror who has not yet
+confirmed confidentiality and declared conflicts is sent to that step before any entry.
+Each view parses, checks, calls one service and responds; a refusal keeps what was typed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.forms import BaseForm
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.shortcuts import redirect, render, resolve_url
+from django.urls import path, reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from awards.enums import RoundMethod, RoundStatus, ScoreVisibility
+from awards.models import Award, Category, Criterion, Round
+from submissions.enums import AttachmentKind
+from submissions.models import Submission
+from submissions.views.entries import session_checked
+from submissions.views.files import _protect
+
+from .. import access, selectors, services
+from ..conflicts import blocked_q
+from ..enums import BLOCKING_CONFLICT_STATUSES, ConflictSource, ConflictStatus, ReviewStatus
+from ..forms import (
+    BallotForm,
+    ConflictDeclarationForm,
+    DiscussionPostForm,
+    InvitationResponseForm,
+    JurorConfidentialityForm,
+    JurorProfileForm,
+    ReviewForm,
+)
+from ..models import Assignment, Ballot, Conflict, DiscussionPost, Juror, Review
+
+STATUS_BADGES = {
+    ReviewStatus.NOT_STARTED: "text-bg-light border",
+    ReviewStatus.DRAFT: "text-bg-warning",
+    ReviewStatus.SUBMITTED: "text-bg-success",
+}
+
+
+# --- Helpers ----------------------------------------------------------------------------
+
+
+def _message(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+def _add_service_errors(form: BaseForm, error: ValidationError) -> bool:
+    """A service's per-field messages next to their fields; False if it has none."""
+    if not hasattr(error, "error_dict"):
+        return False
+    for name, errors in error.error_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
+    return True
+
+
+def _safe_link(url: str) -> str | None:
+    """``url`` if it is a web address that may be a link; anything else is shown as text."""
+    url = (url or "").strip()
+    return url if url.lower().startswith(("http://", "https://")) else None
+
+
+def _next_step(juror: Juror) -> str | None:
+    """The first step the juror still has to take before seeing entries, as a URL name."""
+    if juror.confidentiality_confirmed_at is None:
+        return "jury:confidentiality"
+    if juror.conflicts_declared_at is None:
+        return "jury:conflicts"
+    return None
+
+
+def _to_onboarding(request: HttpRequest, award: Award, juror: Juror) -> HttpResponse:
+    messages.info(request, _("Please complete these steps before you see the entries."))
+    return redirect(_next_step(juror) or "jury:dashboard", slug=award.slug)
+
+
+def _ready_juror(request: HttpRequest, slug: str) -> tuple[Award, Juror, HttpResponse | None]:
+    """The award and seat, and a redirect to the next first step if the juror is not ready."""
+    award, juror = access.juror_get_for(request.user, slug)
+    if not juror.is_ready:
+        return award, juror, _to_onboarding(request, award, juror)
+    return award, juror, None
+
+
+def _round_window(juror: Juror, round: Round) -> str | None:
+    """Why the juror cannot change their work in ``round`` now, or None while they can."""
+    try:
+        services.ensure_round_accepts(juror, round)
+    except services.ReviewError as error:
+        return _message(error)
+    return None
+
+
+def _entry_context(submission: Submission) -> dict:
+    """What the review and the finalist page show of an entry (the template hides the
+    company when the award reviews blind)."""
+    attachments = list(submission.attachments.all())
+    return {
+        "submission": submission,
+        "images": [a for a in attachments if a.kind == AttachmentKind.IMAGE],
+        "documents": [a for a in attachments if a.kind != AttachmentKind.IMAGE],
+        "video_link": _safe_link(submission.video_url),
+    }
+
+
+# --- The invitation ---------------------------------------------------------------------
+
+
+def _with_next(url_name: str, next_url: str) -> str:
+    query = QueryDict(mutable=True)
+    query["next"] = next_url
+    return f"{resolve_url(url_name)}?{query.urlencode(safe='/')}"
+
+
+def _invitation_invalid(request: HttpRequest, error: services.InvitationInvalid) -> HttpResponse:
+    return render(
+        request,
+        "jury/invitation_invalid.html",
+        {"message": _message(error)},
+        status=error.status,
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in the invitation mail: what the invitation is for, and accept or decline.
+
+    The link is the secret: whoever holds it may answer. Accepting needs an account (the page
+    names the invited address, so that someone signed in with another account notices);
+    declining does not.
+    """
+    try:
+        invitation = services.invitation_from_token(token)
+    except services.InvitationInvalid as error:
+        return _invitation_invalid(request, error)
+
+    if request.method == "POST":
+        form = InvitationResponseForm(request.POST)
+        if not form.is_valid():
+            return redirect("jury:invitation", token=token)
+        try:
+            if form.cleaned_data["action"] == "decline":
+                declined = services.invitation_decline(
+                    token=token,
+                    user=request.user if request.user.is_authenticated else None,
+                )
+                return render(request, "jury/invitation_declined.html", {"award": declined.award})
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            juror = services.invitation_accept(token=token, user=request.user)
+        except services.InvitationInvalid as error:
+            return _invitation_invalid(request, error)
+        messages.success(
+            request,
+            _("Welcome to the jury of %(award)s.") % {"award": juror.award},
+        )
+        return redirect("jury:confidentiality", slug=juror.award.slug)
+
+    inviter = invitation.invited_by
+    context = {
+        "invitation": invitation,
+        "award": invitation.award,
+        "categories": list(invitation.categories.order_by("position", "pk")),
+        "inviter": inviter.full_name if inviter else invitation.award.organiser_name,
+    }
+    if request.user.is_authenticated:
+        context["other_address"] = request.user.email.lower() != invitation.email.lower()
+    else:
+        here = request.get_full_path()
+        context["login_url"] = _with_next(settings.LOGIN_URL, here)
+        context["register_url"] = _with_next("accounts:register", here)
+    return render(request, "jury/invitation.html", context)
+
+
+# --- First steps ------------------------------------------------------------------------
+
+
+@login_required
+def confidentiality(request: HttpRequest, slug: str) -> HttpResponse:
+    """The award's confidentiality statement, confirmed once (with the time, audit-logged)."""
+    award, juror = access.juror_get_for(request.user, slug)
+    form = JurorConfidentialityForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            services.juror_confidentiality_confirm(juror=juror)
+            messages.success(request, _("Thank you for confirming the confidentiality statement."))
+            if juror.conflicts_declared_at is None:
+                return redirect("jury:profile", slug=award.slug)
+            return redirect("jury:dashboard", slug=award.slug)
+        status = 400
+    return render(
+        request,
+        "jury/confidentiality.html",
+        {"award": award, "juror": juror, "form": form, "statement": award.confidentiality},
+        status=status,
+    )
+
+
+@login_required
+def profile(request: HttpRequest, slug: str) -> HttpResponse:
+    """Affiliation, areas of expertise and the expertise in each own category."""
+    award, juror = access.juror_get_for(request.user, slug)
+    links = list(juror.category_links.select_related("category").order_by("category__position"))
+    if request.method == "POST":
+        form = JurorProfileForm(request.POST, links=links)
+        if form.is_valid():
+            try:
+                services.juror_profile_update(
+                    juror=juror,
+                    affiliation=form.cleaned_data["affiliation"],
+                    expertise_note=form.cleaned_data["expertise_note"],
+                    expertise=form.expertise(),
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Your profile has been saved."))
+                if juror.conflicts_declared_at is None and juror.confidentiality_confirmed_at:
+                    return redirect("jury:conflicts", slug=award.slug)
+                return redirect("jury:dashboard", slug=award.slug)
+        status = 400
+    else:
+        form = JurorProfileForm(
+            initial={"affiliation": juror.affiliation, "expertise_note": juror.expertise_note},
+            links=links,
+        )
+        status = 200
+    return render(
+        request, "jury/profile.html", {"award": award, "juror": juror, "form": form}, status=status
+    )
+
+
+@dataclass
+class ConflictRow:
+    submission: Submission
+    conflict: Conflict | None = None  # the one that decides the row's scope, if any
+    scope: str = services.ConflictScope.NONE
+    fixed: bool = False  # recorded by the organisers: not the juror's to change
+    suggested: bool = False
+    reason: str = ""
+    fields: list = field(default_factory=list)
+
+
+def _conflict_rows(juror: Juror, entries: list[Submission]) -> list[ConflictRow]:
+    """Each entry with the conflict that applies to it now (1 query for all entries)."""
+    by_submission: dict[int, Conflict] = {}
+    by_organisation: dict[int, Conflict] = {}
+    for conflict in juror.conflicts.all():
+        if conflict.submission_id is not None:
+            by_submission[conflict.submission_id] = conflict
+        else:
+            by_organisation[conflict.organisation_id] = conflict
+    rows = []
+    for entry in entries:
+        row = ConflictRow(submission=entry)
+        candidates = [
+            (services.ConflictScope.ORGANISATION, by_organisation.get(entry.organisation_id)),
+            (services.ConflictScope.SUBMISSION, by_submission.get(entry.pk)),
+        ]
+        for scope, conflict in candidates:
+            if conflict is not None and conflict.status in BLOCKING_CONFLICT_STATUSES:
+                row.scope, row.conflict = scope, conflict
+                row.fixed = conflict.source == ConflictSource.ORGANISER
+                row.suggested = conflict.status == ConflictStatus.SUGGESTED
+                row.reason = conflict.reason
+                break
+        rows.append(row)
+    return rows
+
+
+def _suggestion_text(reason: str) -> str:
+    if reason.startswith("@"):
+        return _("same email domain %(domain)s") % {"domain": reason}
+    return _("your affiliation “%(affiliation)s”") % {"affiliation": reason}
+
+
+@login_required
+def conflicts(request: HttpRequest, slug: str) -> HttpResponse:
+    """The entries of the juror's categories (title and company only) with conflicts of
+    interest to declare and preferences to give. Suggestions are recorded on every visit
+    (idempotently), so that new entries and a changed affiliation are considered."""
+    award, juror = access.juror_get_for(request.user, slug)
+    if juror.confidentiality_confirmed_at is None:
+        messages.info(request, _("Please confirm the confidentiality statement first."))
+        return redirect("jury:confidentiality", slug=award.slug)
+    if request.method == "GET":
+        services.conflicts_suggest(juror=juror)
+    entries = list(
+        selectors.submissions_in_juror_categories(juror)
+        .select_related("category", "organisation")
+        .order_by("category__position", "reference", "pk")
+    )
+    rows = _conflict_rows(juror, entries)
+    editable = [row.submission for row in rows if not row.fixed]
+    preferences = dict(juror.bids.values_list("submission_id", "preference"))
+    if request.method == "POST":
+        form = ConflictDeclarationForm(request.POST, entries=editable)
+        if form.is_valid():
+            try:
+                services.conflicts_declare(
+                    juror=juror, declarations=form.declarations(), actor=request.user
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request,
+                    _("Thank you: your conflicts of interest and preferences have been saved."),
+                )
+                return redirect("jury:dashboard", slug=award.slug)
+        status = 400
+    else:
+        initial = {}
+        for row in rows:
+            pk = row.submission.pk
+            initial[f"scope_{pk}"] = row.scope
+            initial[f"note_{pk}"] = row.conflict.note if row.conflict else ""
+            initial[f"preference_{pk}"] = preferences.get(pk, 0)
+        form = ConflictDeclarationForm(initial=initial, entries=editable)
+        status = 200
+    for row in rows:
+        if not row.fixed:
+            pk = row.submission.pk
+            row.fields = [form[f"scope_{pk}"], form[f"note_{pk}"], form[f"preference_{pk}"]]
+        if row.suggested:
+            row.reason = _suggestion_text(row.reason)
+    return render(
+        request,
+        "jury/conflicts.html",
+        {"award": award, "juror": juror, "form": form, "rows": rows},
+        status=status,
+    )
+
+
+# --- The dashboard ----------------------------------------------------------------------
+
+
+@dataclass
+class CategoryBallot:
+    category: Category
+    finalists: list[Submission]
+    ballot: Ballot | None
+
+    @property
+    def status(self) -> str:
+        return self.ballot.status if self.ballot else ReviewStatus.NOT_STARTED
+
+    @property
+    def badge(self) -> str:
+        return STATUS_BADGES[self.status]
+
+    @property
+    def status_display(self) -> str:
+        return ReviewStatus(self.status).label
+
+
+@dataclass
+class DashboardRound:
+    round: Round
+    deadline: dt.datetime | None
+    rows: list[dict] = field(default_factory=list)
+    ballots: list[CategoryBallot] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.ballots) if self.is_ranking else len(self.rows)
+
+    @property
+    def submitted(self) -> int:
+        items = self.ballots if self.is_ranking else self.rows
+        return sum(1 for item in items if _status_of(item) == ReviewStatus.SUBMITTED)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.submitted / self.total) if self.total else 0
+
+    @property
+    def is_ranking(self) -> bool:
+        return self.round.method == RoundMethod.RANKING
+
+
+def _status_of(item) -> str:
+    return item.status if isinstance(item, CategoryBallot) else item["status"]
+
+
+def _dashboard_rounds(award: Award, juror: Juror) -> list[DashboardRound]:
+    """The opened rounds with the juror's work in each, in a fixed number of queries:
+    rounds, assignments (with reviews), and for a ranking round its finalists and ballots."""
+    rounds = [r for r in award.rounds.order_by("number") if r.status != RoundStatus.PLANNED]
+    if not rounds:
+        return []
+    by_round: dict[int, list[Assignment]] = defaultdict(list)
+    for assignment in selectors.assignments_for_juror(juror, rounds):
+        by_round[assignment.round_id].append(assignment)
+    ranking = [r for r in rounds if r.method == RoundMethod.RANKING]
+    categories = (
+        [link.category for link in juror.category_links.select_related("category")]
+        if ranking
+        else []
+    )
+    categories.sort(key=lambda c: (c.position, c.pk))
+    result = []
+    for round_ in rounds:
+        item = DashboardRound(round=round_, deadline=services.juror_deadline(juror, round_))
+        for assignment in by_round.get(round_.pk, ()):
+            status = selectors.review_status(assignment)
+            item.rows.append(
+                {
+                    "assignment": assignment,
+                    "submission": assignment.submission,
+                    "status": status,
+                    "status_display": ReviewStatus(status).label,
+                    "badge": STATUS_BADGES[status],
+                }
+            )
+        if round_ in ranking:
+            finalists: dict[int, list[Submission]] = defaultdict(list)
+            for submission in selectors.finalists_for_juror(juror, round_):
+                finalists[submission.category_id].append(submission)
+            ballots = {b.category_id: b for b in Ballot.objects.filter(round=round_, juror=juror)}
+            item.ballots = [
+                CategoryBallot(c, finalists[c.pk], ballots.get(c.pk))
+                for c in categories
+                if finalists.get(c.pk)
+            ]
+        result.append(item)
+    return result
+
+
+@require_safe
+@login_required
+def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
+    """The juror's home: first steps until done, then their work per opened round."""
+    award, juror = access.juror_get_for(request.user, slug)
+    steps = [
+        {
+            "name": "confidentiality",
+            "label": _("Confirm the confidentiality statement"),
+            "done": juror.confidentiality_confirmed_at is not None,
+            "url": reverse("jury:confidentiality", kwargs={"slug": award.slug}),
+        },
+        {
+            "name": "profile",
+            "label": _("Complete your profile (affiliation and expertise)"),
+            "done": bool(juror.affiliation or juror.expertise_note),
+            "url": reverse("jury:profile", kwargs={"slug": award.slug}),
+        },
+        {
+            "name": "conflicts",
+            "label": _("Declare conflicts of interest"),
+            "done": juror.conflicts_declared_at is not None,
+            "url": reverse("jury:conflicts", kwargs={"slug": award.slug}),
+        },
+    ]
+    next_step = _next_step(juror)
+    context = {
+        "award": award,
+        "juror": juror,
+        "steps": steps,
+        "next_step_url": reverse(next_step, kwargs={"slug": award.slug}) if next_step else None,
+        "rounds": _dashboard_rounds(award, juror) if juror.is_ready else [],
+    }
+    return render(request, "jury/dashboard.html", context)
+
+
+# --- Reviews ----------------------------------------------------------------------------
+
+
+def _review_initial(review: Review | None) -> dict:
+    if review is None:
+        return {"version": 0}
+    initial = {
+        "version": review.version,
+        "overall_comment": review.overall_comment,
+        "private_note": review.private_note,
+    }
+    for score in review.scores.all():
+        initial[f"score_{score.criterion_id}"] = "" if score.value is None else score.value
+        initial[f"comment_{score.criterion_id}"] = score.comment
+    return initial
+
+
+def _others(
+    award: Award, juror: Juror, assignment: Assignment, own: Review | None, criteria
+) -> list[dict] | None:
+    """Other jurors' submitted reviews if the award lets this juror see them now, else None.
+    Names only for the jury chair; everyone else reads "Juror 1", "Juror 2", …"""
+    visibility = award.score_visibility
+    own_submitted = own is not None and own.status == ReviewStatus.SUBMITTED
+    if not (
+        visibility == ScoreVisibility.ALWAYS
+        or (visibility == ScoreVisibility.AFTER_OWN and own_submitted)
+    ):
+        return None
+    result = []
+    for number, other in enumerate(selectors.other_reviews(assignment), start=1):
+        scores = {s.criterion_id: s for s in other.scores.all()}
+        result.append(
+            {
+                "label": other.assignment.juror.user.full_name
+                if juror.is_chair
+                else _("Juror %(number)d") % {"number": number},
+                "scores": [(c, scores.get(c.pk)) for c in criteria],
+                "overall_comment": other.overall_comment,
+            }
+        )
+    return result
+
+
+def _render_review(
+    request: HttpRequest,
+    award: Award,
+    juror: Juror,
+    assignment: Assignment,
+    review: Review | None,
+    form: ReviewForm,
+    criteria: list[Criterion],
+    *,
+    alert: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    submission = selectors.submission_for_review(assignment)
+    round_ = assignment.round
+    readonly = review is not None and review.status == ReviewStatus.SUBMITTED and not form.is_bound
+    own_scores = []
+    if readonly:
+        stored = {s.criterion_id: s for s in review.scores.all()}
+        own_scores = [(c, stored.get(c.pk)) for c in criteria]
+    context = {
+        "award": award,
+        "juror": juror,
+        "assignment": assignment,
+        "round": round_,
+        "review": review,
+        "review_status": review.status if review else ReviewStatus.NOT_STARTED,
+        "form": form,
+        "readonly": readonly,
+        "own_scores": own_scores,
+        "alert": alert,
+        "window_problem": None if readonly else _round_window(juror, round_),
+        "deadline": services.juror_deadline(juror, round_),
+        "others": _others(award, juror, assignment, review, criteria),
+        "blind": award.blind_review,
+        **_entry_context(submission),
+    }
+    context["review_status_display"] = ReviewStatus(context["review_status"]).label
+    return render(request, "jury/review.html", context, status=status)
+
+
+def _own_review(assignment: Assignment) -> Review | None:
+    return Review.objects.filter(assignment=assignment).prefetch_related("scores").first()
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def review(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """One assigned entry and the juror's scoring form: save a draft or submit."""
+    award, juror, onboarding = _ready_juror(request, slug)
+    if onboarding:
+        return onboarding
+    assignment = access.assignment_get_for(juror, pk)
+    criteria = list(award.criteria.order_by("position", "pk"))
+    own = _own_review(assignment)
+    if request.method != "POST":
+        form = ReviewForm(
+            initial=_review_initial(own), criteria=criteria, private_notes=award.private_notes
+        )
+        return _render_review(request, award, juror, assignment, own, form, criteria)
+
+    form = ReviewForm(request.POST, criteria=criteria, private_notes=award.private_notes)
+    args = (request, award, juror, assignment, own, form, criteria)
+    if not form.is_valid():
+        return _render_review(*args, status=400)
+    submit = request.POST.get("action") == "submit"
+    try:
+        services.review_save(
+            assignment=assignment, actor=request.user, submit=submit, **form.review_values()
+        )
+    except services.StaleReview as error:
+        return _render_review(*args, alert=_message(error), status=409)
+    except (services.DeadlinePassed, services.ReviewLocked) as error:
+        return _render_review(*args, alert=_message(error), status=400)
+    except services.ReviewError as error:
+        if _add_service_errors(form, error):
+            alert = _("Not saved: please correct the marked fields.")
+        else:
+            alert = _message(error)
+        return _render_review(*args, alert=alert, status=400)
+    if submit:
+        messages.success(
+            request,
+            _("Your review of %(entry)s has been submitted. Thank you!")
+            % {"entry": assignment.submission.reference or assignment.submission.title},
+        )
+        return redirect("jury:dashboard", slug=award.slug)
+    messages.success(request, _("Your draft has been saved."))
+    return redirect("jury:review", slug=award.slug, pk=assignment.pk)
+
+
+def _saved_at(award: Award, moment: dt.datetime) -> str:
+    return formats.time_format(timezone.localtime(moment, award.tzinfo), "TIME_FORMAT")
+
+
+def _errors_json(form: BaseForm) -> dict[str, list[str]]:
+    return {name: [str(message) for message in errors] for name, errors in form.errors.items()}
+
+
+@require_POST
+@session_checked
+def review_autosave(request: HttpRequest, slug: str, pk: int) -> JsonResponse:
+    """Save the review as a draft, as typed (the script calls it after a pause in typing;
+    it never submits). 200 ``{"ok", "version", "saved_at"}``; 400/409 ``{"ok": false,
+    "errors", "message"}``; 403 when the session has ended."""
+    award, juror = access.juror_get_for(request.user, slug)
+    if not juror.is_ready:
+        raise Http404
+    assignment = access.assignment_get_for(juror, pk)
+    criteria = list(award.criteria.order_by("position", "pk"))
+    form = ReviewForm(request.POST, criteria=criteria, private_notes=award.private_notes)
+    invalid = _("Not saved: please correct the marked fields.")
+    if not form.is_valid():
+        return JsonResponse(
+            {"ok": False, "errors": _errors_json(form), "message": invalid}, status=400
+        )
+    try:
+        saved = services.review_save(
+            assignment=assignment, actor=request.user, submit=False, **form.review_values()
+        )
+    except services.StaleReview as error:
+        return JsonResponse(
+            {"ok": False, "errors": {}, "message": _message(error), "version": error.current},
+            status=409,
+        )
+    except services.ReviewError as error:
+        if hasattr(error, "error_dict"):
+            errors = {name: [str(m) for m in msgs] for name, msgs in error.message_dict.items()}
+            message = invalid
+        else:
+            errors, message = {}, _message(error)
+        return JsonResponse(
+            {
+                "ok": False,
+                "errors": errors,
+                "message": message,
+                # A refusal of the whole review (deadline, locked) ends autosaving.
+                "final": isinstance(error, services.DeadlinePassed | services.ReviewLocked),
+            },
+            status=400,
+        )
+    return JsonResponse(
+        {"ok": True, "version": saved.version, "saved_at": _saved_at(award, saved.updated_at)}
+    )
+
+
+# --- Files ------------------------------------------------------------------------------
+
+
+def _juror_attachment(request: HttpRequest, slug: str, pk: int):
+    _award, juror = access.juror_get_for(request.user, slug)
+    if not juror.is_ready:
+        raise Http404
+    return access.attachment_get_for_juror(juror, pk)
+
+
+@require_safe
+@login_required
+def attachment(request: HttpRequest, slug: str, pk: int) -> FileResponse:
+    """A file of an entry the juror may open, as a download under its original name."""
+    item = _juror_attachment(request, slug, pk)
+    return _protect(
+        FileResponse(
+            item.file.open("rb"),
+            as_attachment=True,
+            filename=item.original_name,
+            content_type=item.content_type,
+        )
+    )
+
+
+@require_safe
+@login_required
+def thumbnail(request: HttpRequest, slug: str, pk: int) -> FileResponse:
+    """An image's JPEG preview, shown inline (documents have none: 404)."""
+    item = _juror_attachment(request, slug, pk)
+    if not item.thumbnail:
+        raise Http404
+    stem = item.original_name.rsplit(".", 1)[0] or "preview"
+    return _protect(
+        FileResponse(
+            item.thumbnail.open("rb"),
+            as_attachment=False,
+            filename=f"{stem}.jpg",
+            content_type="image/jpeg",
+        )
+    )
+
+
+# --- Final rounds: ranked ballots and the discussion -----------------------------------
+
+
+def _ranking_round(award: Award, number: int) -> Round:
+    round_ = access.round_get_for(award, number)
+    if round_.method != RoundMethod.RANKING or round_.status == RoundStatus.PLANNED:
+        raise Http404
+    return round_
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def ballot(request: HttpRequest, slug: str, number: int, category: int) -> HttpResponse:
+    """The juror ranks the finalists of one of their categories (1 = best, ties allowed)."""
+    award, juror, onboarding = _ready_juror(request, slug)
+    if onboarding:
+        return onboarding
+    round_ = _ranking_round(award, number)
+    link = juror.category_links.select_related("category").filter(category_id=category).first()
+    if link is None:
+        raise Http404
+    finalists = list(selectors.finalists_for_juror(juror, round_).filter(category_id=category))
+    if not finalists:
+        raise Http404
+    current = Ballot.objects.filter(round=round_, juror=juror, category_id=category).first()
+    alert, status = "", 200
+    if request.method == "POST":
+        form = BallotForm(request.POST, finalists=finalists)
+        status = 400
+        if form.is_valid():
+            submit = request.POST.get("action") == "submit"
+            try:
+                services.ballot_save(
+                    round=round_,
+                    juror=juror,
+                    category_id=category,
+                    ranking=form.ranking(),
+                    version=form.cleaned_data["version"],
+                    submit=submit,
+                    finalists=[f.pk for f in finalists],
+                )
+            except services.StaleReview as error:
+                alert, status = _message(error), 409
+            except services.ReviewError as error:
+                alert = _message(error)
+            else:
+                messages.success(
+                    request,
+                    _("Your ranking has been submitted. Thank you!")
+                    if submit
+                    else _("Your ranking has been saved as a draft."),
+                )
+                if submit:
+                    return redirect("jury:dashboard", slug=award.slug)
+                return redirect(
+                    "jury:ballot", slug=award.slug, number=round_.number, category=category
+                )
+        elif not alert:
+            alert = _("Not saved: please correct the marked fields.")
+    else:
+        initial = {"version": current.version if current else 0}
+        for submission_id, rank in (current.ranking if current else {}).items():
+            initial[f"rank_{submission_id}"] = rank
+        form = BallotForm(initial=initial, finalists=finalists)
+    readonly = current is not None and current.status == ReviewStatus.SUBMITTED
+    return render(
+        request,
+        "jury/ballot.html",
+        {
+            "award": award,
+            "juror": juror,
+            "round": round_,
+            "category": link.category,
+            "form": form,
+            "ballot": current,
+            "readonly": readonly and not form.is_bound,
+            "ranks": {str(k): v for k, v in (current.ranking if current else {}).items()},
+            "alert": alert,
+            "window_problem": None if readonly else _round_window(juror, round_),
+            "deadline": services.juror_deadline(juror, round_),
+            "blind": award.blind_review,
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def finalist(request: HttpRequest, slug: str, number: int, pk: int) -> HttpResponse:
+    """A finalist of a later round and the jury's discussion of it."""
+    award, juror, onboarding = _ready_juror(request, slug)
+    if onboarding:
+        return onboarding
+    round_ = access.round_get_for(award, number)
+    entry = access.finalist_get_for(juror, round_, pk)
+    status = 200
+    if request.method == "POST":
+        form = DiscussionPostForm(request.POST)
+        status = 400
+        if form.is_valid():
+            try:
+                services.post_create(
+                    round=round_,
+                    submission=entry,
+                    author=request.user,
+                    body=form.cleaned_data["body"],
+                )
+            except services.ReviewError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Your contribution has been added to the discussion."))
+                return redirect("jury:finalist", slug=award.slug, number=round_.number, pk=entry.pk)
+    else:
+        form = DiscussionPostForm()
+    entry = (
+        Submission.objects.select_related("category", "organisation", "award")
+        .prefetch_related("attachments")
+        .get(pk=entry.pk)
+    )
+    posts = (
+        DiscussionPost.objects.filter(round=round_, submission=entry)
+        .select_related("author")
+        .order_by("created_at", "pk")
+    )
+    return render(
+        request,
+        "jury/finalist.html",
+        {
+            "award": award,
+            "juror": juror,
+            "round": round_,
+            "form": form,
+            "posts": posts,
+            "blind": award.blind_review,
+            "window_problem": _round_window(juror, round_),
+            **_entry_context(entry),
+        },
+        status=status,
+    )
+
+
+# --- The ranking, where the award shows it to the jury ----------------------------------
+
+
+@require_safe
+@login_required
+def ranking(request: HttpRequest, slug: str) -> HttpResponse:
+    """The current ranking of the juror's categories, if the award lets jurors see it before
+    publication. Entries the juror is in conflict with are left out (and so is anything
+    else that would name them: the scores and places of the others stay as computed)."""
+    award, juror, redirect_response = _ready_juror(request, slug)
+    if redirect_response is not None:
+        return redirect_response
+    if not award.jurors_see_ranking:
+        raise Http404
+    hidden = set(
+        Submission.objects.filter(award=award).filter(blocked_q(juror)).values_list("pk", flat=True)
+    )
+    categories = list(
+        award.categories.filter(pk__in=juror.category_links.values("category_id")).order_by(
+            "position", "pk"
+        )
+    )
+    rankings: dict[int, dict] = {}
+    blocks = []
+    for category in categories:
+        round_ = services.decisive_round(award, category)
+        if round_ is None:
+            blocks.append({"category": category, "round": None, "rows": []})
+            continue
+        if round_.pk not in rankings:
+            rankings[round_.pk] = services.round_rankings(round_)
+        ranking_ = rankings[round_.pk].get(category.pk)
+        rows = [r for r in (ranking_.ranked if ranking_ else ()) if r.submission_id not in hidden]
+        blocks.append({"category": category, "round": round_, "rows": rows})
+    entries = Submission.objects.filter(
+        pk__in=[r.submission_id for b in blocks for r in b["rows"]]
+    ).select_related("organisation")
+    by_pk = {s.pk: s for s in entries}
+    for block in blocks:
+        block["rows"] = [(row, by_pk[row.submission_id]) for row in block["rows"]]
+    return render(request, "jury/ranking.html", {"award": award, "juror": juror, "blocks": blocks})
+
+
+urlpatterns: list = [
+    path("<slug:slug>/ranking/", ranking, name="ranking"),
+    path("invitations/<str:token>/", invitation, name="invitation"),
+    path("<slug:slug>/", dashboard, name="dashboard"),
+    path("<slug:slug>/confidentiality/", confidentiality, name="confidentiality"),
+    path("<slug:slug>/profile/", profile, name="profile"),
+    path("<slug:slug>/conflicts/", conflicts, name="conflicts"),
+    path("<slug:slug>/reviews/<int:pk>/", review, name="review"),
+    path("<slug:slug>/reviews/<int:pk>/autosave/", review_autosave, name="review_autosave"),
+    path("<slug:slug>/files/<int:pk>/", attachment, name="attachment"),
+    path("<slug:slug>/files/<int:pk>/thumb/", thumbnail, name="thumbnail"),
+    path("<slug:slug>/rounds/<int:number>/ballot/<int:category>/", ballot, name="ballot"),
+    path("<slug:slug>/rounds/<int:number>/entries/<int:pk>/", finalist, name="finalist"),
+]

@@ -1,0 +1,832 @@
+"""The organisers' jury pages of one award (under /manage/<slug>/jury/): the jury with its
+invitations, a juror's seat, the conflicts of interest, each round with its assignments,
+progress, shortlist or Schulze result, one review, and an entry's jury discussion.
+
+Every page reaches the award through ``access.manageable_award`` and every juror, invitation,
+round, assignment, review and entry through that award, so anyone else (and another award's
+id) gets a 404. Every change goes through a service; its ValidationError is shown at the
+field, or as a message for the buttons. The assignments and progress pages run a fixed number
+of queries, however large the jury.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Prefetch
+from django.forms import BaseForm
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views import View
+
+from awards.enums import RoundMethod, RoundStatus
+from awards.models import Round
+from submissions.models import Submission
+
+from .. import access, selectors, services
+from ..enums import InvitationStatus, ReviewStatus
+from ..manage_forms import (
+    AssignmentAddForm,
+    ConflictForm,
+    InviteForm,
+    JurorForm,
+    PostForm,
+    ShortlistForm,
+)
+from ..models import (
+    Assignment,
+    DiscussionPost,
+    Juror,
+    JurorCategory,
+    JuryInvitation,
+    Review,
+    Score,
+)
+from ..schulze import schulze
+
+DEFAULT_SHORTLIST_SIZE = 3
+REPORT_SESSION_KEY = "jury.assignment_report.%d"
+
+
+def _add_service_errors(form: BaseForm, error: ValidationError) -> None:
+    """A service's ValidationError next to the field it names, else above the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.error_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
+
+
+def _error_messages(request: HttpRequest, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+class _JuryManageView(LoginRequiredMixin, View):
+    """Login first, then the award through the permission-aware getter (404 for anyone who
+    may not manage it); every object is then looked up through that award."""
+
+    def act(self, action: Callable[[], object], success: str, back: str) -> HttpResponse:
+        """A button's POST: run the service call; its refusal becomes error messages, its
+        success ``success``; back to ``back`` either way."""
+        try:
+            action()
+        except ValidationError as error:
+            _error_messages(self.request, error)
+        else:
+            messages.success(self.request, success)
+        return redirect(back)
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.award = access.manageable_award(request.user, kwargs["slug"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_round(self, number: int) -> Round:
+        return access.round_get_for(self.award, number)
+
+    def get_juror(self, pk: int) -> Juror:
+        juror = (
+            Juror.objects.filter(award=self.award, pk=pk).select_related("award", "user").first()
+        )
+        if juror is None:
+            raise Http404
+        return juror
+
+    def url(self, name: str, **kwargs) -> str:
+        return reverse(f"jury_manage:{name}", kwargs={"slug": self.award.slug, **kwargs})
+
+    def page(self, template: str, context: dict, status: int = 200) -> HttpResponse:
+        return render(
+            self.request,
+            f"jury/manage/{template}",
+            {"award": self.award, **context},
+            status=status,
+        )
+
+
+# --- The jury ----------------------------------------------------------------------------
+
+
+class JuryView(_JuryManageView):
+    def get(self, request: HttpRequest, slug: str) -> HttpResponse:
+        return self.render_jury(InviteForm(award=self.award))
+
+    def render_jury(self, form: InviteForm, status: int = 200) -> HttpResponse:
+        counts = dict(
+            JuryInvitation.objects.filter(award=self.award)
+            .values_list("status")
+            .annotate(n=Count("pk"))
+            .values_list("status", "n")
+        )
+        return self.page(
+            "jurors.html",
+            {
+                "members": selectors.jury_members(self.award),
+                "invitations": selectors.jury_invitations(self.award),
+                "counts": {
+                    "invited": counts.get(InvitationStatus.PENDING, 0),
+                    "accepted": counts.get(InvitationStatus.ACCEPTED, 0),
+                    "declined": counts.get(InvitationStatus.DECLINED, 0),
+                },
+                "form": form,
+                "rounds": list(self.award.rounds.all()),
+                "invitation_days": services.INVITATION_DAYS,
+            },
+            status=status,
+        )
+
+
+class InviteView(JuryView):
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, slug: str) -> HttpResponse:
+        form = InviteForm(request.POST, award=self.award)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                invitation = services.juror_invite(
+                    award=self.award,
+                    email=data["email"],
+                    name=data["name"],
+                    role=data["role"],
+                    categories=data["categories"],
+                    language=data["language"],
+                    actor=request.user,
+                )
+            except ValidationError as error:
+                _add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("We have sent an invitation to %(email)s.") % {"email": invitation.email},
+                )
+                return redirect(self.url("jurors"))
+        return self.render_jury(form, status=400)
+
+
+class InvitationRevokeView(_JuryManageView):
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+        invitation = JuryInvitation.objects.filter(award=self.award, pk=pk).first()
+        if invitation is None:
+            raise Http404
+        return self.act(
+            lambda: services.invitation_revoke(invitation=invitation, actor=request.user),
+            _("The invitation to %(email)s has been withdrawn; its link no longer works.")
+            % {"email": invitation.email},
+            self.url("jurors"),
+        )
+
+
+class JurorEditView(_JuryManageView):
+    def get(self, request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+        juror = self.get_juror(pk)
+        return self.render_juror(juror, JurorForm(juror=juror))
+
+    def post(self, request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+        juror = self.get_juror(pk)
+        form = JurorForm(request.POST, juror=juror)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.juror_update(
+                    juror=juror,
+                    actor=request.user,
+                    role=data["role"],
+                    categories=data["categories"],
+                    max_assignments=data["max_assignments"],
+                    deadline_extended_until=data["deadline_extended_until"],
+                )
+            except ValidationError as error:
+                _add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("The seat of %(name)s has been saved.") % {"name": juror.user.full_name},
+                )
+                return redirect(self.url("juror_edit", pk=juror.pk))
+        return self.render_juror(juror, form, status=400)
+
+    def render_juror(self, juror: Juror, form: JurorForm, status: int = 200) -> HttpResponse:
+        conflicts = list(
+            juror.conflicts.select_related("submission__category", "organisation").order_by("pk")
+        )
+        assignments = list(
+            Assignment.objects.filter(juror=juror)
+            .select_related("round", "submission__category", "review")
+            .order_by("round__number", "submission__reference", "pk")
+        )
+        return self.page(
+            "juror_edit.html",
+            {
+                "juror": juror,
+                "form": form,
+                "conflicts": conflicts,
+                "assignments": [
+                    {"assignment": a, "status": selectors.review_status(a)} for a in assignments
+                ],
+            },
+            status=status,
+        )
+
+
+class JurorRemoveView(_JuryManageView):
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+        juror = self.get_juror(pk)
+        return self.act(
+            lambda: services.juror_remove(juror=juror, actor=request.user),
+            _(
+                "%(name)s is no longer on the jury. Submitted reviews stay on record; "
+                "open assignments have been removed."
+            )
+            % {"name": juror.user.full_name},
+            self.url("jurors"),
+        )
+
+
+# --- Conflicts ---------------------------------------------------------------------------
+
+
+class ConflictsView(_JuryManageView):
+    def get(self, request: HttpRequest, slug: str) -> HttpResponse:
+        return self.render_conflicts(ConflictForm(award=self.award))
+
+    def post(self, request: HttpRequest, slug: str) -> HttpResponse:
+        form = ConflictForm(request.POST, award=self.award)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.conflict_record(
+                    juror=data["juror"],
+                    submission=data["submission"],
+                    whole_organisation=data["whole_organisation"],
+                    note=data["note"],
+                    actor=request.user,
+                )
+            except ValidationError as error:
+                _add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "The conflict of interest has been recorded. %(name)s will not be "
+                        "assigned this entry and cannot open it."
+                    )
+                    % {"name": data["juror"].user.full_name},
+                )
+                return redirect(self.url("conflicts"))
+        return self.render_conflicts(form, status=400)
+
+    def render_conflicts(self, form: ConflictForm, status: int = 200) -> HttpResponse:
+        return self.page(
+            "conflicts.html",
+            {"conflicts": selectors.conflicts_of_award(self.award), "form": form},
+            status=status,
+        )
+
+
+# --- Rounds ------------------------------------------------------------------------------
+
+
+def _round_entries(round: Round) -> list[Submission]:
+    return list(
+        Submission.objects.filter(rounds__round=round)
+        .select_related("category")
+        .order_by("category__position", "category__code", "reference", "pk")
+    )
+
+
+class RoundView(_JuryManageView):
+    def get(self, request: HttpRequest, slug: str, number: int) -> HttpResponse:
+        round = self.get_round(number)
+        entries = _round_entries(round)
+        following = (
+            Round.objects.filter(award=self.award, number__gt=round.number)
+            .order_by("number")
+            .first()
+        )
+        context = {
+            "round": round,
+            "rounds": list(self.award.rounds.all()),
+            "entries": entries,
+            "following": following,
+            "is_scoring": round.method == RoundMethod.SCORES,
+            "is_ranking": round.method == RoundMethod.RANKING,
+        }
+        if round.status == RoundStatus.CLOSED and following is not None:
+            context.update(self.shortlist_context(round, entries, following))
+        if round.method == RoundMethod.RANKING:
+            context["schulze"] = self.schulze_context(round, entries)
+        return self.page("round.html", context)
+
+    def shortlist_context(self, round: Round, entries: list[Submission], following: Round):
+        size = round.shortlist_size or DEFAULT_SHORTLIST_SIZE
+        if self.request.GET.get("size", "").isdigit() and int(self.request.GET["size"]) > 0:
+            size = int(self.request.GET["size"])
+        # The whole ranking, so that the organisers can also pick entries below the top.
+        ranking = services.shortlist_proposal(round, max(len(entries), 1))
+        carried = set(following.entries.values_list("submission_id", flat=True))
+        by_category: dict[int, list[Submission]] = defaultdict(list)
+        for entry in entries:
+            by_category[entry.category_id].append(entry)
+        by_id = {entry.pk: entry for entry in entries}
+        categories = []
+        for category_id, category_entries in by_category.items():
+            ranked = ranking.get(category_id, [])
+            rows = [
+                {
+                    "submission": by_id[submission_id],
+                    "mean": mean,
+                    "reviews": reviews,
+                    "proposed": position < size,
+                    "carried": submission_id in carried,
+                }
+                for position, (submission_id, mean, reviews) in enumerate(ranked)
+                if submission_id in by_id
+            ]
+            ranked_ids = {row["submission"].pk for row in rows}
+            rows += [
+                {
+                    "submission": entry,
+                    "mean": None,
+                    "reviews": 0,
+                    "proposed": False,
+                    "carried": entry.pk in carried,
+                }
+                for entry in category_entries
+                if entry.pk not in ranked_ids
+            ]
+            categories.append({"category": category_entries[0].category, "rows": rows})
+        return {
+            "shortlist": {
+                "size": size,
+                "categories": categories,
+                "carried": len(carried),
+                "editable": following.status == RoundStatus.PLANNED,
+            }
+        }
+
+    def schulze_context(self, round: Round, entries: list[Submission]) -> list[dict]:
+        ballots = selectors.ballots_of_round(round)
+        jurors = (
+            Juror.objects.filter(award=self.award, is_active=True)
+            .select_related("user")
+            .prefetch_related("category_links")
+            .order_by("user__full_name", "pk")
+        )
+        pools: dict[int, list[Juror]] = defaultdict(list)
+        for juror in jurors:
+            for link in juror.category_links.all():
+                pools[link.category_id].append(juror)
+        by_category: dict[int, list[Submission]] = defaultdict(list)
+        for entry in entries:
+            by_category[entry.category_id].append(entry)
+        results = []
+        for category_id, candidates in by_category.items():
+            category_ballots = [b for b in ballots if b.category_id == category_id]
+            voted = {b.juror_id for b in category_ballots}
+            by_id = {entry.pk: entry for entry in candidates}
+            result = schulze(
+                [entry.pk for entry in candidates],
+                [{int(k): v for k, v in b.ranking.items()} for b in category_ballots],
+            )
+            order = sorted(by_id, key=lambda pk: (result.places[pk], by_id[pk].reference or ""))
+            place_sizes: dict[int, int] = defaultdict(int)
+            for place in result.places.values():
+                place_sizes[place] += 1
+            results.append(
+                {
+                    "category": candidates[0].category,
+                    "ballots": len(category_ballots),
+                    "voters": [b.juror for b in category_ballots],
+                    "pending": [j for j in pools.get(category_id, []) if j.pk not in voted],
+                    "places": [
+                        {
+                            "place": result.places[pk],
+                            "submission": by_id[pk],
+                            "tied": place_sizes[result.places[pk]] > 1,
+                        }
+                        for pk in order
+                    ],
+                    "candidates": [by_id[pk] for pk in order],
+                    "matrix": [
+                        {
+                            "submission": by_id[a],
+                            "cells": [None if a == b else result.d[a][b] for b in order],
+                        }
+                        for a in order
+                    ],
+                }
+            )
+        return results
+
+
+class RoundOpenView(_JuryManageView):
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, slug: str, number: int) -> HttpResponse:
+        round = self.get_round(number)
+        return self.act(
+            lambda: services.round_open(round=round, actor=request.user),
+            _("The round is open for the jury."),
+            self.url("round", number=number),
+        )
+
+
+class RoundCloseView(_JuryManageView):
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, slug: str, number: int) -> HttpResponse:
+        round = self.get_round(number)
+        return self.act(
+            lambda: services.round_close(round=round, actor=request.user),
+            _("The round is closed; nothing more can be scored or ranked in it."),
+            self.url("round", number=number),
+        )
+
+
+class ShortlistView(_JuryManageView):
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, slug: str, number: int) -> HttpResponse:
+        round = self.get_round(number)
+        form = ShortlistForm(request.POST)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for message in errors:
+                    messages.error(request, message)
+            return redirect(self.url("round", number=number))
+        data = form.cleaned_data
+        try:
+            if data["mode"] == ShortlistForm.PICK:
+                following = services.shortlist_take(
+                    round=round, actor=request.user, submission_ids=data["submissions"]
+                )
+            else:
+                following = services.shortlist_take(
+                    round=round, actor=request.user, size=data["size"]
+                )
+        except ValidationError as error:
+            _error_messages(request, error)
+        else:
+            count = following.entries.count()
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d entry goes on to round %(number)d.",
+                    "%(count)d entries go on to round %(number)d.",
+                    count,
+                )
+                % {"count": count, "number": following.number},
+            )
+        return redirect(self.url("round", number=number))
+
+
+# --- Assignments -------------------------------------------------------------------------
+
+
+class AssignmentsView(_JuryManageView):
+    def get(self, request: HttpRequest, slug: str, number: int) -> HttpResponse:
+        round = self.get_round(number)
+        report = request.session.pop(REPORT_SESSION_KEY % round.pk, None)
+        return self.render_assignments(round, AssignmentAddForm(round=round), report=report)
+
+    def render_assignments(
+        self,
+        round: Round,
+        form: AssignmentAddForm,
+        *,
+        report: dict | None = None,
+        status: int = 200,
+    ) -> HttpResponse:
+        entries = _round_entries(round)
+        assignments = list(
+            Assignment.objects.filter(round=round)
+            .select_related("juror__user", "review")
+            .order_by("juror__user__full_name", "pk")
+        )
+        jurors = list(
+            Juror.objects.filter(award=self.award, is_active=True)
+            .select_related("user")
+            .prefetch_related(
+                Prefetch(
+                    "category_links",
+                    queryset=JurorCategory.objects.select_related("category").order_by(
+                        "category__position", "category__code"
+                    ),
+                )
+            )
+            .order_by("user__full_name", "pk")
+        )
+        by_entry: dict[int, list[dict]] = defaultdict(list)
+        load: dict[int, int] = defaultdict(int)
+        for assignment in assignments:
+            by_entry[assignment.submission_id].append(
+                {
+                    "assignment": assignment,
+                    "status": selectors.review_status(assignment),
+                    "review": getattr(assignment, "review", None),
+                }
+            )
+            load[assignment.juror_id] += 1
+        loads = [{"juror": juror, "load": load[juror.pk]} for juror in jurors]
+        values = [row["load"] for row in loads]
+        return self.page(
+            "assignments.html",
+            {
+                "round": round,
+                "rows": [
+                    {"submission": entry, "assigned": by_entry.get(entry.pk, [])}
+                    for entry in entries
+                ],
+                "loads": loads,
+                "load_min": min(values) if values else 0,
+                "load_max": max(values) if values else 0,
+                "total": len(assignments),
+                "form": form,
+                "report": report,
+                "editable": round.status != RoundStatus.CLOSED
+                and round.method == RoundMethod.SCORES,
+            },
+            status=status,
+        )
+
+
+class AssignmentsRunView(_JuryManageView):
+    """Compute the assignments; the report is shown once on the assignments page."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, slug: str, number: int) -> HttpResponse:
+        round = self.get_round(number)
+        try:
+            report = services.assignment_run(round=round, actor=request.user)
+        except ValidationError as error:
+            _error_messages(request, error)
+            return redirect(self.url("round", number=number))
+        request.session[REPORT_SESSION_KEY % round.pk] = {
+            "created": report.created,
+            "kept": report.kept,
+            "removed": report.removed,
+            "k": report.k,
+            "short": [
+                {
+                    "reference": short.submission.reference or "",
+                    "title": short.submission.title,
+                    "missing": short.missing,
+                    "reason": short.reason,
+                }
+                for short in report.short
+            ],
+        }
+        messages.success(request, _("The assignments have been computed."))
+        return redirect(self.url("assignments", number=number))
+
+
+class AssignmentAddView(AssignmentsView):
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, slug: str, number: int) -> HttpResponse:
+        round = self.get_round(number)
+        form = AssignmentAddForm(request.POST, round=round)
+        if form.is_valid():
+            juror, submission = form.cleaned_data["juror"], form.cleaned_data["submission"]
+            try:
+                services.assignment_add(
+                    round=round, juror=juror, submission=submission, actor=request.user
+                )
+            except ValidationError as error:
+                _add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s now reviews “%(title)s”.")
+                    % {"name": juror.user.full_name, "title": submission.title},
+                )
+                return redirect(self.url("assignments", number=number))
+        return self.render_assignments(round, form, status=400)
+
+
+class AssignmentRemoveView(_JuryManageView):
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, slug: str, number: int, pk: int) -> HttpResponse:
+        round = self.get_round(number)
+        assignment = (
+            Assignment.objects.filter(round=round, pk=pk)
+            .select_related("juror__user", "submission")
+            .first()
+        )
+        if assignment is None:
+            raise Http404
+        return self.act(
+            lambda: services.assignment_remove(assignment=assignment, actor=request.user),
+            _("%(name)s no longer reviews “%(title)s”.")
+            % {"name": assignment.juror.user.full_name, "title": assignment.submission.title},
+            self.url("assignments", number=number),
+        )
+
+
+# --- Progress and reminders --------------------------------------------------------------
+
+
+class ProgressView(_JuryManageView):
+    def get(self, request: HttpRequest, slug: str, number: int) -> HttpResponse:
+        round = self.get_round(number)
+        progress = selectors.round_progress(self.award, round)
+        open_work = selectors.open_work_by_juror(round)
+        return self.page(
+            "progress.html",
+            {
+                "round": round,
+                "progress": progress,
+                "jurors": [
+                    {"row": row, "open": open_work.get(row.juror.pk, 0)} for row in progress.jurors
+                ],
+                "anyone_open": any(open_work.values()),
+            },
+        )
+
+
+class RemindView(_JuryManageView):
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, slug: str, number: int) -> HttpResponse:
+        round = self.get_round(number)
+        juror = None
+        juror_id = request.POST.get("juror", "").strip()
+        if juror_id:
+            if not juror_id.isdigit():
+                raise Http404
+            juror = self.get_juror(int(juror_id))
+        count = services.reminder_send_now(round=round, actor=request.user, juror=juror)
+        if count:
+            messages.success(
+                request,
+                ngettext(
+                    "A reminder has been sent to %(count)d juror.",
+                    "A reminder has been sent to %(count)d jurors.",
+                    count,
+                )
+                % {"count": count},
+            )
+        else:
+            messages.info(request, _("Nobody has open reviews in this round; no reminder sent."))
+        return redirect(self.url("progress", number=number))
+
+
+# --- Reviews and discussion --------------------------------------------------------------
+
+
+class ReviewDetailView(_JuryManageView):
+    def get(self, request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+        review = self.get_review(pk)
+        scores = {score.criterion_id: score for score in review.scores.all()}
+        criteria = list(self.award.criteria.all())
+        round = review.assignment.round
+        return self.page(
+            "review_detail.html",
+            {
+                "review": review,
+                "assignment": review.assignment,
+                "round": round,
+                "rows": [
+                    {"criterion": criterion, "score": scores.get(criterion.pk)}
+                    for criterion in criteria
+                ],
+                "can_reopen": review.status == ReviewStatus.SUBMITTED
+                and round.status == RoundStatus.OPEN,
+            },
+        )
+
+    def get_review(self, pk: int) -> Review:
+        review = (
+            Review.objects.filter(pk=pk, assignment__round__award=self.award)
+            .select_related(
+                "assignment__juror__user", "assignment__submission__category", "assignment__round"
+            )
+            .prefetch_related(Prefetch("scores", queryset=Score.objects.order_by("pk")))
+            .first()
+        )
+        if review is None:
+            raise Http404
+        return review
+
+
+class ReviewReopenView(ReviewDetailView):
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+        review = self.get_review(pk)
+        return self.act(
+            lambda: services.review_reopen(review=review, actor=request.user),
+            _("The review has been reopened; %(name)s can change and submit it again.")
+            % {"name": review.assignment.juror.user.full_name},
+            self.url("review_detail", pk=pk),
+        )
+
+
+class DiscussionView(_JuryManageView):
+    def get(self, request: HttpRequest, slug: str, number: int, pk: int) -> HttpResponse:
+        round = self.get_round(number)
+        return self.render_discussion(round, self.get_entry(round, pk), PostForm())
+
+    def post(self, request: HttpRequest, slug: str, number: int, pk: int) -> HttpResponse:
+        round = self.get_round(number)
+        entry = self.get_entry(round, pk)
+        form = PostForm(request.POST)
+        if form.is_valid():
+            try:
+                services.post_create(
+                    round=round,
+                    submission=entry,
+                    author=request.user,
+                    body=form.cleaned_data["body"],
+                )
+            except ValidationError as error:
+                _add_service_errors(form, error)
+            else:
+                messages.success(request, _("Your message has been added to the discussion."))
+                return redirect(self.url("discussion", number=number, pk=pk))
+        return self.render_discussion(round, entry, form, status=400)
+
+    def get_entry(self, round: Round, pk: int) -> Submission:
+        entry = (
+            Submission.objects.filter(pk=pk, rounds__round=round)
+            .select_related("category", "organisation")
+            .first()
+        )
+        if entry is None:
+            raise Http404
+        return entry
+
+    def render_discussion(
+        self, round: Round, entry: Submission, form: PostForm, status: int = 200
+    ) -> HttpResponse:
+        posts = list(
+            DiscussionPost.objects.filter(round=round, submission=entry)
+            .select_related("author")
+            .order_by("created_at", "pk")
+        )
+        return self.page(
+            "discussion.html",
+            {
+                "round": round,
+                "entry": entry,
+                "posts": posts,
+                "form": form,
+                "can_post": round.status == RoundStatus.OPEN,
+            },
+            status=status,
+        )
+
+
+urlpatterns: list = [
+    path("", JuryView.as_view(), name="jurors"),
+    path("invite/", InviteView.as_view(), name="invite"),
+    path("invitations/<int:pk>/revoke/", InvitationRevokeView.as_view(), name="invitation_revoke"),
+    path("jurors/<int:pk>/", JurorEditView.as_view(), name="juror_edit"),
+    path("jurors/<int:pk>/remove/", JurorRemoveView.as_view(), name="juror_remove"),
+    path("conflicts/", ConflictsView.as_view(), name="conflicts"),
+    path("rounds/<int:number>/", RoundView.as_view(), name="round"),
+    path("rounds/<int:number>/open/", RoundOpenView.as_view(), name="round_open"),
+    path("rounds/<int:number>/close/", RoundCloseView.as_view(), name="round_close"),
+    path("rounds/<int:number>/shortlist/", ShortlistView.as_view(), name="shortlist"),
+    path("rounds/<int:number>/assignments/", AssignmentsView.as_view(), name="assignments"),
+    path(
+        "rounds/<int:number>/assignments/run/",
+        AssignmentsRunView.as_view(),
+        name="assignments_run",
+    ),
+    path(
+        "rounds/<int:number>/assignments/add/",
+        AssignmentAddView.as_view(),
+        name="assignment_add",
+    ),
+    path(
+        "rounds/<int:number>/assignments/<int:pk>/remove/",
+        AssignmentRemoveView.as_view(),
+        name="assignment_remove",
+    ),
+    path("rounds/<int:number>/progress/", ProgressView.as_view(), name="progress"),
+    path("rounds/<int:number>/remind/", RemindView.as_view(), name="remind"),
+    path("reviews/<int:pk>/", ReviewDetailView.as_view(), name="review_detail"),
+    path("reviews/<int:pk>/reopen/", ReviewReopenView.as_view(), name="review_reopen"),
+    path(
+        "rounds/<int:number>/entries/<int:pk>/discussion/",
+        DiscussionView.as_view(),
+        name="discussion",
+    ),
+]
