@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django import template
+from django.template.defaultfilters import floatformat
 from django.utils import formats
 from django.utils.translation import get_language
 
@@ -21,3 +22,16 @@ def money(amount: Decimal | int | None, currency: str = "EUR") -> str:
     if (get_language() or "de").startswith("de"):
         return f"{number}\u00a0{symbol}"
     return f"{symbol}{number}"
+
+
+@register.filter
+def signed(value: float | None, places: int = 1) -> str:
+    """``+4.6`` / ``−4.6`` (a real minus sign) / ``0.0``, localised; ``–`` for None."""
+    if value is None:
+        return "–"
+    number = floatformat(abs(value), places)
+    if round(value, places) > 0:
+        return f"+{number}"
+    if round(value, places) < 0:
+        return f"\u2212{number}"
+    return number

@@ -21,13 +21,6 @@
   var DELAY = 2000;
   var RETRY = 15000;
 
-  function csrfFromCookie() {
-    // After a new login (in another tab) the token in the page is outdated; the cookie has
-    // the current one.
-    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : null;
-  }
-
   function start(form) {
     var url = form.dataset.autosaveUrl;
     var status = document.getElementById("autosave-status");
@@ -59,12 +52,7 @@
     }
 
     function freshToken() {
-      var token = csrfFromCookie();
-      var input = form.querySelector('input[name="csrfmiddlewaretoken"]');
-      if (token && input) {
-        input.value = token;
-      }
-      return token || (input && input.value) || "";
+      return window.LaurelForms.csrfToken(form);
     }
 
     function schedule(delay) {
@@ -73,30 +61,11 @@
     }
 
     function clearFieldErrors() {
-      form.querySelectorAll("[data-autosave-error]").forEach(function (node) {
-        node.remove();
-      });
-      form.querySelectorAll(".is-invalid[data-autosave-marked]").forEach(function (node) {
-        node.classList.remove("is-invalid");
-        node.removeAttribute("data-autosave-marked");
-      });
+      window.LaurelForms.clearFieldErrors(form);
     }
 
     function markFieldErrors(errors) {
-      clearFieldErrors();
-      Object.keys(errors || {}).forEach(function (name) {
-        var field = form.elements.namedItem(name);
-        if (!field || !field.classList) {
-          return;
-        }
-        field.classList.add("is-invalid");
-        field.setAttribute("data-autosave-marked", "");
-        var note = document.createElement("div");
-        note.className = "invalid-feedback d-block";
-        note.setAttribute("data-autosave-error", "");
-        note.textContent = errors[name].join(" ");
-        field.insertAdjacentElement("afterend", note);
-      });
+      window.LaurelForms.markFieldErrors(form, errors);
     }
 
     function showTheirs(shown) {

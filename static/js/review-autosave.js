@@ -22,11 +22,6 @@
   var DELAY = 1500;
   var RETRY = 15000;
 
-  function csrfFromCookie() {
-    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : null;
-  }
-
   function confirmSubmits(form) {
     form.addEventListener("submit", function (event) {
       var button = event.submitter;
@@ -68,12 +63,7 @@
     }
 
     function token() {
-      var fresh = csrfFromCookie();
-      var input = form.querySelector('input[name="csrfmiddlewaretoken"]');
-      if (fresh && input) {
-        input.value = fresh;
-      }
-      return fresh || (input && input.value) || "";
+      return window.LaurelForms.csrfToken(form);
     }
 
     function schedule(delay) {
@@ -82,32 +72,11 @@
     }
 
     function clearErrors() {
-      form.querySelectorAll("[data-autosave-error]").forEach(function (node) {
-        node.remove();
-      });
-      form.querySelectorAll("[data-autosave-marked]").forEach(function (node) {
-        node.classList.remove("is-invalid");
-        node.removeAttribute("data-autosave-marked");
-        node.removeAttribute("aria-invalid");
-      });
+      window.LaurelForms.clearFieldErrors(form);
     }
 
     function markErrors(errors) {
-      clearErrors();
-      Object.keys(errors || {}).forEach(function (name) {
-        var field = form.elements.namedItem(name);
-        if (!field || !field.classList) {
-          return;
-        }
-        field.classList.add("is-invalid");
-        field.setAttribute("aria-invalid", "true");
-        field.setAttribute("data-autosave-marked", "");
-        var note = document.createElement("div");
-        note.className = "invalid-feedback d-block";
-        note.setAttribute("data-autosave-error", "");
-        note.textContent = [].concat(errors[name]).join(" ");
-        field.insertAdjacentElement("afterend", note);
-      });
+      window.LaurelForms.markFieldErrors(form, errors);
     }
 
     function stop(message) {

@@ -156,3 +156,17 @@ def test_models_have_readable_names():
     assert Category._meta.ordering == ["award", "position", "pk"]
     assert Criterion._meta.ordering == ["award", "position", "pk"]
     assert Award._meta.get_field("timezone").default == "Europe/Berlin"
+
+
+def test_signed_numbers_carry_a_real_minus_sign_and_a_plus():
+    from django.utils import translation
+
+    from awards.templatetags.laurel import signed
+
+    with translation.override("en"):
+        assert signed(4.56) == "+4.6"
+        assert signed(-4.56) == "\u22124.6"
+        assert signed(0.04) == "0.0"
+        assert signed(None) == "–"
+    with translation.override("de"):
+        assert signed(-4.56) == "\u22124,6"
