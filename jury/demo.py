@@ -12,7 +12,7 @@ from accounts.models import User
 from awards import demo
 from awards.models import Award
 from awards.services import award_role_grant
-from submissions.models import Membership, Organisation, Submission
+from submissions.models import Attachment, Membership, Organisation, Submission
 
 from . import services
 from .enums import ReviewStatus
@@ -69,6 +69,38 @@ def _edition(now: dt.datetime) -> dict:
     }
 
 
+def _dossier(entry: Submission, company: str, title: str) -> Attachment:
+    """A two-page PDF "technical dossier", so that jurors can try reading documents inline."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    for heading, text in (
+        (title, f"{company}: technical dossier (demo)."),
+        ("Load tests", "Weight, stiffness and fatigue compared with the usual design."),
+    ):
+        pdf.add_page()
+        pdf.set_font("helvetica", "B", 22)
+        pdf.multi_cell(0, 12, heading, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("helvetica", size=13)
+        pdf.multi_cell(0, 8, text, new_x="LMARGIN", new_y="NEXT")
+    data = bytes(pdf.output())
+    attachment = Attachment(
+        submission=entry,
+        kind="document",
+        original_name="technical-dossier.pdf",
+        content_type="application/pdf",
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        uploaded_by=entry.created_by,
+    )
+    attachment.file.save("technical-dossier.pdf", ContentFile(data), save=False)
+    attachment.save()
+    return attachment
+
+
 def _user(email: str, name: str) -> User:
     user, created = User.objects.get_or_create(
         email=email, defaults={"full_name": name, "email_verified_at": timezone.now()}
@@ -105,7 +137,7 @@ def jury_demo_create(now: dt.datetime | None = None) -> Award:
         )
         Membership.objects.get_or_create(organisation=organisation, user=owner)
         numbers[code] = numbers.get(code, 0) + 1
-        Submission.objects.create(
+        entry = Submission.objects.create(
             award=award,
             category=categories[code],
             organisation=organisation,
@@ -125,6 +157,7 @@ def jury_demo_create(now: dt.datetime | None = None) -> Award:
             created_by=owner,
             submitted_at=now - dt.timedelta(days=20),
         )
+        _dossier(entry, company, title_en)
     jurors = []
     for email, name, role in demo.USERS:
         if role in ("juror", "jury_chair"):

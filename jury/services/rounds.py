@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from awards.enums import AwardStatus, RoundStatus
+from awards.enums import AwardStatus, RoundKind, RoundMethod, RoundStatus
 from awards.models import Round
 from awards.services import audit_log
 from submissions.enums import SubmissionStatus
@@ -33,7 +33,8 @@ def round_open(*, round: Round, actor: User | None) -> Round:
     """Open ``round`` for the jury. The award must be judging, no other round open, and every
     earlier round closed. The first round takes every eligible entry; a later round needs its
     shortlist first. Reopening a closed round is possible while no later round has started.
-    Side effect: audit entry ``round.opened``."""
+    Side effects: audit entry ``round.opened``; in a final round that scores, the
+    assignments (every non-conflicted juror of the category on every finalist)."""
     round = _locked(round)
     award = round.award
     if award.status != AwardStatus.JUDGING:
@@ -78,6 +79,16 @@ def round_open(*, round: Round, actor: User | None) -> Round:
         target=round,
         data={"number": round.number, "entries": entries.count()},
     )
+    if (
+        was == RoundStatus.PLANNED
+        and round.kind == RoundKind.FINAL
+        and (round.method == RoundMethod.SCORES)
+    ):
+        # In a final round that scores, every juror of a category who is not in conflict
+        # scores all its finalists: nothing for the organisers to choose.
+        from .assignments import assignment_run
+
+        assignment_run(round=round, actor=actor)
     return round
 
 

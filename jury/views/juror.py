@@ -35,7 +35,7 @@ from submissions.models import Submission
 from submissions.views.entries import session_checked
 from submissions.views.files import _protect
 
-from .. import access, selectors, services
+from .. import access, previews, selectors, services
 from ..conflicts import blocked_q
 from ..enums import BLOCKING_CONFLICT_STATUSES, ConflictSource, ConflictStatus, ReviewStatus
 from ..forms import (
@@ -113,10 +113,16 @@ def _entry_context(submission: Submission) -> dict:
     """What the review and the finalist page show of an entry (the template hides the
     company when the award reviews blind)."""
     attachments = list(submission.attachments.all())
+    documents = [a for a in attachments if a.kind != AttachmentKind.IMAGE]
+    for document in documents:
+        # Page images to read the document inline (rendered once, then kept).
+        shown, total = previews.preview_pages(document)
+        document.preview_pages = range(1, shown + 1)
+        document.page_total = total
     return {
         "submission": submission,
         "images": [a for a in attachments if a.kind == AttachmentKind.IMAGE],
-        "documents": [a for a in attachments if a.kind != AttachmentKind.IMAGE],
+        "documents": documents,
         "video_link": _safe_link(submission.video_url),
     }
 
@@ -714,6 +720,17 @@ def thumbnail(request: HttpRequest, slug: str, pk: int) -> FileResponse:
     )
 
 
+@require_safe
+@login_required
+def document_page(request: HttpRequest, slug: str, pk: int, page: int) -> FileResponse:
+    """One page of a PDF document as an image, for reading it inline."""
+    item = _juror_attachment(request, slug, pk)
+    image = previews.preview_page(item, page)
+    if image is None:
+        raise Http404
+    return _protect(FileResponse(image, as_attachment=False, content_type="image/jpeg"))
+
+
 # --- Final rounds: ranked ballots and the discussion -----------------------------------
 
 
@@ -909,6 +926,7 @@ urlpatterns: list = [
     path("<slug:slug>/reviews/<int:pk>/autosave/", review_autosave, name="review_autosave"),
     path("<slug:slug>/files/<int:pk>/", attachment, name="attachment"),
     path("<slug:slug>/files/<int:pk>/thumb/", thumbnail, name="thumbnail"),
+    path("<slug:slug>/files/<int:pk>/pages/<int:page>/", document_page, name="document_page"),
     path("<slug:slug>/rounds/<int:number>/ballot/<int:category>/", ballot, name="ballot"),
     path("<slug:slug>/rounds/<int:number>/entries/<int:pk>/", finalist, name="finalist"),
 ]

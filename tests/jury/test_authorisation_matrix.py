@@ -39,6 +39,16 @@ VISITORS = (
 LOGIN = "login"  # a redirect to the login page
 
 
+def _one_page_pdf() -> bytes:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=20)
+    pdf.cell(text="Floor plan")
+    return bytes(pdf.output())
+
+
 @pytest.fixture
 def world():
     s = judging_setup(entries=2, jurors=3, k=1)
@@ -77,7 +87,7 @@ def world():
         size=8,
         sha256="1" * 64,
     )
-    document.file.save("plan.pdf", ContentFile(b"%PDF-1.4"), save=False)
+    document.file.save("plan.pdf", ContentFile(_one_page_pdf()), save=False)
     document.save()
     final = RoundFactory(
         award=s.award,
@@ -178,6 +188,11 @@ MATRIX = [
     ("finalist's file", jury("attachment", pk=image), CATEGORY_JURORS_NOT_CONFLICTED),
     ("finalist's image preview", jury("thumbnail", pk=image), CATEGORY_JURORS_NOT_CONFLICTED),
     ("assigned entry's file", jury("attachment", pk=lambda w: w["document"].pk), ASSIGNED_ONLY),
+    (
+        "assigned entry's document, page 1",
+        jury("document_page", pk=lambda w: w["document"].pk, page=one),
+        ASSIGNED_ONLY,
+    ),
     # The conflicted juror has no finalist left to rank in the category.
     (
         "final-round ballot",

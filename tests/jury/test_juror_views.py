@@ -1837,3 +1837,85 @@ def test_where_allowed_jurors_see_the_ranking_without_the_entries_they_are_in_co
     assert best.title not in page
     assert best.organisation.name not in page
     assert second.title in page
+
+
+# --- Documents read inline --------------------------------------------------------------
+
+
+def _pdf_attachment(submission, pages: int = 3, data: bytes | None = None) -> Attachment:
+    from fpdf import FPDF
+
+    if data is None:
+        pdf = FPDF()
+        for number in range(pages):
+            pdf.add_page()
+            pdf.set_font("helvetica", size=24)
+            pdf.cell(text=f"Page {number + 1}: load tests of the flax frame")
+        data = bytes(pdf.output())
+    attachment = Attachment(
+        submission=submission,
+        kind="document",
+        original_name="tests.pdf",
+        content_type="application/pdf",
+        size=len(data),
+        sha256="a" * 64,
+    )
+    attachment.file.save("tests.pdf", ContentFile(data), save=False)
+    attachment.save()
+    return attachment
+
+
+def test_the_assigned_juror_reads_a_pdf_inline_page_by_page(client, jury):
+    juror = jury.jurors[0]
+    assignment = assign(jury, juror, jury.submissions[0])
+    document = _pdf_attachment(jury.submissions[0], pages=3)
+    client.force_login(juror.user)
+    slug = jury.award.slug
+
+    page = client.get(reverse("jury:review", kwargs={"slug": slug, "pk": assignment.pk}))
+    second = client.get(
+        reverse("jury:document_page", kwargs={"slug": slug, "pk": document.pk, "page": 2})
+    )
+    fourth = client.get(
+        reverse("jury:document_page", kwargs={"slug": slug, "pk": document.pk, "page": 4})
+    )
+
+    html = page.content.decode()
+    assert 'data-testid="document-preview"' in html
+    assert "Read it here (3 pages)" in html
+    for number in (1, 2, 3):
+        assert f"/files/{document.pk}/pages/{number}/" in html
+    assert second.status_code == 200
+    assert second["Content-Type"] == "image/jpeg"
+    image = Image.open(io.BytesIO(b"".join(second.streaming_content)))
+    assert image.width == 1100
+    assert fourth.status_code == 404
+
+
+def test_pages_of_a_document_are_not_served_to_a_juror_who_is_not_assigned(client, jury):
+    assign(jury, jury.jurors[0], jury.submissions[0])
+    document = _pdf_attachment(jury.submissions[0], pages=1)
+    client.force_login(jury.jurors[1].user)
+
+    response = client.get(
+        reverse(
+            "jury:document_page",
+            kwargs={"slug": jury.award.slug, "pk": document.pk, "page": 1},
+        )
+    )
+
+    assert response.status_code == 404
+
+
+def test_a_pdf_that_cannot_be_rendered_is_still_offered_for_download(client, jury):
+    juror = jury.jurors[0]
+    assignment = assign(jury, juror, jury.submissions[0])
+    document = _pdf_attachment(jury.submissions[0], data=b"%PDF-1.4\nnot really a pdf\n%%EOF")
+    client.force_login(juror.user)
+
+    page = client.get(reverse("jury:review", kwargs={"slug": jury.award.slug, "pk": assignment.pk}))
+
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert 'data-testid="document-preview"' not in html
+    assert reverse("jury:attachment", kwargs={"slug": jury.award.slug, "pk": document.pk}) in html

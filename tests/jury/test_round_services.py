@@ -8,7 +8,7 @@ from django.utils import translation
 
 from awards.models import AuditEntry
 from jury import services
-from jury.models import Assignment, RoundEntry
+from jury.models import Assignment, Juror, RoundEntry
 from tests.factories import (
     AwardFactory,
     AwardRoleFactory,
@@ -375,3 +375,23 @@ def test_a_shortlist_by_size_without_any_submitted_review_is_refused():
     assert refusal(services.shortlist_take, round=setup.round, actor=None, size=1) == [
         "No entry has a submitted review yet."
     ]
+
+
+def test_opening_a_final_scoring_round_assigns_every_juror_of_the_category(scored):
+    final = RoundFactory(award=scored.award, number=2, kind="final", method="scores")
+    services.round_close(round=scored.round, actor=scored.organiser)
+    services.shortlist_take(round=scored.round, actor=scored.organiser, size=1)
+
+    services.round_open(round=final, actor=scored.organiser)
+
+    pairs = set(Assignment.objects.filter(round=final).values_list("juror_id", "submission_id"))
+    e1 = scored.submissions[1]
+    first, second = scored.jurors
+    other_juror = Juror.objects.get(
+        award=scored.award, category_links__category=scored.other_category
+    )
+    assert pairs == {
+        (first.pk, e1.pk),
+        (second.pk, e1.pk),
+        (other_juror.pk, scored.other.pk),
+    }
