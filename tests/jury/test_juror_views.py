@@ -736,7 +736,7 @@ def test_the_dashboard_shows_the_deadline_in_the_awards_time_zone(client, jury):
     page = text(client.get(url("dashboard", jury)))
 
     # 17:00 UTC is 18:00 in Berlin in winter.
-    assert "Deadline: 15 January 2031, 6:00 p.m. (Europe/Berlin)" in page
+    assert "Jury deadline: 15 January 2031, 6:00 p.m. (Europe/Berlin)" in page
 
 
 def test_an_individual_extension_moves_the_dashboard_deadline(client, jury):
@@ -747,7 +747,7 @@ def test_an_individual_extension_moves_the_dashboard_deadline(client, jury):
     juror.save(update_fields=["deadline_extended_until"])
     login(client, juror.user)
 
-    assert "Deadline: 22 January 2031, 6:00 p.m. (Europe/Berlin)" in text(
+    assert "Jury deadline: 22 January 2031, 6:00 p.m. (Europe/Berlin)" in text(
         client.get(url("dashboard", jury))
     )
 
