@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import logging
 
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
@@ -22,6 +23,7 @@ log = logging.getLogger(__name__)
 MAX_PAGES = 12
 WIDTH = 1100  # pixels: sharp on a laptop screen, about 150 kB a page as JPEG
 QUALITY = 82
+FAILURE_RETRY_S = 3600  # a PDF pdfium could not read is tried again after an hour
 
 
 def _folder(attachment: Attachment) -> str:
@@ -55,19 +57,26 @@ def _render(attachment: Attachment) -> int:
 
 def preview_pages(attachment: Attachment) -> tuple[int, int]:
     """(pages rendered, pages in the document) for a PDF, rendering them on first use;
-    (0, 0) for anything else or a PDF pdfium cannot read (the download still works)."""
+    (0, 0) for anything else or a PDF pdfium cannot read (the download still works). The
+    answer is cached, so a review page does not ask the storage (S3) on every view."""
     if attachment.content_type != PDF:
         return 0, 0
+    key = f"laurel:preview:{_folder(attachment)}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
     marker = f"{_folder(attachment)}/pages.txt"
     try:
         if not default_storage.exists(marker):
             _render(attachment)
         with default_storage.open(marker, "rb") as handle:
             shown, total = (int(n) for n in handle.read().split())
-        return shown, total
     except Exception:  # a damaged or hostile PDF must not break the review page
         log.warning("no preview for attachment %s", attachment.pk, exc_info=True)
+        cache.set(key, (0, 0), FAILURE_RETRY_S)
         return 0, 0
+    cache.set(key, (shown, total), None)
+    return shown, total
 
 
 def preview_page(attachment: Attachment, number: int):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 
-from awards.models import Award, Category
+from awards.models import Award, Category, Round
+from awards.results import CategoryRanking
 from submissions.enums import AttachmentKind
 from submissions.models import Attachment
 
@@ -19,6 +21,34 @@ class PublicCategory:
     category: Category
     winners: list[Decision] = field(default_factory=list)  # places in order
     mentions: list[Decision] = field(default_factory=list)
+
+
+@dataclass
+class DecisiveRanking:
+    """A category, the round it is decided on (None before any round judged it) and that
+    round's ranking of it (None when the round has no entry of it)."""
+
+    category: Category
+    round: Round | None
+    ranking: CategoryRanking | None
+
+
+def decisive_rankings(award: Award, categories: Iterable[Category]) -> list[DecisiveRanking]:
+    """The ranking of each category by its decisive round; each round is ranked once,
+    however many categories it decides."""
+    from . import services
+
+    rankings: dict[int, dict[int, CategoryRanking]] = {}
+    rows = []
+    for category in categories:
+        round_ = services.decisive_round(award, category)
+        ranking = None
+        if round_ is not None:
+            if round_.pk not in rankings:
+                rankings[round_.pk] = services.round_rankings(round_)
+            ranking = rankings[round_.pk].get(category.pk)
+        rows.append(DecisiveRanking(category=category, round=round_, ranking=ranking))
+    return rows
 
 
 def decisions_of(award: Award):

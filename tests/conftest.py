@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.test import override_settings
 
 from tests.services import (
@@ -95,7 +96,8 @@ def browser():
 
 @pytest.fixture(autouse=True)
 def _media_root(tmp_path, settings):
-    """Files a test stores go to a folder of its own (tests that need S3 set it up)."""
+    """Files a test stores go to a folder of its own (tests that need S3 set it up), and
+    nothing cached about another test's files survives into this one."""
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
@@ -103,6 +105,7 @@ def _media_root(tmp_path, settings):
             "OPTIONS": {"location": str(tmp_path / "media")},
         },
     }
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

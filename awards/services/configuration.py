@@ -1,6 +1,8 @@
 """Organisers configure an award: settings, timeline, categories, criteria and rounds."""
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -254,6 +256,89 @@ def award_update(*, award: Award, actor: User | None, **fields: Any) -> Award:
     return award
 
 
+# --- Categories, criteria and rounds: one mechanism, three parts --------------------------
+
+
+@dataclass(frozen=True)
+class _Part:
+    """How one part of an award's structure is created, changed and deleted: its name (the
+    key of STRUCTURE_EDITABLE_STATUSES and the prefix of its audit actions), its model, the
+    fields organisers set, the fields that must be unique within the award, and the check
+    constraints reported by field."""
+
+    name: str
+    model: type[models.Model]
+    fields: tuple[str, ...]
+    unique: Callable[[], dict[str, str]]
+    errors: Callable[[Any], dict[str, list[str]]] = lambda _instance: {}
+
+
+_CATEGORY = _Part("category", Category, CATEGORY_FIELDS, _category_unique, _category_errors)
+_CRITERION = _Part("criterion", Criterion, CRITERION_FIELDS, _criterion_unique)
+_ROUND = _Part("round", Round, ROUND_FIELDS, _round_unique)
+
+
+def _part_create(part: _Part, *, award: Award, actor: User | None, values: dict[str, Any]):
+    award = _award_locked(award.pk)
+    _ensure_editable(award, part.name)
+    instance = part.model(award=award, **values)
+    _validate(instance, part.unique(), part.errors(instance))
+    instance.save()
+    audit_log(
+        award=award,
+        actor=actor,
+        action=f"{part.name}.created",
+        target=instance,
+        data={"changes": _created(_snapshot(instance, part.fields))},
+    )
+    return instance
+
+
+def _part_update(part: _Part, instance: Any, *, actor: User | None, fields: dict[str, Any]):
+    _refuse_unknown_fields(f"{part.name}_update", fields, part.fields)
+    award = _award_locked(instance.award_id)
+    _ensure_editable(award, part.name)
+    instance = part.model._default_manager.get(pk=instance.pk, award=award)
+    before = _snapshot(instance, part.fields)
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    _validate(instance, part.unique(), part.errors(instance))
+    changes = _changes(before, _snapshot(instance, part.fields))
+    if changes:
+        instance.save(update_fields=list(changes))
+        audit_log(
+            award=award,
+            actor=actor,
+            action=f"{part.name}.updated",
+            target=instance,
+            data={"changes": changes},
+        )
+    return instance
+
+
+def _part_delete(
+    part: _Part,
+    instance: Any,
+    *,
+    actor: User | None,
+    refuse: Callable[[Any], str | None] = lambda _instance: None,
+) -> None:
+    award = _award_locked(instance.award_id)
+    _ensure_editable(award, part.name)
+    instance = part.model._default_manager.get(pk=instance.pk, award=award)
+    reason = refuse(instance)
+    if reason:
+        raise ValidationError(reason)
+    audit_log(
+        award=award,
+        actor=actor,
+        action=f"{part.name}.deleted",
+        target=instance,
+        data={"changes": _deleted(_snapshot(instance, part.fields))},
+    )
+    instance.delete()
+
+
 @transaction.atomic
 def category_create(
     *,
@@ -274,29 +359,17 @@ def category_create(
     for invalid values or a code or name another category of the award already uses.
     Side effects: the category is saved and a ``category.created`` audit entry written.
     """
-    award = _award_locked(award.pk)
-    _ensure_editable(award, "category")
-    category = Category(
-        award=award,
-        code=code,
-        name_de=name_de,
-        name_en=name_en,
-        description_de=description_de,
-        description_en=description_en,
-        prize_amount=prize_amount,
-        max_entries_per_organisation=max_entries_per_organisation,
-        position=position,
-    )
-    _validate(category, _category_unique(), _category_errors(category))
-    category.save()
-    audit_log(
-        award=award,
-        actor=actor,
-        action="category.created",
-        target=category,
-        data={"changes": _created(_snapshot(category, CATEGORY_FIELDS))},
-    )
-    return category
+    values = {
+        "code": code,
+        "name_de": name_de,
+        "name_en": name_en,
+        "description_de": description_de,
+        "description_en": description_en,
+        "prize_amount": prize_amount,
+        "max_entries_per_organisation": max_entries_per_organisation,
+        "position": position,
+    }
+    return _part_create(_CATEGORY, award=award, actor=actor, values=values)
 
 
 @transaction.atomic
@@ -306,25 +379,18 @@ def category_update(*, category: Category, actor: User | None, **fields: Any) ->
     Raises as ``category_create``. Side effects: when anything changed, the category is saved
     and a ``category.updated`` audit entry records each changed field's before and after.
     """
-    _refuse_unknown_fields("category_update", fields, CATEGORY_FIELDS)
-    award = _award_locked(category.award_id)
-    _ensure_editable(award, "category")
-    category = Category.objects.get(pk=category.pk, award=award)
-    before = _snapshot(category, CATEGORY_FIELDS)
-    for name, value in fields.items():
-        setattr(category, name, value)
-    _validate(category, _category_unique(), _category_errors(category))
-    changes = _changes(before, _snapshot(category, CATEGORY_FIELDS))
-    if changes:
-        category.save(update_fields=list(changes))
-        audit_log(
-            award=award,
-            actor=actor,
-            action="category.updated",
-            target=category,
-            data={"changes": changes},
-        )
-    return category
+    return _part_update(_CATEGORY, category, actor=actor, fields=fields)
+
+
+def _category_in_use(category: Category) -> str | None:
+    count = category.submissions.count()
+    if not count:
+        return None
+    return ngettext(
+        "The category “%(name)s” cannot be deleted: %(count)d entry was filed under it.",
+        "The category “%(name)s” cannot be deleted: %(count)d entries were filed under it.",
+        count,
+    ) % {"name": category.name, "count": count}
 
 
 @transaction.atomic
@@ -335,27 +401,7 @@ def category_delete(*, category: Category, actor: User | None) -> None:
     category has submissions (even drafts: they belong to applicants). Side effects: a
     ``category.deleted`` audit entry keeps the deleted values, then the row is deleted.
     """
-    award = _award_locked(category.award_id)
-    _ensure_editable(award, "category")
-    category = Category.objects.get(pk=category.pk, award=award)
-    count = category.submissions.count()
-    if count:
-        raise ValidationError(
-            ngettext(
-                "The category “%(name)s” cannot be deleted: %(count)d entry was filed under it.",
-                "The category “%(name)s” cannot be deleted: %(count)d entries were filed under it.",
-                count,
-            )
-            % {"name": category.name, "count": count}
-        )
-    audit_log(
-        award=award,
-        actor=actor,
-        action="category.deleted",
-        target=category,
-        data={"changes": _deleted(_snapshot(category, CATEGORY_FIELDS))},
-    )
-    category.delete()
+    _part_delete(_CATEGORY, category, actor=actor, refuse=_category_in_use)
 
 
 @transaction.atomic
@@ -379,29 +425,17 @@ def criterion_create(
     for a weight not above 0, a lowest score not below the highest or a name already used.
     Side effects: the criterion is saved and a ``criterion.created`` audit entry written.
     """
-    award = _award_locked(award.pk)
-    _ensure_editable(award, "criterion")
-    criterion = Criterion(
-        award=award,
-        name_de=name_de,
-        name_en=name_en,
-        description_de=description_de,
-        description_en=description_en,
-        weight=weight,
-        scale_min=scale_min,
-        scale_max=scale_max,
-        position=position,
-    )
-    _validate(criterion, _criterion_unique())
-    criterion.save()
-    audit_log(
-        award=award,
-        actor=actor,
-        action="criterion.created",
-        target=criterion,
-        data={"changes": _created(_snapshot(criterion, CRITERION_FIELDS))},
-    )
-    return criterion
+    values = {
+        "name_de": name_de,
+        "name_en": name_en,
+        "description_de": description_de,
+        "description_en": description_en,
+        "weight": weight,
+        "scale_min": scale_min,
+        "scale_max": scale_max,
+        "position": position,
+    }
+    return _part_create(_CRITERION, award=award, actor=actor, values=values)
 
 
 @transaction.atomic
@@ -412,25 +446,7 @@ def criterion_update(*, criterion: Criterion, actor: User | None, **fields: Any)
     Raises as ``criterion_create``. Side effects: when anything changed, the criterion is
     saved and a ``criterion.updated`` audit entry records each changed field.
     """
-    _refuse_unknown_fields("criterion_update", fields, CRITERION_FIELDS)
-    award = _award_locked(criterion.award_id)
-    _ensure_editable(award, "criterion")
-    criterion = Criterion.objects.get(pk=criterion.pk, award=award)
-    before = _snapshot(criterion, CRITERION_FIELDS)
-    for name, value in fields.items():
-        setattr(criterion, name, value)
-    _validate(criterion, _criterion_unique())
-    changes = _changes(before, _snapshot(criterion, CRITERION_FIELDS))
-    if changes:
-        criterion.save(update_fields=list(changes))
-        audit_log(
-            award=award,
-            actor=actor,
-            action="criterion.updated",
-            target=criterion,
-            data={"changes": changes},
-        )
-    return criterion
+    return _part_update(_CRITERION, criterion, actor=actor, fields=fields)
 
 
 @transaction.atomic
@@ -440,17 +456,7 @@ def criterion_delete(*, criterion: Criterion, actor: User | None) -> None:
     Raises StructureLockedError otherwise. Side effects: a ``criterion.deleted`` audit entry
     keeps the deleted values, then the row is deleted.
     """
-    award = _award_locked(criterion.award_id)
-    _ensure_editable(award, "criterion")
-    criterion = Criterion.objects.get(pk=criterion.pk, award=award)
-    audit_log(
-        award=award,
-        actor=actor,
-        action="criterion.deleted",
-        target=criterion,
-        data={"changes": _deleted(_snapshot(criterion, CRITERION_FIELDS))},
-    )
-    criterion.delete()
+    _part_delete(_CRITERION, criterion, actor=actor)
 
 
 @transaction.atomic
@@ -472,28 +478,16 @@ def round_create(
     for invalid values or a round number the award already has. Side effects: the round is
     saved and a ``round.created`` audit entry written.
     """
-    award = _award_locked(award.pk)
-    _ensure_editable(award, "round")
-    round_ = Round(
-        award=award,
-        number=number,
-        name_de=name_de,
-        name_en=name_en,
-        kind=kind,
-        shortlist_size=shortlist_size,
-        method=method,
-        deadline_at=deadline_at,
-    )
-    _validate(round_, _round_unique())
-    round_.save()
-    audit_log(
-        award=award,
-        actor=actor,
-        action="round.created",
-        target=round_,
-        data={"changes": _created(_snapshot(round_, ROUND_FIELDS))},
-    )
-    return round_
+    values = {
+        "number": number,
+        "name_de": name_de,
+        "name_en": name_en,
+        "kind": kind,
+        "shortlist_size": shortlist_size,
+        "method": method,
+        "deadline_at": deadline_at,
+    }
+    return _part_create(_ROUND, award=award, actor=actor, values=values)
 
 
 @transaction.atomic
@@ -503,25 +497,7 @@ def round_update(*, round: Round, actor: User | None, **fields: Any) -> Round:
     Raises as ``round_create``. Side effects: when anything changed, the round is saved and
     a ``round.updated`` audit entry records each changed field.
     """
-    _refuse_unknown_fields("round_update", fields, ROUND_FIELDS)
-    award = _award_locked(round.award_id)
-    _ensure_editable(award, "round")
-    round_ = Round.objects.get(pk=round.pk, award=award)
-    before = _snapshot(round_, ROUND_FIELDS)
-    for name, value in fields.items():
-        setattr(round_, name, value)
-    _validate(round_, _round_unique())
-    changes = _changes(before, _snapshot(round_, ROUND_FIELDS))
-    if changes:
-        round_.save(update_fields=list(changes))
-        audit_log(
-            award=award,
-            actor=actor,
-            action="round.updated",
-            target=round_,
-            data={"changes": changes},
-        )
-    return round_
+    return _part_update(_ROUND, round, actor=actor, fields=fields)
 
 
 @transaction.atomic
@@ -531,14 +507,4 @@ def round_delete(*, round: Round, actor: User | None) -> None:
     Raises StructureLockedError otherwise. Side effects: a ``round.deleted`` audit entry
     keeps the deleted values, then the row is deleted.
     """
-    award = _award_locked(round.award_id)
-    _ensure_editable(award, "round")
-    round_ = Round.objects.get(pk=round.pk, award=award)
-    audit_log(
-        award=award,
-        actor=actor,
-        action="round.deleted",
-        target=round_,
-        data={"changes": _deleted(_snapshot(round_, ROUND_FIELDS))},
-    )
-    round_.delete()
+    _part_delete(_ROUND, round, actor=actor)

@@ -14,6 +14,7 @@ from .conflicts import (
     conflict_record,
     conflicts_declare,
     conflicts_suggest,
+    conflicts_suggest_many,
 )
 from .invitations import (
     INVITATION_DAYS,
@@ -43,14 +44,17 @@ from .publication import (
 )
 from .reminders import REMINDER_DAYS, due_reminder, reminder_send_now, reminders_send_due
 from .results import (
+    BallotCount,
     Choice,
     DecisionError,
+    ballot_counts,
     decision_confirm,
     decision_reopen,
     decisive_round,
     deviations,
     method_of,
     round_rankings,
+    tie_breakers_of,
 )
 from .reviews import (
     DeadlinePassed,
@@ -72,6 +76,7 @@ __all__ = [
     "REMINDER_DAYS",
     "AssignmentError",
     "AssignmentReport",
+    "BallotCount",
     "Choice",
     "ConflictScope",
     "DeadlinePassed",
@@ -87,10 +92,12 @@ __all__ = [
     "assignment_add",
     "assignment_remove",
     "assignment_run",
+    "ballot_counts",
     "ballot_save",
     "conflict_record",
     "conflicts_declare",
     "conflicts_suggest",
+    "conflicts_suggest_many",
     "decision_confirm",
     "decision_reopen",
     "decisive_round",
@@ -127,4 +134,5 @@ __all__ = [
     "round_rankings",
     "shortlist_proposal",
     "shortlist_take",
+    "tie_breakers_of",
 ]

@@ -20,7 +20,7 @@ from ..assignment import EntryNeed, JurorSlot, assignment_solve
 from ..conflicts import blocked_pairs, is_blocked
 from ..enums import AssignmentSource, ReviewStatus
 from ..models import Assignment, Bid, Juror, JurorCategory, RoundEntry
-from .conflicts import conflicts_suggest
+from .conflicts import conflicts_suggest_many
 
 
 class AssignmentError(ValidationError):
@@ -96,8 +96,7 @@ def assignment_run(*, round: Round, actor: User | None) -> AssignmentReport:
     jurors = list(
         Juror.objects.filter(award=award, is_active=True).select_related("user").order_by("pk")
     )
-    for juror in jurors:
-        conflicts_suggest(juror=juror)
+    conflicts_suggest_many(jurors=jurors)
     stale = Assignment.objects.filter(
         round=round, source=AssignmentSource.AUTOMATIC, review__isnull=True
     )

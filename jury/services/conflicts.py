@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -13,12 +14,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from awards.services import audit_log
-from submissions.models import Membership, Submission
+from submissions.models import Membership, Organisation, Submission
 
 from ..conflicts import blocked_q, suggestion_reason
 from ..enums import BLOCKING_CONFLICT_STATUSES, ConflictSource, ConflictStatus, Preference
-from ..models import Assignment, Ballot, Bid, Conflict, Juror
-from ..selectors import submissions_in_juror_categories
+from ..models import Assignment, Ballot, Bid, Conflict, Juror, JurorCategory
+from ..selectors import JURY_VISIBLE_STATUSES, submissions_in_juror_categories
 
 
 class ConflictScope:
@@ -40,28 +41,50 @@ def conflicts_suggest(*, juror: Juror) -> list[Conflict]:
     """Record a suggested conflict for each organisation with entries in the juror's
     categories that the juror's email domain or affiliation points to, unless one is
     recorded already (a dismissed suggestion is not suggested again). Idempotent."""
-    submissions = list(
-        submissions_in_juror_categories(juror).select_related("organisation").order_by("pk")
-    )
-    organisations = {s.organisation_id: s.organisation for s in submissions}
-    if not organisations:
+    return conflicts_suggest_many(jurors=[juror])
+
+
+def conflicts_suggest_many(*, jurors: Sequence[Juror]) -> list[Conflict]:
+    """``conflicts_suggest`` for several jurors at once, reading in four queries whatever
+    their number (the assignment suggests for the whole jury before it runs). The jurors
+    come with their user (``select_related("user")``)."""
+    jurors = sorted(jurors, key=lambda j: j.pk)
+    categories: dict[int, set[int]] = defaultdict(set)
+    for juror_id, category_id in JurorCategory.objects.filter(juror__in=jurors).values_list(
+        "juror_id", "category_id"
+    ):
+        categories[juror_id].add(category_id)
+    organisations: dict[int, dict[int, Organisation]] = defaultdict(dict)
+    for submission in Submission.objects.filter(
+        award_id__in={j.award_id for j in jurors},
+        category_id__in=set().union(*categories.values()),
+        status__in=JURY_VISIBLE_STATUSES,
+    ).select_related("organisation"):
+        organisations[submission.category_id][submission.organisation_id] = submission.organisation
+    every_organisation = {pk for by_pk in organisations.values() for pk in by_pk}
+    if not every_organisation:
         return []
     recorded = set(
-        Conflict.objects.filter(juror=juror, organisation_id__in=organisations).values_list(
-            "organisation_id", flat=True
-        )
+        Conflict.objects.filter(
+            juror__in=jurors, organisation_id__in=every_organisation
+        ).values_list("juror_id", "organisation_id")
     )
-    emails: dict[int, list[str]] = {}
+    emails: dict[int, list[str]] = defaultdict(list)
     for organisation_id, email in Membership.objects.filter(
-        organisation_id__in=organisations
+        organisation_id__in=every_organisation
     ).values_list("organisation_id", "user__email"):
-        emails.setdefault(organisation_id, []).append(email)
+        emails[organisation_id].append(email)
     created = []
-    for organisation_id, organisation in sorted(organisations.items()):
-        if organisation_id in recorded:
-            continue
-        reason = suggestion_reason(juror, organisation, emails.get(organisation_id, []))
-        if reason:
+    for juror in jurors:
+        candidates: dict[int, Organisation] = {}
+        for category_id in categories[juror.pk]:
+            candidates.update(organisations.get(category_id, {}))
+        for organisation_id, organisation in sorted(candidates.items()):
+            if (juror.pk, organisation_id) in recorded:
+                continue
+            reason = suggestion_reason(juror, organisation, emails[organisation_id])
+            if not reason:
+                continue
             conflict, was_created = Conflict.objects.get_or_create(
                 juror=juror,
                 organisation=organisation,

@@ -25,9 +25,9 @@ from awards.services import audit_log, award_transition
 from submissions.models import Submission
 
 from ..enums import DecisionKind
-from ..models import Decision, RankingSnapshot, RoundEntry
+from ..models import Ballot, Decision, RankingSnapshot, RoundEntry
 from ..results_data import review_data_for_round
-from ..schulze import schulze
+from ..schulze import SchulzeResult, schulze
 from ..selectors import ballots_of_round
 
 
@@ -63,20 +63,42 @@ def round_entries(round: Round) -> dict[int, int]:
     )
 
 
-def _schulze_rankings(round: Round, entries: dict[int, int]) -> dict[int, CategoryRanking]:
-    ballots: dict[int, list[dict]] = {}
-    for ballot in ballots_of_round(round):
-        ballots.setdefault(ballot.category_id, []).append(
+@dataclass(frozen=True)
+class BallotCount:
+    """The Schulze count of one category in a ranking round: the submitted ballots (as
+    submission id → rank) and the outcome over the round's entries of the category."""
+
+    candidates: tuple[int, ...]
+    ballots: tuple[dict[int, int], ...]
+    outcome: SchulzeResult
+
+
+def ballot_counts(entries: dict[int, int], ballots: Sequence[Ballot]) -> dict[int, BallotCount]:
+    """Category id → its count, from the round's entries (submission id → category id) and
+    its submitted ballots (``selectors.ballots_of_round``)."""
+    by_category: dict[int, list[dict[int, int]]] = {}
+    for ballot in ballots:
+        by_category.setdefault(ballot.category_id, []).append(
             {int(k): v for k, v in ballot.ranking.items()}
         )
-    by_category: dict[int, list[int]] = {}
+    candidates: dict[int, list[int]] = {}
     for submission_id, category_id in sorted(entries.items()):
-        by_category.setdefault(category_id, []).append(submission_id)
+        candidates.setdefault(category_id, []).append(submission_id)
+    return {
+        category_id: BallotCount(
+            candidates=tuple(ids),
+            ballots=tuple(by_category.get(category_id, [])),
+            outcome=schulze(ids, by_category.get(category_id, [])),
+        )
+        for category_id, ids in candidates.items()
+    }
+
+
+def _schulze_rankings(round: Round, entries: dict[int, int]) -> dict[int, CategoryRanking]:
     result = {}
-    for category_id, candidates in by_category.items():
-        counted = ballots.get(category_id, [])
-        outcome = schulze(candidates, counted)
-        places = outcome.places if counted else {}
+    for category_id, count in ballot_counts(entries, ballots_of_round(round)).items():
+        # Without a ballot nobody is placed (Schulze would put everyone first).
+        places = count.outcome.places if count.ballots else {}
         shared: dict[int, int] = {}
         for place in places.values():
             shared[place] = shared.get(place, 0) + 1
@@ -87,11 +109,11 @@ def _schulze_rankings(round: Round, entries: dict[int, int]) -> dict[int, Catego
                     score=None,
                     place=places.get(c),
                     tied=shared.get(places.get(c), 0) > 1,
-                    reviews=sum(1 for b in counted if c in b),
+                    reviews=sum(1 for b in count.ballots if c in b),
                     raw_mean=None,
                     tie_break_values=(),
                 )
-                for c in candidates
+                for c in count.candidates
             ),
             key=lambda row: (row.place is None, row.place or 0, row.submission_id),
         )

@@ -35,7 +35,7 @@ from submissions.models import Submission
 from submissions.views.entries import session_checked
 from submissions.views.files import _protect
 
-from .. import access, previews, selectors, services
+from .. import access, previews, results_selectors, selectors, services
 from ..conflicts import blocked_q
 from ..enums import BLOCKING_CONFLICT_STATUSES, ConflictSource, ConflictStatus, ReviewStatus
 from ..forms import (
@@ -682,9 +682,7 @@ def review_autosave(request: HttpRequest, slug: str, pk: int) -> JsonResponse:
 
 def _juror_attachment(request: HttpRequest, slug: str, pk: int):
     _award, juror = access.juror_get_for(request.user, slug)
-    if not juror.is_ready:
-        raise Http404
-    return access.attachment_get_for_juror(juror, pk)
+    return access.attachment_get_for_juror(juror, pk)  # 404 until the juror is ready, too
 
 
 @require_safe
@@ -894,18 +892,18 @@ def ranking(request: HttpRequest, slug: str) -> HttpResponse:
             "position", "pk"
         )
     )
-    rankings: dict[int, dict] = {}
-    blocks = []
-    for category in categories:
-        round_ = services.decisive_round(award, category)
-        if round_ is None:
-            blocks.append({"category": category, "round": None, "rows": []})
-            continue
-        if round_.pk not in rankings:
-            rankings[round_.pk] = services.round_rankings(round_)
-        ranking_ = rankings[round_.pk].get(category.pk)
-        rows = [r for r in (ranking_.ranked if ranking_ else ()) if r.submission_id not in hidden]
-        blocks.append({"category": category, "round": round_, "rows": rows})
+    blocks = [
+        {
+            "category": row.category,
+            "round": row.round,
+            "rows": [
+                r
+                for r in (row.ranking.ranked if row.ranking else ())
+                if r.submission_id not in hidden
+            ],
+        }
+        for row in results_selectors.decisive_rankings(award, categories)
+    ]
     entries = Submission.objects.filter(
         pk__in=[r.submission_id for b in blocks for r in b["rows"]]
     ).select_related("organisation")

@@ -49,7 +49,6 @@ from ..models import (
     Review,
     Score,
 )
-from ..schulze import schulze
 
 DEFAULT_SHORTLIST_SIZE = 3
 REPORT_SESSION_KEY = "jury.assignment_report.%d"
@@ -390,25 +389,23 @@ class RoundView(_JuryManageView):
         for juror in jurors:
             for link in juror.category_links.all():
                 pools[link.category_id].append(juror)
-        by_category: dict[int, list[Submission]] = defaultdict(list)
-        for entry in entries:
-            by_category[entry.category_id].append(entry)
+        by_id = {entry.pk: entry for entry in entries}
+        counts = services.ballot_counts({e.pk: e.category_id for e in entries}, ballots)
         results = []
-        for category_id, candidates in by_category.items():
+        for category_id in dict.fromkeys(entry.category_id for entry in entries):
+            count = counts[category_id]
             category_ballots = [b for b in ballots if b.category_id == category_id]
             voted = {b.juror_id for b in category_ballots}
-            by_id = {entry.pk: entry for entry in candidates}
-            result = schulze(
-                [entry.pk for entry in candidates],
-                [{int(k): v for k, v in b.ranking.items()} for b in category_ballots],
+            result = count.outcome
+            order = sorted(
+                count.candidates, key=lambda pk: (result.places[pk], by_id[pk].reference or "")
             )
-            order = sorted(by_id, key=lambda pk: (result.places[pk], by_id[pk].reference or ""))
             place_sizes: dict[int, int] = defaultdict(int)
             for place in result.places.values():
                 place_sizes[place] += 1
             results.append(
                 {
-                    "category": candidates[0].category,
+                    "category": by_id[count.candidates[0]].category,
                     "ballots": len(category_ballots),
                     "voters": [b.juror for b in category_ballots],
                     "pending": [j for j in pools.get(category_id, []) if j.pk not in voted],

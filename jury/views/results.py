@@ -229,11 +229,6 @@ def _entry_label(submission: Submission) -> str:
     return f"{submission.reference or '–'} · {submission.title} ({submission.organisation.name})"
 
 
-def _tie_breakers(award: Award, round: Round) -> list[tuple[str, int]]:
-    """The tie-breakers the ranking of ``round`` uses (as ``services.method_of`` records)."""
-    return [tuple(t) for t in services.method_of(award, round)["tie_breakers"]]
-
-
 def _juror_names(award: Award) -> dict[int, str]:
     return {
         juror.pk: juror.user.full_name or juror.user.email
@@ -246,16 +241,11 @@ def category_blocks(award: Award) -> list[CategoryBlock]:
     its leader and what has been decided. A fixed number of queries per category and round,
     whatever the number of entries and reviews."""
     categories = list(award.categories.order_by("position", "code", "pk"))
-    blocks = []
-    rounds: dict[int, Round] = {}
-    for category in categories:
-        round_ = services.decisive_round(award, category)
-        if round_ is not None:
-            round_ = rounds.setdefault(round_.pk, round_)
-        blocks.append(CategoryBlock(category=category, round=round_))
-    rankings: dict[int, dict[int, CategoryRanking]] = {
-        pk: services.round_rankings(round_) for pk, round_ in rounds.items()
-    }
+    blocks = [
+        CategoryBlock(category=row.category, round=row.round, ranking=row.ranking)
+        for row in results_selectors.decisive_rankings(award, categories)
+    ]
+    rounds = {b.round.pk: b.round for b in blocks if b.round is not None}
     figures: dict[int, Robustness] = {}
     for round_ in rounds.values():
         if round_.method != RoundMethod.SCORES:
@@ -267,18 +257,13 @@ def category_blocks(award: Award) -> list[CategoryBlock]:
                 criteria,
                 normalisation=award.ranking_normalisation,
                 aggregation=award.ranking_aggregation,
-                tie_breakers=_tie_breakers(award, round_),
+                tie_breakers=services.tie_breakers_of(award),
                 resamples=ROBUSTNESS_RESAMPLES,
                 seed=ROBUSTNESS_SEED,
-                categories=[b.category.pk for b in blocks if b.round is round_],
+                categories=[b.category.pk for b in blocks if b.round and b.round.pk == round_.pk],
             )
         )
-    submission_ids = {
-        row.submission_id
-        for by_category in rankings.values()
-        for ranking in by_category.values()
-        for row in ranking.rows
-    }
+    submission_ids = {row.submission_id for b in blocks if b.ranking for row in b.ranking.rows}
     submissions = Submission.objects.filter(award=award, pk__in=submission_ids).select_related(
         "organisation"
     )
@@ -293,8 +278,6 @@ def category_blocks(award: Award) -> list[CategoryBlock]:
     names = _juror_names(award) if figures else {}
     for block in blocks:
         block.method = method_sentences(award, block.round)
-        if block.round is not None:
-            block.ranking = rankings[block.round.pk].get(block.category.pk)
         if block.ranking is not None:
             for entry in block.ranking.rows:
                 row = RankRow(entry=entry, submission=by_pk[entry.submission_id])
@@ -570,7 +553,7 @@ class ExplanationView(_ResultsView):
             submission.pk,
             normalisation=self.award.ranking_normalisation,
             aggregation=self.award.ranking_aggregation,
-            tie_breakers=_tie_breakers(self.award, round_),
+            tie_breakers=services.tie_breakers_of(self.award),
         )
         context["explanation"] = explanation
         if explanation is not None:

@@ -3,6 +3,8 @@ records, and the one rule (jury.conflicts) every list and page asks."""
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from awards.models import AuditEntry
@@ -21,6 +23,7 @@ from tests.factories import (
     RoundFactory,
     SubmissionFactory,
     UserFactory,
+    judging_setup,
 )
 
 pytestmark = pytest.mark.django_db
@@ -576,3 +579,22 @@ def test_blocked_q_with_a_prefix_filters_related_rows(award, category):
     remaining = Assignment.objects.exclude(blocked_q(juror, prefix="submission__"))
 
     assert [a.submission_id for a in remaining] == [free.pk]
+
+
+def test_suggesting_for_a_whole_jury_reads_in_a_fixed_number_of_queries(
+    django_assert_num_queries,
+):
+    from jury.models import Juror
+
+    small = judging_setup(entries=3, jurors=2)
+    large = judging_setup(entries=12, jurors=9)
+
+    def jury(setup):
+        return list(Juror.objects.filter(award=setup.award).select_related("user"))
+
+    small_jury = jury(small)
+    with CaptureQueriesContext(connection) as reads:
+        services.conflicts_suggest_many(jurors=small_jury)
+    large_jury = jury(large)
+    with django_assert_num_queries(len(reads.captured_queries)):
+        services.conflicts_suggest_many(jurors=large_jury)
