@@ -50,6 +50,7 @@ def cmd_run() -> None:
     run(PY, "manage.py", "migrate", "--no-input", env=env)
     run(PY, "manage.py", "seed_demo", env=env)
     run(PY, "manage.py", "seed_jury_demo", env=env)
+    run(PY, "manage.py", "seed_results_demo", env=env)
     print("\nLaurel runs on http://127.0.0.1:8000 (Ctrl-C stops web, worker and beat)\n")
     os.execve(str(BIN / "honcho"), ["honcho", "-f", "Procfile.dev", "start"], env)
 

@@ -11,8 +11,8 @@ points), plus noise, rounded and clipped to the scale.
 
 Then it measures (after one untimed warm-up run, ``--repeat`` timed runs, median):
 
-* ``ranking_s``: from the database to the ranking: ``jury.results_data.review_data_for_round``
-  (two queries) and ``awards.results.ranking_compute`` with z-scores and the mean; split
+* ``ranking_s``: from the database to the ranking: ``results.selectors.feed.review_data_for_round``
+  (two queries) and ``results.engine.ranking_compute`` with z-scores and the mean; split
   into ``query_s`` and ``compute_s``; ``compute_s_<normalisation>_<aggregation>`` for each
   method on the same data;
 * ``bootstrap_s``: the bootstrap of each category leader (``--resamples`` resamples);
@@ -243,16 +243,16 @@ def main() -> None:
         from django.test.utils import CaptureQueriesContext
         from scipy.stats import spearmanr
 
-        from awards.results import (
+        from results.engine import (
             AGGREGATIONS,
             NORMALISATIONS,
             jury_quality,
             ranking_compute,
             robustness,
         )
-        from awards.results.engine import category_rank, category_rows, review_table
-        from awards.results.robustness import bootstrap_share
-        from jury.results_data import review_data_for_round
+        from results.engine.ranking import category_rank, category_rows, review_table
+        from results.engine.robustness import bootstrap_share
+        from results.selectors.feed import review_data_for_round
 
         rng = random.Random(args.seed)
         started = time.perf_counter()

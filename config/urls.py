@@ -14,10 +14,11 @@ urlpatterns = [
     path("", home, name="home"),
     path("manage/<slug:slug>/messages/", include("notifications.urls")),
     path("manage/<slug:slug>/submissions/", include("submissions.manage_urls")),
+    # Before the jury's: the round page under jury/rounds/<n>/ is the results app's.
+    path("manage/<slug:slug>/", include("results.manage_urls")),
     path("manage/<slug:slug>/jury/", include("jury.manage_urls")),
-    path("manage/<slug:slug>/results/", include("jury.results_urls")),
+    path("", include("results.urls")),
     path("jury/", include("jury.urls")),
-    path("", include("jury.public_urls")),
     path("", include("submissions.urls")),
     path("", include("awards.urls")),
 ]

@@ -101,7 +101,7 @@ def _dossier(entry: Submission, company: str, title: str) -> Attachment:
     return attachment
 
 
-def _user(email: str, name: str) -> User:
+def demo_user(email: str, name: str) -> User:
     user, created = User.objects.get_or_create(
         email=email, defaults={"full_name": name, "email_verified_at": timezone.now()}
     )
@@ -121,11 +121,11 @@ def jury_demo_create(now: dt.datetime | None = None) -> Award:
     categories = {c.code: c for c in award.categories.all()}
     for email, name, role in demo.USERS:
         if role:
-            award_role_grant(award=award, user=_user(email, name), role=role, actor=None)
+            award_role_grant(award=award, user=demo_user(email, name), role=role, actor=None)
     numbers: dict[str, int] = {}
     for position, (code, company, title_de, title_en) in enumerate(ENTRIES):
         slug = "".join(ch for ch in company.lower() if ch.isalnum())[:20]
-        owner = _user(f"kontakt@{slug}.example", f"Kontakt {company}")
+        owner = demo_user(f"kontakt@{slug}.example", f"Kontakt {company}")
         organisation, _ = Organisation.objects.get_or_create(
             name=company,
             defaults={
@@ -163,14 +163,14 @@ def jury_demo_create(now: dt.datetime | None = None) -> Award:
         if role in ("juror", "jury_chair"):
             juror = Juror.objects.create(
                 award=award,
-                user=_user(email, name),
+                user=demo_user(email, name),
                 role=role,
                 affiliation="Composites United",
             )
             for category in categories.values():
                 JurorCategory.objects.create(juror=juror, category=category)
     for email, name, affiliation, codes in JURORS:
-        user = _user(email, name)
+        user = demo_user(email, name)
         award_role_grant(award=award, user=user, role="juror", actor=None)
         juror = Juror.objects.create(
             award=award,
@@ -206,97 +206,4 @@ def jury_demo_create(now: dt.datetime | None = None) -> Award:
         )
     assert RoundEntry.objects.filter(round=round_).count() == len(ENTRIES)
     assert Assignment.objects.filter(round=round_, review__status=ReviewStatus.SUBMITTED).exists()
-    return award
-
-
-WINNERS_2023 = [
-    # category code, company, title (German), title (English)
-    (
-        "CON",
-        "Studio Sven Pfeiffer",
-        "Leichtbau im Bauwesen (Demo-Eintrag)",
-        "Lightweight construction (demo entry)",
-    ),
-    (
-        "MOB",
-        "Red Arrow technologies UG",
-        "Leichtbau in der Mobilität (Demo-Eintrag)",
-        "Lightweight mobility (demo entry)",
-    ),
-    (
-        "HEA",
-        "BETTERGUARDS Technology GmbH",
-        "Leichtbau in der Medizin (Demo-Eintrag)",
-        "Lightweight healthcare (demo entry)",
-    ),
-    (
-        "LIF",
-        "soulproducts GmbH",
-        "Leichtbau im Alltag (Demo-Eintrag)",
-        "Lightweight lifestyle (demo entry)",
-    ),
-]
-
-
-def results_2023_create() -> Award | None:
-    """The published 2023 edition's winners (one per category, 10,000 EUR each), once.
-    The titles are placeholders: the demo names the real winning companies only."""
-    import hashlib
-    import json
-
-    from .enums import DecisionKind
-    from .models import Decision, RankingSnapshot
-
-    award = Award.objects.filter(slug=demo.EDITION_2023["slug"]).first()
-    if award is None or Decision.objects.filter(award=award).exists():
-        return award
-    categories = {c.code: c for c in award.categories.all()}
-    round_ = award.rounds.order_by("number").first()
-    for number, (code, company, title_de, title_en) in enumerate(WINNERS_2023, start=1):
-        slug = "".join(ch for ch in company.lower() if ch.isalnum())[:20]
-        owner = _user(f"kontakt@{slug}.example", f"Kontakt {company}")
-        organisation, _ = Organisation.objects.get_or_create(
-            name=company, defaults={"city": "Berlin", "size_class": "sme"}
-        )
-        Membership.objects.get_or_create(organisation=organisation, user=owner)
-        submission = Submission.objects.create(
-            award=award,
-            category=categories[code],
-            organisation=organisation,
-            reference=f"LIA-2023-{code}-{number:04d}",
-            title=title_de,
-            summary=title_en,
-            consent_terms=True,
-            consent_data=True,
-            consent_publication=True,
-            status="eligible",
-            created_by=owner,
-            submitted_at=demo.EDITION_2023["submissions_close_at"] - dt.timedelta(days=3),
-        )
-        rows = [{"submission": submission.pk, "place": 1, "score": None}]
-        method = {"source": "demo"}
-        snapshot = RankingSnapshot.objects.create(
-            award=award,
-            category=categories[code],
-            round=round_,
-            method=method,
-            rows=rows,
-            digest=hashlib.sha256(
-                json.dumps({"method": method, "rows": rows}, sort_keys=True).encode()
-            ).hexdigest(),
-        )
-        Decision.objects.create(
-            award=award,
-            category=categories[code],
-            submission=submission,
-            kind=DecisionKind.PLACE,
-            place=1,
-            snapshot=snapshot,
-            decided_at=demo.EDITION_2023["jury_deadline_at"],
-        )
-    announced = demo.EDITION_2023["announcement_at"]
-    Award.objects.filter(pk=award.pk).update(
-        results_publish_at=announced, results_published_at=announced
-    )
-    award.refresh_from_db()
     return award

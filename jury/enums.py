@@ -52,8 +52,3 @@ class ReviewStatus(models.TextChoices):
     NOT_STARTED = "not_started", _("Not started")
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")
-
-
-class DecisionKind(models.TextChoices):
-    PLACE = "place", _("Place")
-    MENTION = "mention", _("Special mention")

@@ -19,7 +19,6 @@ from .enums import (
     AssignmentSource,
     ConflictSource,
     ConflictStatus,
-    DecisionKind,
     Expertise,
     InvitationStatus,
     JuryRole,
@@ -363,68 +362,3 @@ class DiscussionPost(models.Model):
 
     def __str__(self) -> str:
         return f"{self.author} on {self.submission}"
-
-
-class RankingSnapshot(models.Model):
-    """The ranking of a category exactly as it stood when a decision was taken on it: the
-    method, every row, and a hash of both, frozen."""
-
-    award = models.ForeignKey(Award, on_delete=models.CASCADE, related_name="ranking_snapshots")
-    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
-    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+")
-    method = models.JSONField(default=dict)
-    rows = models.JSONField(default=list)
-    digest = models.CharField(max_length=64)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("ranking snapshot")
-        verbose_name_plural = _("ranking snapshots")
-        ordering = ["award", "category", "-created_at", "-pk"]
-
-    def __str__(self) -> str:
-        return f"{self.category} @ {self.created_at:%Y-%m-%d %H:%M}"
-
-
-class Decision(models.Model):
-    """A confirmed place (1 = winner) or special mention of an entry in its category."""
-
-    award = models.ForeignKey(Award, on_delete=models.CASCADE, related_name="decisions")
-    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="decisions")
-    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="decisions")
-    kind = models.CharField(
-        _("kind"), max_length=16, choices=DecisionKind.choices, default=DecisionKind.PLACE
-    )
-    place = models.PositiveSmallIntegerField(_("place"), null=True, blank=True)
-    justification = models.TextField(_("justification"), blank=True)
-    snapshot = models.ForeignKey(RankingSnapshot, on_delete=models.PROTECT, related_name="+")
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    decided_at = models.DateTimeField(_("decided at"))
-
-    class Meta:
-        verbose_name = _("decision")
-        verbose_name_plural = _("decisions")
-        ordering = ["award", "category__position", "kind", "place", "pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["category", "place"],
-                condition=Q(kind="place"),
-                name="decision_one_entry_per_place",
-            ),
-            models.UniqueConstraint(
-                fields=["category", "submission"], name="decision_one_per_submission"
-            ),
-            models.CheckConstraint(
-                condition=(Q(kind="place") & Q(place__gte=1) & Q(place__lte=3))
-                | (Q(kind="mention") & Q(place__isnull=True)),
-                name="decision_place_or_mention",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.category}: {self.submission} ({self.place or self.kind})"

@@ -296,3 +296,12 @@ def open_work_by_juror(round: Round) -> dict[int, int]:
         .annotate(n=Count("pk"))
     )
     return {row["juror_id"]: row["n"] for row in rows}
+
+
+def round_submissions(round: Round) -> list[Submission]:
+    """The entries of ``round`` with their category, by category and reference (1 query)."""
+    return list(
+        Submission.objects.filter(rounds__round=round)
+        .select_related("category")
+        .order_by("category__position", "category__code", "reference", "pk")
+    )

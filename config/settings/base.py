@@ -35,11 +35,13 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "axes",
     "rules.apps.AutodiscoverRulesConfig",
+    "core",
     "accounts",
     "awards",
     "submissions",
     "jury",
     "notifications",
+    "results",
 ]
 
 MIDDLEWARE = [

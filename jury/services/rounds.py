@@ -1,8 +1,7 @@
-"""Rounds: opening, closing, and the shortlist that carries entries into the next round."""
+"""Rounds: opening and closing. The shortlist that carries entries into the next round is
+an outcome of the ranking and lives in ``results.services.shortlist``."""
 
 from __future__ import annotations
-
-from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,7 +16,7 @@ from submissions.enums import SubmissionStatus
 from submissions.models import Submission
 
 from ..enums import ReviewStatus
-from ..models import Assignment, Decision, Review, RoundEntry
+from ..models import Review, RoundEntry
 
 
 class RoundError(ValidationError):
@@ -51,7 +50,9 @@ def round_open(*, round: Round, actor: User | None) -> Round:
         raise RoundError(_("Close the earlier rounds first."))
     if any(r.number > round.number and r.status != RoundStatus.PLANNED for r in others):
         raise RoundError(_("A later round has started; this round cannot be reopened."))
-    if Decision.objects.filter(snapshot__round=round).exists():
+    # Decisions are the results app's (above this one): asked through the award's reverse
+    # relation, so the jury app imports nothing of it.
+    if award.decisions.filter(snapshot__round=round).exists():
         raise RoundError(
             _("Decisions have been taken on this round; reopen them before the round.")
         )
@@ -116,79 +117,3 @@ def round_close(*, round: Round, actor: User | None) -> Round:
         },
     )
     return round
-
-
-def shortlist_proposal(round: Round, size: int) -> dict[int, list[tuple[int, float, int]]]:
-    """Category id → the best ``size`` entries of ``round`` by the results engine with the
-    award's methods (``services.round_rankings``): (submission id, score, reviews), best
-    first. Entries tied at the cut all go through; entries without a complete review never
-    do."""
-    from .results import round_rankings
-
-    return {
-        category_id: [
-            (row.submission_id, row.score, row.reviews)
-            for row in ranking.ranked
-            if row.place <= size
-        ]
-        for category_id, ranking in round_rankings(round).items()
-        if ranking.ranked
-    }
-
-
-@transaction.atomic
-def shortlist_take(
-    *,
-    round: Round,
-    actor: User | None,
-    size: int | None = None,
-    submission_ids: Iterable[int] | None = None,
-) -> Round:
-    """Carry entries of the closed ``round`` into the next round: the top ``size`` per
-    category, or the entries picked by hand. Replaces the next round's entries while it is
-    still planned (and drops its assignments of entries no longer chosen). Returns the next
-    round. Side effect: audit entry ``round.shortlist_taken``."""
-    round = _locked(round)
-    if round.status != RoundStatus.CLOSED:
-        raise RoundError(_("Close the round before taking its shortlist."))
-    following = (
-        Round.objects.select_for_update()
-        .filter(award=round.award, number__gt=round.number)
-        .order_by("number")
-        .first()
-    )
-    if following is None:
-        raise RoundError(_("There is no later round; add a final round first."))
-    if following.status != RoundStatus.PLANNED:
-        raise RoundError(_("The next round has started; its entries can no longer change."))
-    in_round = set(RoundEntry.objects.filter(round=round).values_list("submission_id", flat=True))
-    if submission_ids is not None:
-        chosen = sorted(set(submission_ids))
-        if not chosen:
-            raise RoundError(_("Pick at least one entry."))
-        if not set(chosen) <= in_round:
-            raise RoundError(_("Only entries of this round can go on to the next."))
-    else:
-        size = size or round.shortlist_size
-        if not size or size < 1:
-            raise RoundError(_("Say how many entries per category go on."))
-        chosen = sorted(
-            submission_id
-            for rows in shortlist_proposal(round, size).values()
-            for submission_id, _mean, _n in rows
-        )
-        if not chosen:
-            raise RoundError(_("No entry has a submitted review yet."))
-    RoundEntry.objects.filter(round=following).delete()
-    RoundEntry.objects.bulk_create([RoundEntry(round=following, submission_id=s) for s in chosen])
-    # Assignments made ahead in the planned round for entries that are no longer on the
-    # shortlist would show jurors a non-finalist; none can have a review (never opened).
-    Assignment.objects.filter(round=following).exclude(submission_id__in=chosen).delete()
-    audit_log(
-        award=round.award,
-        actor=actor,
-        action="round.shortlist_taken",
-        target=following,
-        data={"from_round": round.number, "size": size, "submissions": chosen},
-    )
-    return following

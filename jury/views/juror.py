@@ -35,8 +35,7 @@ from submissions.models import Submission
 from submissions.views.entries import session_checked
 from submissions.views.files import _protect
 
-from .. import access, previews, results_selectors, selectors, services
-from ..conflicts import blocked_q
+from .. import access, previews, selectors, services
 from ..enums import BLOCKING_CONFLICT_STATUSES, ConflictSource, ConflictStatus, ReviewStatus
 from ..forms import (
     BallotForm,
@@ -48,6 +47,7 @@ from ..forms import (
     ReviewForm,
 )
 from ..models import Assignment, Ballot, Conflict, DiscussionPost, Juror, Review
+from .onboarding import next_step, ready_juror
 
 STATUS_BADGES = {
     ReviewStatus.NOT_STARTED: "text-bg-light border",
@@ -76,28 +76,6 @@ def _safe_link(url: str) -> str | None:
     """``url`` if it is a web address that may be a link; anything else is shown as text."""
     url = (url or "").strip()
     return url if url.lower().startswith(("http://", "https://")) else None
-
-
-def _next_step(juror: Juror) -> str | None:
-    """The first step the juror still has to take before seeing entries, as a URL name."""
-    if juror.confidentiality_confirmed_at is None:
-        return "jury:confidentiality"
-    if juror.conflicts_declared_at is None:
-        return "jury:conflicts"
-    return None
-
-
-def _to_onboarding(request: HttpRequest, award: Award, juror: Juror) -> HttpResponse:
-    messages.info(request, _("Please complete these steps before you see the entries."))
-    return redirect(_next_step(juror) or "jury:dashboard", slug=award.slug)
-
-
-def _ready_juror(request: HttpRequest, slug: str) -> tuple[Award, Juror, HttpResponse | None]:
-    """The award and seat, and a redirect to the next first step if the juror is not ready."""
-    award, juror = access.juror_get_for(request.user, slug)
-    if not juror.is_ready:
-        return award, juror, _to_onboarding(request, award, juror)
-    return award, juror, None
 
 
 def _round_window(juror: Juror, round: Round) -> str | None:
@@ -477,12 +455,12 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             "url": reverse("jury:conflicts", kwargs={"slug": award.slug}),
         },
     ]
-    next_step = _next_step(juror)
+    step = next_step(juror)
     context = {
         "award": award,
         "juror": juror,
         "steps": steps,
-        "next_step_url": reverse(next_step, kwargs={"slug": award.slug}) if next_step else None,
+        "next_step_url": reverse(step, kwargs={"slug": award.slug}) if step else None,
         "rounds": _dashboard_rounds(award, juror) if juror.is_ready else [],
     }
     return render(request, "jury/dashboard.html", context)
@@ -580,7 +558,7 @@ def _own_review(assignment: Assignment) -> Review | None:
 @login_required
 def review(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """One assigned entry and the juror's scoring form: save a draft or submit."""
-    award, juror, onboarding = _ready_juror(request, slug)
+    award, juror, onboarding = ready_juror(request, slug)
     if onboarding:
         return onboarding
     assignment = access.assignment_get_for(juror, pk)
@@ -743,7 +721,7 @@ def _ranking_round(award: Award, number: int) -> Round:
 @login_required
 def ballot(request: HttpRequest, slug: str, number: int, category: int) -> HttpResponse:
     """The juror ranks the finalists of one of their categories (1 = best, ties allowed)."""
-    award, juror, onboarding = _ready_juror(request, slug)
+    award, juror, onboarding = ready_juror(request, slug)
     if onboarding:
         return onboarding
     round_ = _ranking_round(award, number)
@@ -819,7 +797,7 @@ def ballot(request: HttpRequest, slug: str, number: int, category: int) -> HttpR
 @login_required
 def finalist(request: HttpRequest, slug: str, number: int, pk: int) -> HttpResponse:
     """A finalist of a later round and the jury's discussion of it."""
-    award, juror, onboarding = _ready_juror(request, slug)
+    award, juror, onboarding = ready_juror(request, slug)
     if onboarding:
         return onboarding
     round_ = access.round_get_for(award, number)
@@ -873,48 +851,7 @@ def finalist(request: HttpRequest, slug: str, number: int, pk: int) -> HttpRespo
 # --- The ranking, where the award shows it to the jury ----------------------------------
 
 
-@require_safe
-@login_required
-def ranking(request: HttpRequest, slug: str) -> HttpResponse:
-    """The current ranking of the juror's categories, if the award lets jurors see it before
-    publication. Entries the juror is in conflict with are left out (and so is anything
-    else that would name them: the scores and places of the others stay as computed)."""
-    award, juror, redirect_response = _ready_juror(request, slug)
-    if redirect_response is not None:
-        return redirect_response
-    if not award.jurors_see_ranking:
-        raise Http404
-    hidden = set(
-        Submission.objects.filter(award=award).filter(blocked_q(juror)).values_list("pk", flat=True)
-    )
-    categories = list(
-        award.categories.filter(pk__in=juror.category_links.values("category_id")).order_by(
-            "position", "pk"
-        )
-    )
-    blocks = [
-        {
-            "category": row.category,
-            "round": row.round,
-            "rows": [
-                r
-                for r in (row.ranking.ranked if row.ranking else ())
-                if r.submission_id not in hidden
-            ],
-        }
-        for row in results_selectors.decisive_rankings(award, categories)
-    ]
-    entries = Submission.objects.filter(
-        pk__in=[r.submission_id for b in blocks for r in b["rows"]]
-    ).select_related("organisation")
-    by_pk = {s.pk: s for s in entries}
-    for block in blocks:
-        block["rows"] = [(row, by_pk[row.submission_id]) for row in block["rows"]]
-    return render(request, "jury/ranking.html", {"award": award, "juror": juror, "blocks": blocks})
-
-
 urlpatterns: list = [
-    path("<slug:slug>/ranking/", ranking, name="ranking"),
     path("invitations/<str:token>/", invitation, name="invitation"),
     path("<slug:slug>/", dashboard, name="dashboard"),
     path("<slug:slug>/confidentiality/", confidentiality, name="confidentiality"),

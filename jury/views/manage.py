@@ -38,7 +38,6 @@ from ..manage_forms import (
     InviteForm,
     JurorForm,
     PostForm,
-    ShortlistForm,
 )
 from ..models import (
     Assignment,
@@ -50,7 +49,6 @@ from ..models import (
     Score,
 )
 
-DEFAULT_SHORTLIST_SIZE = 3
 REPORT_SESSION_KEY = "jury.assignment_report.%d"
 
 
@@ -102,6 +100,11 @@ class _JuryManageView(LoginRequiredMixin, View):
 
     def url(self, name: str, **kwargs) -> str:
         return reverse(f"jury_manage:{name}", kwargs={"slug": self.award.slug, **kwargs})
+
+    def round_url(self, number: int) -> str:
+        """The round page (the results app's: it shows what the ranking makes of the
+        round)."""
+        return reverse("results_manage:round", kwargs={"slug": self.award.slug, "number": number})
 
     def page(self, template: str, context: dict, status: int = 200) -> HttpResponse:
         return render(
@@ -299,137 +302,6 @@ class ConflictsView(_JuryManageView):
 # --- Rounds ------------------------------------------------------------------------------
 
 
-def _round_entries(round: Round) -> list[Submission]:
-    return list(
-        Submission.objects.filter(rounds__round=round)
-        .select_related("category")
-        .order_by("category__position", "category__code", "reference", "pk")
-    )
-
-
-class RoundView(_JuryManageView):
-    def get(self, request: HttpRequest, slug: str, number: int) -> HttpResponse:
-        round = self.get_round(number)
-        entries = _round_entries(round)
-        following = (
-            Round.objects.filter(award=self.award, number__gt=round.number)
-            .order_by("number")
-            .first()
-        )
-        context = {
-            "round": round,
-            "rounds": list(self.award.rounds.all()),
-            "entries": entries,
-            "following": following,
-            "is_scoring": round.method == RoundMethod.SCORES,
-            "is_ranking": round.method == RoundMethod.RANKING,
-        }
-        if round.status == RoundStatus.CLOSED and following is not None:
-            context.update(self.shortlist_context(round, entries, following))
-        if round.method == RoundMethod.RANKING:
-            context["schulze"] = self.schulze_context(round, entries)
-        return self.page("round.html", context)
-
-    def shortlist_context(self, round: Round, entries: list[Submission], following: Round):
-        size = round.shortlist_size or DEFAULT_SHORTLIST_SIZE
-        if self.request.GET.get("size", "").isdigit() and int(self.request.GET["size"]) > 0:
-            size = int(self.request.GET["size"])
-        # The whole ranking, so that the organisers can also pick entries below the top.
-        ranking = services.shortlist_proposal(round, max(len(entries), 1))
-        carried = set(following.entries.values_list("submission_id", flat=True))
-        by_category: dict[int, list[Submission]] = defaultdict(list)
-        for entry in entries:
-            by_category[entry.category_id].append(entry)
-        by_id = {entry.pk: entry for entry in entries}
-        categories = []
-        for category_id, category_entries in by_category.items():
-            ranked = ranking.get(category_id, [])
-            rows = [
-                {
-                    "submission": by_id[submission_id],
-                    "mean": mean,
-                    "reviews": reviews,
-                    "proposed": position < size,
-                    "carried": submission_id in carried,
-                }
-                for position, (submission_id, mean, reviews) in enumerate(ranked)
-                if submission_id in by_id
-            ]
-            ranked_ids = {row["submission"].pk for row in rows}
-            rows += [
-                {
-                    "submission": entry,
-                    "mean": None,
-                    "reviews": 0,
-                    "proposed": False,
-                    "carried": entry.pk in carried,
-                }
-                for entry in category_entries
-                if entry.pk not in ranked_ids
-            ]
-            categories.append({"category": category_entries[0].category, "rows": rows})
-        return {
-            "shortlist": {
-                "size": size,
-                "categories": categories,
-                "carried": len(carried),
-                "editable": following.status == RoundStatus.PLANNED,
-            }
-        }
-
-    def schulze_context(self, round: Round, entries: list[Submission]) -> list[dict]:
-        ballots = selectors.ballots_of_round(round)
-        jurors = (
-            Juror.objects.filter(award=self.award, is_active=True)
-            .select_related("user")
-            .prefetch_related("category_links")
-            .order_by("user__full_name", "pk")
-        )
-        pools: dict[int, list[Juror]] = defaultdict(list)
-        for juror in jurors:
-            for link in juror.category_links.all():
-                pools[link.category_id].append(juror)
-        by_id = {entry.pk: entry for entry in entries}
-        counts = services.ballot_counts({e.pk: e.category_id for e in entries}, ballots)
-        results = []
-        for category_id in dict.fromkeys(entry.category_id for entry in entries):
-            count = counts[category_id]
-            category_ballots = [b for b in ballots if b.category_id == category_id]
-            voted = {b.juror_id for b in category_ballots}
-            result = count.outcome
-            order = sorted(
-                count.candidates, key=lambda pk: (result.places[pk], by_id[pk].reference or "")
-            )
-            place_sizes: dict[int, int] = defaultdict(int)
-            for place in result.places.values():
-                place_sizes[place] += 1
-            results.append(
-                {
-                    "category": by_id[count.candidates[0]].category,
-                    "ballots": len(category_ballots),
-                    "voters": [b.juror for b in category_ballots],
-                    "pending": [j for j in pools.get(category_id, []) if j.pk not in voted],
-                    "places": [
-                        {
-                            "place": result.places[pk],
-                            "submission": by_id[pk],
-                            "tied": place_sizes[result.places[pk]] > 1,
-                        }
-                        for pk in order
-                    ],
-                    "candidates": [by_id[pk] for pk in order],
-                    "matrix": [
-                        {
-                            "submission": by_id[a],
-                            "cells": [None if a == b else result.d[a][b] for b in order],
-                        }
-                        for a in order
-                    ],
-                }
-            )
-        return results
-
-
 class RoundOpenView(_JuryManageView):
     http_method_names = ["post"]
 
@@ -438,7 +310,7 @@ class RoundOpenView(_JuryManageView):
         return self.act(
             lambda: services.round_open(round=round, actor=request.user),
             _("The round is open for the jury."),
-            self.url("round", number=number),
+            self.round_url(number),
         )
 
 
@@ -450,45 +322,8 @@ class RoundCloseView(_JuryManageView):
         return self.act(
             lambda: services.round_close(round=round, actor=request.user),
             _("The round is closed; nothing more can be scored or ranked in it."),
-            self.url("round", number=number),
+            self.round_url(number),
         )
-
-
-class ShortlistView(_JuryManageView):
-    http_method_names = ["post"]
-
-    def post(self, request: HttpRequest, slug: str, number: int) -> HttpResponse:
-        round = self.get_round(number)
-        form = ShortlistForm(request.POST)
-        if not form.is_valid():
-            for errors in form.errors.values():
-                for message in errors:
-                    messages.error(request, message)
-            return redirect(self.url("round", number=number))
-        data = form.cleaned_data
-        try:
-            if data["mode"] == ShortlistForm.PICK:
-                following = services.shortlist_take(
-                    round=round, actor=request.user, submission_ids=data["submissions"]
-                )
-            else:
-                following = services.shortlist_take(
-                    round=round, actor=request.user, size=data["size"]
-                )
-        except ValidationError as error:
-            _error_messages(request, error)
-        else:
-            count = following.entries.count()
-            messages.success(
-                request,
-                ngettext(
-                    "%(count)d entry goes on to round %(number)d.",
-                    "%(count)d entries go on to round %(number)d.",
-                    count,
-                )
-                % {"count": count, "number": following.number},
-            )
-        return redirect(self.url("round", number=number))
 
 
 # --- Assignments -------------------------------------------------------------------------
@@ -508,7 +343,7 @@ class AssignmentsView(_JuryManageView):
         report: dict | None = None,
         status: int = 200,
     ) -> HttpResponse:
-        entries = _round_entries(round)
+        entries = selectors.round_submissions(round)
         assignments = list(
             Assignment.objects.filter(round=round)
             .select_related("juror__user", "review")
@@ -572,7 +407,7 @@ class AssignmentsRunView(_JuryManageView):
             report = services.assignment_run(round=round, actor=request.user)
         except ValidationError as error:
             _error_messages(request, error)
-            return redirect(self.url("round", number=number))
+            return redirect(self.round_url(number))
         request.session[REPORT_SESSION_KEY % round.pk] = {
             "created": report.created,
             "kept": report.kept,
@@ -797,10 +632,8 @@ urlpatterns: list = [
     path("jurors/<int:pk>/", JurorEditView.as_view(), name="juror_edit"),
     path("jurors/<int:pk>/remove/", JurorRemoveView.as_view(), name="juror_remove"),
     path("conflicts/", ConflictsView.as_view(), name="conflicts"),
-    path("rounds/<int:number>/", RoundView.as_view(), name="round"),
     path("rounds/<int:number>/open/", RoundOpenView.as_view(), name="round_open"),
     path("rounds/<int:number>/close/", RoundCloseView.as_view(), name="round_close"),
-    path("rounds/<int:number>/shortlist/", ShortlistView.as_view(), name="shortlist"),
     path("rounds/<int:number>/assignments/", AssignmentsView.as_view(), name="assignments"),
     path(
         "rounds/<int:number>/assignments/run/",

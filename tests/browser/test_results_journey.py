@@ -29,8 +29,10 @@ from playwright.sync_api import Page, expect
 
 from awards.models import Award
 from jury import services
-from jury.models import Assignment, Decision
+from jury.models import Assignment
 from notifications.models import Message
+from results import services as results_services
+from results.models import Decision
 from submissions.models import Attachment, Membership
 from tests.factories import (
     PASSWORD,
@@ -511,7 +513,7 @@ def test_organiser_ranks_decides_schedules_and_the_results_appear_at_the_moment(
     snap(visitor, "09-public-en", tall=True)
 
     # What the ETA task does at the moment (the worker itself is tested elsewhere).
-    assert services.results_publish(award_id=award.pk) is True
+    assert results_services.results_publish(award_id=award.pk) is True
     award.refresh_from_db()
     assert award.status == "published"
     winners = Message.objects.filter(award=award, template_key="result.winner")

@@ -140,9 +140,15 @@ def jury(name, **args):
     )
 
 
+# The round page and its shortlist sit in the organisers' jury area, but are the results
+# app's (they show what the ranking makes of the round).
+RESULTS_PAGES = {"round", "shortlist"}
+
+
 def manage(name, **args):
+    namespace = "results_manage" if name in RESULTS_PAGES else "jury_manage"
     return lambda w: reverse(
-        f"jury_manage:{name}",
+        f"{namespace}:{name}",
         kwargs={"slug": w["s"].award.slug, **{k: f(w) for k, f in args.items()}},
     )
 

@@ -1807,7 +1807,7 @@ def _ranked_award():
 def test_the_ranking_is_not_shown_to_jurors_unless_the_award_allows_it(client):
     setup, reviewer, _conflicted = _ranked_award()
     client.force_login(reviewer.user)
-    url = reverse("jury:ranking", kwargs={"slug": setup.award.slug})
+    url = reverse("results:jury_ranking", kwargs={"slug": setup.award.slug})
 
     assert client.get(url).status_code == 404
     assert (
@@ -1825,7 +1825,7 @@ def test_where_allowed_jurors_see_the_ranking_without_the_entries_they_are_in_co
     setup.award.jurors_see_ranking = True
     setup.award.ranking_normalisation = "raw"
     setup.award.save()
-    url = reverse("jury:ranking", kwargs={"slug": setup.award.slug})
+    url = reverse("results:jury_ranking", kwargs={"slug": setup.award.slug})
     first, second, best = setup.submissions
 
     client.force_login(reviewer.user)

@@ -42,7 +42,9 @@ pytestmark = pytest.mark.django_db
 
 
 def url(s, name: str, **kwargs) -> str:
-    return reverse(f"jury_manage:{name}", kwargs={"slug": s.award.slug, **kwargs})
+    # The round page and its shortlist are the results app's, in the jury area.
+    namespace = "results_manage" if name in {"round", "shortlist"} else "jury_manage"
+    return reverse(f"{namespace}:{name}", kwargs={"slug": s.award.slug, **kwargs})
 
 
 def text(response) -> str:

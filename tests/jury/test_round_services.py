@@ -9,6 +9,8 @@ from django.utils import translation
 from awards.models import AuditEntry
 from jury import services
 from jury.models import Assignment, Juror, RoundEntry
+from results import selectors as results_selectors
+from results import services as results_services
 from tests.factories import (
     AwardFactory,
     AwardRoleFactory,
@@ -170,7 +172,7 @@ def test_a_closed_round_can_be_reopened_while_the_next_has_not_started():
     assert entries_of(setup.round) == {s.pk for s in setup.submissions}
     assert AuditEntry.objects.filter(action="round.reopened").count() == 1
     services.round_close(round=setup.round, actor=setup.organiser)
-    services.shortlist_take(
+    results_services.shortlist_take(
         round=setup.round, actor=setup.organiser, submission_ids=[setup.submissions[0].pk]
     )
     services.round_open(round=final, actor=setup.organiser)
@@ -229,13 +231,13 @@ def scored():
 def test_the_shortlist_proposal_ranks_by_mean_weighted_total_per_category(scored):
     e0, e1, e2, _e3 = scored.submissions
 
-    proposal = services.shortlist_proposal(scored.round, 2)
+    proposal = results_selectors.shortlist_proposal(scored.round, 2)
 
     assert proposal == {
         scored.category.pk: [(e1.pk, 75.0, 2), (e0.pk, 50.0, 2)],
         scored.other_category.pk: [(scored.other.pk, pytest.approx(200 / 3), 1)],
     }
-    everything = services.shortlist_proposal(scored.round, 10)
+    everything = results_selectors.shortlist_proposal(scored.round, 10)
     assert everything[scored.category.pk] == [
         (e1.pk, 75.0, 2),
         (e0.pk, 50.0, 2),
@@ -247,7 +249,7 @@ def test_the_shortlist_is_taken_by_size_per_category(scored):
     final = RoundFactory(award=scored.award, number=2, kind="final")
     services.round_close(round=scored.round, actor=scored.organiser)
 
-    following = services.shortlist_take(round=scored.round, actor=scored.organiser, size=1)
+    following = results_services.shortlist_take(round=scored.round, actor=scored.organiser, size=1)
 
     assert following == final
     assert entries_of(final) == {scored.submissions[1].pk, scored.other.pk}
@@ -268,7 +270,7 @@ def test_the_shortlist_size_of_the_round_is_the_default(scored):
     scored.round.save()
     services.round_close(round=scored.round, actor=scored.organiser)
 
-    services.shortlist_take(round=scored.round, actor=scored.organiser)
+    results_services.shortlist_take(round=scored.round, actor=scored.organiser)
 
     e0, e1, _e2, _e3 = scored.submissions
     assert entries_of(final) == {e0.pk, e1.pk, scored.other.pk}
@@ -278,7 +280,7 @@ def test_without_a_size_the_shortlist_is_refused(scored):
     RoundFactory(award=scored.award, number=2, kind="final")
     services.round_close(round=scored.round, actor=scored.organiser)
 
-    assert refusal(services.shortlist_take, round=scored.round, actor=None) == [
+    assert refusal(results_services.shortlist_take, round=scored.round, actor=None) == [
         "Say how many entries per category go on."
     ]
 
@@ -286,10 +288,10 @@ def test_without_a_size_the_shortlist_is_refused(scored):
 def test_the_shortlist_is_taken_by_hand_and_replaces_an_earlier_one(scored):
     final = RoundFactory(award=scored.award, number=2, kind="final")
     services.round_close(round=scored.round, actor=scored.organiser)
-    services.shortlist_take(round=scored.round, actor=scored.organiser, size=1)
+    results_services.shortlist_take(round=scored.round, actor=scored.organiser, size=1)
     _e0, _e1, e2, e3 = scored.submissions
 
-    services.shortlist_take(
+    results_services.shortlist_take(
         round=scored.round, actor=scored.organiser, submission_ids=[e3.pk, e2.pk, e3.pk]
     )
 
@@ -302,7 +304,7 @@ def test_a_new_shortlist_drops_assignments_made_for_entries_no_longer_on_it(scor
     final = RoundFactory(award=scored.award, number=2, kind="final")
     services.round_close(round=scored.round, actor=scored.organiser)
     e0, e1, e2, _e3 = scored.submissions
-    services.shortlist_take(
+    results_services.shortlist_take(
         round=scored.round, actor=scored.organiser, submission_ids=[e0.pk, e1.pk]
     )
     services.assignment_run(round=final, actor=scored.organiser)
@@ -311,7 +313,7 @@ def test_a_new_shortlist_drops_assignments_made_for_entries_no_longer_on_it(scor
         e1.pk,
     }
 
-    services.shortlist_take(
+    results_services.shortlist_take(
         round=scored.round, actor=scored.organiser, submission_ids=[e1.pk, e2.pk]
     )
 
@@ -328,21 +330,21 @@ def test_an_entry_not_in_the_round_cannot_be_picked(scored):
     outside = SubmissionFactory(award=scored.award, category=scored.category, status="eligible")
 
     assert refusal(
-        services.shortlist_take,
+        results_services.shortlist_take,
         round=scored.round,
         actor=None,
         submission_ids=[scored.submissions[0].pk, outside.pk],
     ) == ["Only entries of this round can go on to the next."]
-    assert refusal(services.shortlist_take, round=scored.round, actor=None, submission_ids=[]) == [
-        "Pick at least one entry."
-    ]
+    assert refusal(
+        results_services.shortlist_take, round=scored.round, actor=None, submission_ids=[]
+    ) == ["Pick at least one entry."]
     assert entries_of(final) == set()
 
 
 def test_the_shortlist_of_an_open_round_is_refused(scored):
     RoundFactory(award=scored.award, number=2, kind="final")
 
-    assert refusal(services.shortlist_take, round=scored.round, actor=None, size=2) == [
+    assert refusal(results_services.shortlist_take, round=scored.round, actor=None, size=2) == [
         "Close the round before taking its shortlist."
     ]
 
@@ -350,7 +352,7 @@ def test_the_shortlist_of_an_open_round_is_refused(scored):
 def test_the_shortlist_needs_a_later_round(scored):
     services.round_close(round=scored.round, actor=scored.organiser)
 
-    assert refusal(services.shortlist_take, round=scored.round, actor=None, size=2) == [
+    assert refusal(results_services.shortlist_take, round=scored.round, actor=None, size=2) == [
         "There is no later round; add a final round first."
     ]
 
@@ -358,10 +360,10 @@ def test_the_shortlist_needs_a_later_round(scored):
 def test_the_shortlist_cannot_change_once_the_next_round_has_started(scored):
     final = RoundFactory(award=scored.award, number=2, kind="final")
     services.round_close(round=scored.round, actor=scored.organiser)
-    services.shortlist_take(round=scored.round, actor=scored.organiser, size=1)
+    results_services.shortlist_take(round=scored.round, actor=scored.organiser, size=1)
     services.round_open(round=final, actor=scored.organiser)
 
-    assert refusal(services.shortlist_take, round=scored.round, actor=None, size=2) == [
+    assert refusal(results_services.shortlist_take, round=scored.round, actor=None, size=2) == [
         "The next round has started; its entries can no longer change."
     ]
     assert entries_of(final) == {scored.submissions[1].pk, scored.other.pk}
@@ -372,7 +374,7 @@ def test_a_shortlist_by_size_without_any_submitted_review_is_refused():
     RoundFactory(award=setup.award, number=2, kind="final")
     services.round_close(round=setup.round, actor=setup.organiser)
 
-    assert refusal(services.shortlist_take, round=setup.round, actor=None, size=1) == [
+    assert refusal(results_services.shortlist_take, round=setup.round, actor=None, size=1) == [
         "No entry has a submitted review yet."
     ]
 
@@ -380,7 +382,7 @@ def test_a_shortlist_by_size_without_any_submitted_review_is_refused():
 def test_opening_a_final_scoring_round_assigns_every_juror_of_the_category(scored):
     final = RoundFactory(award=scored.award, number=2, kind="final", method="scores")
     services.round_close(round=scored.round, actor=scored.organiser)
-    services.shortlist_take(round=scored.round, actor=scored.organiser, size=1)
+    results_services.shortlist_take(round=scored.round, actor=scored.organiser, size=1)
 
     services.round_open(round=final, actor=scored.organiser)
 

@@ -3,8 +3,8 @@ Pure computation: no database."""
 
 import pytest
 
-from awards.results import CriterionSpec as CriterionScale
-from awards.results import review_total
+from results.engine import CriterionSpec as CriterionScale
+from results.engine import review_total
 
 INNOVATION = CriterionScale(criterion_id=1, weight=1.0, scale_min=1, scale_max=10)
 LIGHTWEIGHT = CriterionScale(criterion_id=2, weight=3.0, scale_min=1, scale_max=10)

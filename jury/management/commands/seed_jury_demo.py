@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from jury.demo import NAME, jury_demo_create, results_2023_create
+from jury.demo import NAME, jury_demo_create
 
 
 class Command(BaseCommand):
@@ -21,9 +21,6 @@ class Command(BaseCommand):
                 "seed_jury_demo creates demo accounts; with DEBUG off it needs --force."
             )
         award = jury_demo_create()
-        earlier = results_2023_create()
-        if earlier is not None:
-            self.stdout.write(f"Published results: {earlier} /awards/{earlier.slug}/results/")
         self.stdout.write(self.style.SUCCESS(f"Jury demo is ready: {NAME} /jury/{award.slug}/"))
         self.stdout.write(
             "  jurors juror1..juror9@laurel.example (juror1-3 start with the onboarding), "

@@ -1,0 +1,14 @@
+"""The organisers' results pages of one award, included at ``/manage/<slug>/``: the ranking,
+explanations, jury quality, publication and press kit under ``results/``, and the round page
+with its shortlist under ``jury/rounds/<n>/`` (where the organisers' jury navigation has it)."""
+
+from django.urls import include, path
+
+from .views import manage, rounds
+
+app_name = "results_manage"
+
+urlpatterns = [
+    path("results/", include(manage.urlpatterns)),
+    *rounds.urlpatterns,
+]

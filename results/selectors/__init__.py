@@ -1,0 +1,74 @@
+"""Every non-trivial read of the results app, by topic: ``feed`` (jury rows as the engine's
+plain data), ``rankings`` (a round's ranking, the decisive ranking of each category, the
+Schulze count, the shortlist proposal), ``overview`` (the organisers' ranking page, the
+jury quality), ``public`` (the published results). Callers import from here."""
+
+from .feed import review_data_for_round
+from .overview import (
+    ROBUSTNESS_RESAMPLES,
+    CategoryBlock,
+    RankRow,
+    category_blocks,
+    entry_label,
+    juror_names,
+)
+from .public import (
+    PublicCategory,
+    decisions_of,
+    press_decision,
+    press_decisions,
+    prize_of,
+    public_image,
+    public_results,
+    published_editions,
+    undecided_categories,
+    winner_rows,
+)
+from .rankings import (
+    BallotCount,
+    DecisiveRanking,
+    ballot_counts,
+    decisive_rankings,
+    decisive_round,
+    deviations,
+    method_of,
+    round_entries,
+    round_rankings,
+    schulze_rows,
+    shortlist_proposal,
+    shortlist_rows,
+    tie_breakers_of,
+)
+
+__all__ = [
+    "ROBUSTNESS_RESAMPLES",
+    "BallotCount",
+    "CategoryBlock",
+    "DecisiveRanking",
+    "PublicCategory",
+    "RankRow",
+    "ballot_counts",
+    "category_blocks",
+    "decisions_of",
+    "decisive_rankings",
+    "decisive_round",
+    "deviations",
+    "entry_label",
+    "juror_names",
+    "method_of",
+    "press_decision",
+    "press_decisions",
+    "prize_of",
+    "public_image",
+    "public_results",
+    "published_editions",
+    "review_data_for_round",
+    "round_entries",
+    "round_rankings",
+    "schulze_rows",
+    "shortlist_proposal",
+    "shortlist_rows",
+    "tie_breakers_of",
+    "undecided_categories",
+    "winner_rows",
+]

@@ -1,0 +1,245 @@
+"""Decisions on the rankings: who confirmed which places, on which frozen ranking, with
+which justification; and reopening them.
+
+The ranking itself is read by ``results.selectors`` (computed by ``results.engine``)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from awards.enums import AwardStatus, RoundStatus
+from awards.models import Award, Category, Round
+from awards.services import audit_log, award_transition
+from results.engine import CategoryRanking
+from submissions.models import Submission
+
+from ..enums import DecisionKind
+from ..models import Decision, RankingSnapshot
+from ..selectors.rankings import (
+    decisive_round,
+    deviations,
+    method_of,
+    round_entries,
+    round_rankings,
+)
+
+
+class DecisionError(ValidationError):
+    pass
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What the deciders choose for a category: entries for places 1, 2, … and mentions."""
+
+    places: Sequence[int]
+    mentions: Sequence[int] = ()
+
+
+def _snapshot(
+    award: Award, category: Category, round_: Round, ranking: CategoryRanking, actor
+) -> RankingSnapshot:
+    # ``round_``, not ``round``: the builtin rounds the scores below.
+    titles = dict(
+        Submission.objects.filter(pk__in=[r.submission_id for r in ranking.rows]).values_list(
+            "pk", "reference"
+        )
+    )
+    rows = [
+        {
+            "submission": r.submission_id,
+            "reference": titles.get(r.submission_id) or "",
+            "place": r.place,
+            "tied": r.tied,
+            "score": None if r.score is None else round(r.score, 6),
+            "raw_mean": None if r.raw_mean is None else round(r.raw_mean, 6),
+            "reviews": r.reviews,
+        }
+        for r in ranking.rows
+    ]
+    method = method_of(award, round_)
+    digest = hashlib.sha256(
+        json.dumps({"method": method, "rows": rows}, sort_keys=True).encode()
+    ).hexdigest()
+    return RankingSnapshot.objects.create(
+        award=award,
+        category=category,
+        round=round_,
+        method=method,
+        rows=rows,
+        digest=digest,
+        created_by=actor,
+    )
+
+
+@transaction.atomic
+def decision_confirm(
+    *,
+    award: Award,
+    category: Category,
+    choice: Choice,
+    justification: str,
+    actor: User | None,
+) -> list[Decision]:
+    """Confirm the places (and mentions) of ``category``.
+
+    Needs the award judging, the category's decisive round closed and nothing decided for
+    the category yet. Entries must be of the round and the category, each at most once; at
+    most ``award.places_per_category`` places; mentions only where the award has them.
+    Choosing other than the ranking's order needs a written justification. Side effects:
+    a frozen snapshot of the ranking, the decisions, audit entry ``decision.confirmed``
+    (with the snapshot's digest and the departures), and — once every category is decided —
+    the award moves to "decided".
+    """
+    award = Award.objects.select_for_update().get(pk=award.pk)
+    if category.award_id != award.pk:
+        raise DecisionError(_("This category belongs to another award."))
+    if award.status != AwardStatus.JUDGING:
+        raise DecisionError(
+            _("Decisions are taken while the award is “%(status)s”.")
+            % {"status": AwardStatus.JUDGING.label}
+        )
+    if Decision.objects.filter(category=category).exists():
+        raise DecisionError(_("This category is decided; reopen the decision to change it."))
+    round_ = decisive_round(award, category)
+    if round_ is None:
+        raise DecisionError(_("No round has judged this category yet."))
+    if round_.status != RoundStatus.CLOSED:
+        raise DecisionError(
+            _("Close the round “%(round)s” before deciding on it.") % {"round": round_.name}
+        )
+    places = [int(pk) for pk in choice.places]
+    mentions = [int(pk) for pk in choice.mentions]
+    if not places:
+        raise DecisionError({"places": _("Choose the winner.")})
+    if len(places) > award.places_per_category:
+        raise DecisionError(
+            {
+                "places": _("This award gives %(n)d places per category.")
+                % {"n": award.places_per_category}
+            }
+        )
+    if mentions and not award.special_mentions:
+        raise DecisionError({"mentions": _("This award has no special mentions.")})
+    chosen = places + mentions
+    if len(set(chosen)) != len(chosen):
+        raise DecisionError(_("An entry can be chosen only once."))
+    entries = round_entries(round_)
+    if any(entries.get(pk) != category.pk for pk in chosen):
+        raise DecisionError(_("Only entries of this category in the round can be chosen."))
+    ranking = round_rankings(round_).get(
+        category.pk,
+        CategoryRanking(category.pk, "", "", (), ()),
+    )
+    departures = deviations(ranking, places)
+    justification = justification.strip()
+    if departures and not justification:
+        raise DecisionError(
+            {
+                "justification": _(
+                    "The choice departs from the ranking (place %(places)s): please give "
+                    "the jury's reasons."
+                )
+                % {"places": ", ".join(str(p) for p in departures)}
+            }
+        )
+    snapshot = _snapshot(award, category, round_, ranking, actor)
+    now = timezone.now()
+    decisions = [
+        Decision(
+            award=award,
+            category=category,
+            submission_id=pk,
+            kind=DecisionKind.PLACE,
+            place=index,
+            justification=justification,
+            snapshot=snapshot,
+            decided_by=actor,
+            decided_at=now,
+        )
+        for index, pk in enumerate(places, start=1)
+    ] + [
+        Decision(
+            award=award,
+            category=category,
+            submission_id=pk,
+            kind=DecisionKind.MENTION,
+            justification=justification,
+            snapshot=snapshot,
+            decided_by=actor,
+            decided_at=now,
+        )
+        for pk in mentions
+    ]
+    Decision.objects.bulk_create(decisions)
+    audit_log(
+        award=award,
+        actor=actor,
+        action="decision.confirmed",
+        target=category,
+        data={
+            "before": None,
+            "after": {"places": places, "mentions": mentions},
+            "references": {
+                str(pk): ref
+                for pk, ref in Submission.objects.filter(pk__in=chosen).values_list(
+                    "pk", "reference"
+                )
+            },
+            "departures": departures,
+            "justification": justification,
+            "round": round_.number,
+            "snapshot": snapshot.digest,
+        },
+    )
+    undecided = award.categories.exclude(
+        pk__in=Decision.objects.filter(award=award, place=1).values("category_id")
+    )
+    if not undecided.exists():
+        award_transition(award=award, to_status=AwardStatus.DECIDED, actor=actor)
+    return decisions
+
+
+@transaction.atomic
+def decision_reopen(*, award: Award, category: Category, reason: str, actor: User | None) -> None:
+    """Undo a category's decision (before publication), with a reason. Side effects: the
+    decisions are deleted (their snapshot stays), a scheduled publication is cancelled, the
+    award returns to "judging", audit entry ``decision.reopened`` with what was decided."""
+    award = Award.objects.select_for_update().get(pk=award.pk)
+    if category.award_id != award.pk:
+        raise DecisionError(_("This category belongs to another award."))
+    if award.results_are_public():
+        raise DecisionError(_("The results are public; decisions can no longer change."))
+    reason = reason.strip()
+    if not reason:
+        raise DecisionError({"reason": _("Say why the decision is reopened.")})
+    decisions = list(Decision.objects.filter(category=category).order_by("kind", "place"))
+    if not decisions:
+        raise DecisionError(_("Nothing has been decided for this category."))
+    before = {
+        "places": [d.submission_id for d in decisions if d.kind == DecisionKind.PLACE],
+        "mentions": [d.submission_id for d in decisions if d.kind == DecisionKind.MENTION],
+        "justification": decisions[0].justification,
+    }
+    Decision.objects.filter(pk__in=[d.pk for d in decisions]).delete()
+    if award.results_publish_at is not None:
+        award.results_publish_at = None
+        award.save(update_fields=["results_publish_at", "updated_at"])
+    if award.status == AwardStatus.DECIDED:
+        award_transition(award=award, to_status=AwardStatus.JUDGING, actor=actor)
+    audit_log(
+        award=award,
+        actor=actor,
+        action="decision.reopened",
+        target=category,
+        data={"before": before, "after": None, "reason": reason},
+    )

@@ -1,0 +1,23 @@
+"""Thin tasks: the publication of results at its moment, and the safety net behind it.
+
+The task names keep the ``jury.`` prefix they had before the results app existed: ETA tasks
+already in a broker's queue carry those names and must still find their task."""
+
+from celery import shared_task
+
+
+@shared_task(name="jury.publish_results", acks_late=True)
+def publish_results(award_id: int) -> bool:
+    """The ETA task at the scheduled moment; does nothing if it is early (rescheduled) or
+    someone published already."""
+    from .services.publication import results_publish
+
+    return results_publish(award_id=award_id)
+
+
+@shared_task(name="jury.publish_due")
+def publish_due() -> int:
+    """Every minute: publish what a lost ETA task left behind."""
+    from .services.publication import results_publish_due
+
+    return results_publish_due()
