@@ -60,6 +60,7 @@ def cmd_test(pytest_args: list[str]) -> None:
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
     run(BIN / "ruff", "check", ".")
     run(BIN / "ruff", "format", "--check", ".")
+    run(BIN / "lint-imports", env=env)  # the layering contract (pyproject.toml)
     run(PY, "manage.py", "makemigrations", "--check", "--dry-run", env=env)
     deploy_env = {
         **env,

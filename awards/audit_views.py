@@ -14,22 +14,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.urls import reverse
 from django.utils import formats
 from django.utils.dateparse import parse_datetime
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.views import View
 
-from .access import award_get_for
 from .models import AuditEntry, Award, Category, Criterion, Round
 from .services import audit_verify
 from .views import AUDIT_ACTION_LABELS
+from .views_base import OrganiserView
 
 PER_PAGE = 50
 NAMED_TARGETS = {model._meta.label_lower: model for model in (Category, Criterion, Round)}
@@ -139,9 +135,11 @@ def _kind(object_type: str) -> str:
         return object_type
 
 
-class AuditLogView(LoginRequiredMixin, View):
+class AuditLogView(OrganiserView):
+    permission_required = "awards.manage_award"
+
     def get(self, request: HttpRequest, slug: str) -> HttpResponse:
-        award: Award = award_get_for(request.user, slug, "awards.manage_award")
+        award = self.award
         broken = audit_verify(award=award)
         paginator = Paginator(
             AuditEntry.objects.filter(award=award).select_related("actor").order_by("-pk"),
@@ -167,11 +165,9 @@ class AuditLogView(LoginRequiredMixin, View):
             }
             for entry in entries
         ]
-        return render(
-            request,
+        return self.render(
             "awards/audit_log.html",
             {
-                "award": award,
                 "page": page,
                 "rows": rows,
                 "broken": [
@@ -181,6 +177,5 @@ class AuditLogView(LoginRequiredMixin, View):
                     }
                     for entry in broken
                 ],
-                "manage_url": reverse("awards:manage", kwargs={"slug": award.slug}),
             },
         )

@@ -11,7 +11,4 @@ def navigation(request: HttpRequest) -> dict:
         "nav_managed_awards": SimpleLazyObject(
             lambda: list(selectors.awards_managed_by(user).only("slug", "name", "edition"))
         ),
-        "nav_judged_awards": SimpleLazyObject(
-            lambda: list(selectors.awards_judged_by(user).only("slug", "name", "edition"))
-        ),
     }

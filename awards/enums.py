@@ -41,9 +41,10 @@ class RoundKind(models.TextChoices):
 
 
 class AwardRoleKind(models.TextChoices):
+    """Roles held on the award itself. A seat on the jury (juror or chair) is the jury app's
+    ``Juror`` row, the one place that says who judges."""
+
     ORGANISER = "organiser", _("Organiser")
-    JUROR = "juror", _("Juror")
-    JURY_CHAIR = "jury_chair", _("Jury chair")
 
 
 class RoundMethod(models.TextChoices):

@@ -426,7 +426,7 @@ class Round(models.Model):
 
 
 class AwardRole(models.Model):
-    """A person's role in one award: organiser, juror or jury chair."""
+    """A person's role in one award: organiser (a jury seat is ``jury.Juror``)."""
 
     award = models.ForeignKey(Award, on_delete=models.CASCADE, related_name="roles")
     user = models.ForeignKey(

@@ -38,16 +38,6 @@ def is_organiser(user, award) -> bool:
 
 
 @rules.predicate
-def is_juror(user, award) -> bool:
-    return _has_role(user, award, AwardRoleKind.JUROR, AwardRoleKind.JURY_CHAIR)
-
-
-@rules.predicate
-def is_jury_chair(user, award) -> bool:
-    return _has_role(user, award, AwardRoleKind.JURY_CHAIR)
-
-
-@rules.predicate
 def is_public_award(user, award) -> bool:
     return award is not None and award.status in PUBLIC_STATUSES
 
@@ -57,5 +47,4 @@ can_manage_award = is_superuser | (is_verified & is_organiser)
 rules.add_perm("awards.view_award", is_public_award | can_manage_award)
 rules.add_perm("awards.manage_award", can_manage_award)
 rules.add_perm("awards.change_award_status", can_manage_award)
-rules.add_perm("awards.judge_award", is_verified & is_juror)
 rules.add_perm("awards.apply", is_verified)

@@ -36,14 +36,6 @@ def awards_managed_by(user: User) -> QuerySet[Award]:
     return Award.objects.filter(roles__user=user, roles__role=AwardRoleKind.ORGANISER).distinct()
 
 
-def awards_judged_by(user: User) -> QuerySet[Award]:
-    if not user.is_authenticated:
-        return Award.objects.none()
-    return Award.objects.filter(
-        roles__user=user, roles__role__in=[AwardRoleKind.JUROR, AwardRoleKind.JURY_CHAIR]
-    ).distinct()
-
-
 def audit_entries_for(award: Award, limit: int = 20) -> QuerySet[AuditEntry]:
     """The newest ``limit`` entries of ``award``'s change log, newest first, with the actor."""
     return AuditEntry.objects.filter(award=award).select_related("actor").order_by("-pk")[:limit]

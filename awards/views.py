@@ -2,19 +2,21 @@ import copy
 
 from django import forms as django_forms
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views import View
+
+from core.forms import add_service_errors
 
 from . import forms, selectors, services
 from .access import award_get_for
 from .enums import AWARD_TRANSITIONS, AwardStatus
 from .models import Award, Category, Criterion, Round
+from .views_base import OrganiserView
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -116,26 +118,24 @@ def _audit_rows(entries) -> list[dict]:
     return rows
 
 
-class ManageAwardView(LoginRequiredMixin, View):
+class ManageAwardView(OrganiserView):
     """The organiser's overview of one award: status, timeline, structure, latest changes."""
 
+    permission_required = "awards.manage_award"
+
+    def award_queryset(self) -> QuerySet[Award]:
+        return selectors.award_with_structure(Award.objects.all())
+
     def get(self, request: HttpRequest, slug: str) -> HttpResponse:
-        award = award_get_for(
-            request.user,
-            slug,
-            "awards.manage_award",
-            queryset=selectors.award_with_structure(Award.objects.all()),
-        )
+        award = self.award
         transitions = [AwardStatus(s) for s in sorted(AWARD_TRANSITIONS[award.status])]
         locked = {
             part: services.structure_locked_reason(award=award, part=part)
             for part in ("category", "criterion", "round")
         }
-        return render(
-            request,
+        return self.render(
             "awards/manage.html",
             {
-                "award": award,
                 "transitions": transitions,
                 "locked": locked,
                 "audit_rows": _audit_rows(selectors.audit_entries_for(award, 20)),
@@ -143,12 +143,13 @@ class ManageAwardView(LoginRequiredMixin, View):
         )
 
 
-class AwardTransitionView(LoginRequiredMixin, View):
+class AwardTransitionView(OrganiserView):
+    permission_required = "awards.change_award_status"
+
     def post(self, request: HttpRequest, slug: str) -> HttpResponse:
-        award = award_get_for(request.user, slug, "awards.change_award_status")
         try:
             award = services.award_transition(
-                award=award, to_status=request.POST.get("status", ""), actor=request.user
+                award=self.award, to_status=request.POST.get("status", ""), actor=request.user
             )
         except services.AwardTransitionError as error:
             for message in error.messages:
@@ -158,31 +159,17 @@ class AwardTransitionView(LoginRequiredMixin, View):
                 request,
                 _("The award is now “%(status)s”.") % {"status": award.get_status_display()},
             )
-        return redirect("awards:manage", slug=award.slug)
+        return redirect("awards:manage", slug=self.award.slug)
 
 
 # --- Configuration: settings, categories, criteria, rounds ------------------------------
 
 
-def _add_service_errors(form: django_forms.BaseForm, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: next to the field it names when the form
-    has that field, above the form otherwise."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.error_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
+class _AwardManageView(OrganiserView):
+    """An organiser's page of one award's configuration (404 for anyone who may not manage
+    it)."""
 
-
-class _AwardManageView(LoginRequiredMixin, View):
-    """An organiser's page of one award: login first, then the award through the
-    permission-aware getter, so anyone who may not manage it gets a 404."""
-
-    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.award = award_get_for(request.user, kwargs["slug"], "awards.manage_award")
-        return super().dispatch(request, *args, **kwargs)
+    permission_required = "awards.manage_award"
 
     def manage_url(self, anchor: str = "") -> str:
         url = reverse("awards:manage", kwargs={"slug": self.award.slug})
@@ -191,7 +178,7 @@ class _AwardManageView(LoginRequiredMixin, View):
 
 class AwardSettingsView(_AwardManageView):
     def get(self, request: HttpRequest, slug: str) -> HttpResponse:
-        return self.render(forms.AwardSettingsForm(instance=copy.copy(self.award)))
+        return self.render_form(forms.AwardSettingsForm(instance=copy.copy(self.award)))
 
     def post(self, request: HttpRequest, slug: str) -> HttpResponse:
         # The form validates on a copy, so a rejected input does not show up in the page
@@ -201,16 +188,14 @@ class AwardSettingsView(_AwardManageView):
             try:
                 services.award_update(award=self.award, actor=request.user, **form.cleaned_data)
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The settings have been saved."))
                 return redirect(self.manage_url())
-        return self.render(form)
+        return self.render_form(form)
 
-    def render(self, form: forms.AwardSettingsForm) -> HttpResponse:
-        return render(
-            self.request, "awards/award_settings_form.html", {"award": self.award, "form": form}
-        )
+    def render_form(self, form: forms.AwardSettingsForm) -> HttpResponse:
+        return self.render("awards/award_settings_form.html", {"form": form})
 
 
 class _PartView(_AwardManageView):
@@ -237,11 +222,9 @@ class _PartView(_AwardManageView):
         return services.structure_locked_reason(award=self.award, part=self.part)
 
     def render_form(self, form: django_forms.ModelForm, title: str) -> HttpResponse:
-        return render(
-            self.request,
+        return self.render(
             "awards/structure_form.html",
             {
-                "award": self.award,
                 "form": form,
                 "title": title,
                 "locked_reason": self.locked_reason(),
@@ -260,7 +243,7 @@ class _PartCreateView(_PartView):
             try:
                 obj = self.create(award=self.award, actor=request.user, **form.cleaned_data)
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, self.message_saved % {"name": obj})
                 return redirect(self.manage_url(self.anchor))
@@ -287,7 +270,7 @@ class _PartUpdateView(_PartView):
             try:
                 obj = self.update(obj, actor=request.user, **form.cleaned_data)
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, self.message_saved % {"name": obj})
                 return redirect(self.manage_url(self.anchor))
@@ -313,11 +296,9 @@ class _PartDeleteView(_PartView):
         return redirect(self.manage_url(self.anchor))
 
     def render_confirm(self, obj, *, errors: list[str]) -> HttpResponse:
-        return render(
-            self.request,
+        return self.render(
             "awards/structure_confirm_delete.html",
             {
-                "award": self.award,
                 "object": obj,
                 "title": self.title_delete % {"name": obj},
                 "errors": errors,

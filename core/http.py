@@ -12,12 +12,15 @@ Autosave answers (the one shape ``static/js/autosave.js`` reads):
   autosaving until the page is reloaded.
 """
 
+import datetime as dt
 import functools
 from collections.abc import Callable
 
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
+from django.utils import formats, timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -67,6 +70,23 @@ def autosave_refused(
         },
         status=status,
     )
+
+
+def autosave_invalid(errors: dict[str, list[str]]) -> JsonResponse:
+    """Refused values (``core.forms.form_errors`` or ``service_errors``): the script marks
+    each named field and keeps autosaving. The message asks to correct the marked fields, or
+    is the refusal itself when it names no field."""
+    if errors and set(errors) == {NON_FIELD_ERRORS}:
+        message = " ".join(errors[NON_FIELD_ERRORS])
+    else:
+        message = _("Not saved: please correct the marked fields.")
+    return autosave_refused(code="invalid", message=message, errors=errors)
+
+
+def saved_time(moment: dt.datetime, tzinfo: dt.tzinfo) -> str:
+    """``saved_at`` of an autosave answer: the time of ``moment`` in ``tzinfo`` (the award's
+    time zone) in the active language's format, ready for "Saved at {time}"."""
+    return formats.time_format(timezone.localtime(moment, tzinfo), "TIME_FORMAT")
 
 
 def wants_json(request: HttpRequest) -> bool:

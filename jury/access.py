@@ -7,7 +7,6 @@ from django.db.models import Q
 from django.http import Http404
 
 from accounts.models import User
-from awards.access import award_get_for
 from awards.enums import RoundStatus
 from awards.models import Award, Round
 from submissions.models import Attachment, Submission
@@ -24,10 +23,6 @@ def juror_get_for(user: User, slug: str) -> tuple[Award, Juror]:
     if juror is None:
         raise Http404
     return award, juror
-
-
-def manageable_award(user: User, slug: str) -> Award:
-    return award_get_for(user, slug, "jury.manage")
 
 
 def assignment_get_for(juror: Juror, pk: int) -> Assignment:

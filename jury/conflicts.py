@@ -12,13 +12,14 @@ affiliation names the organisation.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from django.db.models import Exists, OuterRef, Q
 
 from submissions.models import Organisation, Submission
 
-from .enums import BLOCKING_CONFLICT_STATUSES
+from .enums import BLOCKING_CONFLICT_STATUSES, ConflictScope
 from .models import Conflict, Juror
 
 # Addresses at these providers say nothing about where someone works; nor do the domains
@@ -101,6 +102,27 @@ def blocked_pairs(jurors: list[Juror], submissions: list[Submission]) -> set[tup
         for pk in by_organisation.get(organisation_id, ()):
             pairs.add((juror_id, pk))
     return pairs
+
+
+def deciding_conflict(
+    submission: Submission, conflicts: Iterable[Conflict]
+) -> tuple[str, Conflict] | None:
+    """Among one juror's ``conflicts``, the one that decides ``submission`` and its scope
+    (``ConflictScope``): a blocking conflict with the whole organisation comes before one
+    with the entry alone; None when nothing blocks it."""
+    by_scope: dict[str, Conflict] = {}
+    for conflict in conflicts:
+        if conflict.status not in BLOCKING_CONFLICT_STATUSES:
+            continue
+        if conflict.organisation_id is not None:
+            if conflict.organisation_id == submission.organisation_id:
+                by_scope[ConflictScope.ORGANISATION] = conflict
+        elif conflict.submission_id == submission.pk:
+            by_scope[ConflictScope.SUBMISSION] = conflict
+    for scope in (ConflictScope.ORGANISATION, ConflictScope.SUBMISSION):
+        if scope in by_scope:
+            return scope, by_scope[scope]
+    return None
 
 
 def is_blocked(juror: Juror, submission: Submission) -> bool:

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from awards import demo
+from awards.enums import AwardRoleKind
 from awards.models import Award
 from awards.services import award_role_grant
 from submissions.models import Attachment, Membership, Organisation, Submission
@@ -120,7 +121,7 @@ def jury_demo_create(now: dt.datetime | None = None) -> Award:
     award = demo.demo_award_create(_edition(now), name=NAME)
     categories = {c.code: c for c in award.categories.all()}
     for email, name, role in demo.USERS:
-        if role:
+        if role == AwardRoleKind.ORGANISER:
             award_role_grant(award=award, user=demo_user(email, name), role=role, actor=None)
     numbers: dict[str, int] = {}
     for position, (code, company, title_de, title_en) in enumerate(ENTRIES):
@@ -171,7 +172,6 @@ def jury_demo_create(now: dt.datetime | None = None) -> Award:
                 JurorCategory.objects.create(juror=juror, category=category)
     for email, name, affiliation, codes in JURORS:
         user = demo_user(email, name)
-        award_role_grant(award=award, user=user, role="juror", actor=None)
         juror = Juror.objects.create(
             award=award,
             user=user,

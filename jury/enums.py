@@ -52,3 +52,21 @@ class ReviewStatus(models.TextChoices):
     NOT_STARTED = "not_started", _("Not started")
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")
+
+
+# Bootstrap classes of the status badges of reviews and ballots.
+REVIEW_BADGES = {
+    ReviewStatus.NOT_STARTED: "text-bg-light border",
+    ReviewStatus.DRAFT: "text-bg-warning",
+    ReviewStatus.SUBMITTED: "text-bg-success",
+}
+
+
+class ConflictScope:
+    """What a juror's declaration on one entry says: no conflict, one with the entry, or
+    with its whole organisation."""
+
+    NONE = "none"
+    SUBMISSION = "submission"
+    ORGANISATION = "organisation"
+    CHOICES = (NONE, SUBMISSION, ORGANISATION)

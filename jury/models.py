@@ -5,6 +5,7 @@ Each round keeps its own assignments, reviews and ballots: a juror's scores of r
 the final round are different rows, never overwritten.
 """
 
+import datetime as dt
 import secrets
 
 from django.conf import settings
@@ -89,6 +90,15 @@ class Juror(models.Model):
         return (
             self.confidentiality_confirmed_at is not None and self.conflicts_declared_at is not None
         )
+
+    def deadline_in(self, round: Round) -> dt.datetime | None:
+        """The juror's jury deadline in ``round``: the round's, or the juror's individual
+        extension if it is later."""
+        deadline = round.effective_deadline
+        extension = self.deadline_extended_until
+        if deadline is None:
+            return extension
+        return max(deadline, extension) if extension else deadline
 
 
 class JurorCategory(models.Model):

@@ -23,6 +23,7 @@ from .enums import Audience, BulkStatus
 from .models import BulkSend
 from .rendering import template_errors
 from .services import Wording, notify
+from .tasks import expand_bulk_send
 
 MAX_CUSTOM_RECIPIENTS = 10_000
 
@@ -122,8 +123,6 @@ def bulk_send_create(
             )
     except IntegrityError:
         return BulkSend.objects.get(request_token=request_token), False
-    from .tasks import expand_bulk_send
-
     transaction.on_commit(lambda: expand_bulk_send.delay(bulk.pk))
     return bulk, True
 
@@ -162,8 +161,6 @@ def bulk_expand_chunk(*, bulk_id: int) -> bool:
     if more:
         # Queued before this chunk's mails (on_commit runs in order), so the next chunk is
         # prepared while these are delivered instead of waiting behind them.
-        from .tasks import expand_bulk_send
-
         transaction.on_commit(lambda: expand_bulk_send.delay(bulk.pk))
     for _cursor, user, address in recipients:
         language = user.preferred_language if user else settings.LANGUAGE_CODE

@@ -34,6 +34,7 @@ from .catalogue import COMMON, MAIL_TYPES, MailType
 from .enums import MessageStatus
 from .models import BulkSend, MailTemplate, Message
 from .rendering import render_html, render_subject, render_text
+from .tasks import deliver_message
 
 log = logging.getLogger(__name__)
 
@@ -154,8 +155,6 @@ def notify(
 
 
 def message_enqueue_on_commit(message_id: int, countdown: int | None = None) -> None:
-    from .tasks import deliver_message
-
     transaction.on_commit(lambda: deliver_message.apply_async((message_id,), countdown=countdown))
 
 
@@ -303,8 +302,6 @@ def messages_sweep(
         ).values_list("pk", flat=True)[: settings.LAUREL_OUTBOX_SWEEP_BATCH]
     )
     Message.objects.filter(pk__in=due, status=MessageStatus.PENDING).update(next_attempt_at=now)
-    from .tasks import deliver_message
-
     for message_id in due:
         deliver_message.delay(message_id)
     return len(due)

@@ -1,16 +1,19 @@
-"""Thin tasks: take ids, call a service. Safe to run twice."""
+"""Thin tasks: take ids, call a service. Safe to run twice.
+
+Tasks import the services inside the task (services import the tasks to enqueue them), so
+the two modules never import each other at load time."""
 
 import logging
 
 from celery import shared_task
-
-from . import services
 
 log = logging.getLogger(__name__)
 
 
 @shared_task(name="notifications.deliver", acks_late=True, ignore_result=True)
 def deliver_message(message_id: int) -> str:
+    from . import services
+
     delivery = services.message_deliver(message_id=message_id)
     if delivery.outcome == "retry":
         # A new task rather than self.retry: the row already holds the retry time, and the
@@ -21,6 +24,8 @@ def deliver_message(message_id: int) -> str:
 
 @shared_task(name="notifications.sweep", ignore_result=True)
 def sweep_outbox() -> int:
+    from . import services
+
     return services.messages_sweep()
 
 

@@ -6,20 +6,18 @@ and every message or announcement through that award, so anyone else gets a 404.
 
 import uuid
 
-from django import forms as django_forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views import View
 
-from awards.access import award_get_for
+from awards.views_base import OrganiserView
+from core.forms import add_service_errors
 
 from . import selectors
 from .bulk import bulk_send_create
@@ -32,16 +30,6 @@ from .services import messages_retry_failed, wording_for
 from .templates_service import mail_template_overrides, mail_template_reset, mail_template_save
 
 PAGE_SIZE = 50
-PERM = "notifications.manage_messages"
-
-
-def _add_service_errors(form: django_forms.BaseForm, error: ValidationError) -> None:
-    """A service's ValidationError on the form: at the field it names, else above the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.error_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
 
 
 def _number(value: int) -> str:
@@ -63,21 +51,10 @@ def _progress_context(progress: dict) -> dict:
     }
 
 
-class _MessagesView(LoginRequiredMixin, View):
-    """Login first, then the award through the permission-aware getter (404 for others)."""
+class _MessagesView(OrganiserView):
+    """An organiser page of the award's messages (404 for anyone without the permission)."""
 
-    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.award = award_get_for(request.user, kwargs["slug"], PERM)
-        self.load(**kwargs)
-        return super().dispatch(request, *args, **kwargs)
-
-    def load(self, **kwargs) -> None:
-        """Look up what else the address names, once the award is allowed (404 if unknown)."""
-
-    def render(self, template: str, context: dict) -> HttpResponse:
-        return render(self.request, template, {"award": self.award, **context})
+    permission_required = "notifications.manage_messages"
 
 
 # --- Outbox -----------------------------------------------------------------------------
@@ -207,7 +184,7 @@ class MailTemplateEditView(_MailTemplateView):
                 **form.cleaned_data,
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
             return self.render_form(form)
         messages.success(
             request,
@@ -276,7 +253,7 @@ class AnnouncementCreateView(_MessagesView):
                     award=self.award, actor=request.user, **form.cleaned_data
                 )
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 if bulk.award_id != self.award.pk:
                     # A token taken from another award's form: never reveal that announcement.

@@ -25,6 +25,20 @@ SUBMISSION_TRANSITIONS: dict[str, frozenset[str]] = {
     SubmissionStatus.INELIGIBLE: frozenset({SubmissionStatus.ELIGIBLE}),
 }
 
+# How each status looks wherever an entry's status is shown (``templates/includes/badge.html``).
+SUBMISSION_BADGES: dict[str, str] = {
+    SubmissionStatus.DRAFT: "text-bg-secondary",
+    SubmissionStatus.SUBMITTED: "text-bg-primary",
+    SubmissionStatus.WITHDRAWN: "text-bg-light border",
+    SubmissionStatus.ELIGIBLE: "text-bg-success",
+    SubmissionStatus.INELIGIBLE: "text-bg-danger",
+}
+
+
+def submission_badge(status: str) -> str:
+    """The badge class of ``status`` (a neutral one for a status without its own)."""
+    return SUBMISSION_BADGES.get(status, "text-bg-secondary")
+
 
 class OrganisationSize(models.TextChoices):
     STARTUP = "startup", _("Start-up")

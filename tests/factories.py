@@ -136,8 +136,8 @@ def complete_entry_fields() -> dict:
 
 
 class JurorFactory(factory.django.DjangoModelFactory):
-    """An active juror who has confirmed confidentiality and declared conflicts, with the
-    award role that opens the jury pages. Pass ``categories=[...]`` to set their pools."""
+    """An active juror who has confirmed confidentiality and declared conflicts (the seat is
+    what opens the jury pages). Pass ``categories=[...]`` to set their pools."""
 
     class Meta:
         model = "jury.Juror"
@@ -157,11 +157,6 @@ class JurorFactory(factory.django.DjangoModelFactory):
 
         for category in extracted or ():
             JurorCategory.objects.create(juror=obj, category=category)
-
-    @factory.post_generation
-    def _role(obj, create, extracted, **kwargs):
-        if create:
-            AwardRole.objects.get_or_create(award=obj.award, user=obj.user, role=obj.role)
 
 
 def judging_setup(*, entries: int = 3, jurors: int = 3, criteria: int = 2, k: int = 2):

@@ -74,6 +74,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "awards.context_processors.navigation",
+                "jury.context_processors.navigation",
             ],
         },
     },

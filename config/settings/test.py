@@ -1,6 +1,8 @@
 """Test settings: the real services named by the environment (CI: PostgreSQL and Redis),
 the embedded ones otherwise."""
 
+import os
+
 from .base import *  # noqa: F403
 from .base import DATABASES, VAR_DIR, env
 
@@ -16,5 +18,7 @@ if not env("EMAIL_URL", default=""):
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # A file, not memory, so that a real worker process can open the same test database.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    # A file, not memory, so that a real worker process can open the same test database;
+    # one per test run, so that two runs on one machine never share it. (A worker is told
+    # the file's name through its DATABASE_URL, so it does not read this line.)
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -14,19 +13,18 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from awards.services import audit_log
-from submissions.models import Membership, Organisation, Submission
+from submissions.models import Submission
 
-from ..conflicts import blocked_q, suggestion_reason
-from ..enums import BLOCKING_CONFLICT_STATUSES, ConflictSource, ConflictStatus, Preference
-from ..models import Assignment, Ballot, Bid, Conflict, Juror, JurorCategory
-from ..selectors import JURY_VISIBLE_STATUSES, submissions_in_juror_categories
-
-
-class ConflictScope:
-    NONE = "none"
-    SUBMISSION = "submission"
-    ORGANISATION = "organisation"
-    CHOICES = (NONE, SUBMISSION, ORGANISATION)
+from ..conflicts import blocked_q
+from ..enums import (
+    BLOCKING_CONFLICT_STATUSES,
+    ConflictScope,
+    ConflictSource,
+    ConflictStatus,
+    Preference,
+)
+from ..models import Assignment, Ballot, Bid, Conflict, Juror
+from ..selectors import conflict_suggestions, submissions_in_juror_categories
 
 
 @dataclass(frozen=True)
@@ -46,56 +44,21 @@ def conflicts_suggest(*, juror: Juror) -> list[Conflict]:
 
 def conflicts_suggest_many(*, jurors: Sequence[Juror]) -> list[Conflict]:
     """``conflicts_suggest`` for several jurors at once, reading in four queries whatever
-    their number (the assignment suggests for the whole jury before it runs). The jurors
-    come with their user (``select_related("user")``)."""
-    jurors = sorted(jurors, key=lambda j: j.pk)
-    categories: dict[int, set[int]] = defaultdict(set)
-    for juror_id, category_id in JurorCategory.objects.filter(juror__in=jurors).values_list(
-        "juror_id", "category_id"
-    ):
-        categories[juror_id].add(category_id)
-    organisations: dict[int, dict[int, Organisation]] = defaultdict(dict)
-    for submission in Submission.objects.filter(
-        award_id__in={j.award_id for j in jurors},
-        category_id__in=set().union(*categories.values()),
-        status__in=JURY_VISIBLE_STATUSES,
-    ).select_related("organisation"):
-        organisations[submission.category_id][submission.organisation_id] = submission.organisation
-    every_organisation = {pk for by_pk in organisations.values() for pk in by_pk}
-    if not every_organisation:
-        return []
-    recorded = set(
-        Conflict.objects.filter(
-            juror__in=jurors, organisation_id__in=every_organisation
-        ).values_list("juror_id", "organisation_id")
-    )
-    emails: dict[int, list[str]] = defaultdict(list)
-    for organisation_id, email in Membership.objects.filter(
-        organisation_id__in=every_organisation
-    ).values_list("organisation_id", "user__email"):
-        emails[organisation_id].append(email)
+    their number (``selectors.conflict_suggestions``). The jurors come with their user
+    (``select_related("user")``)."""
     created = []
-    for juror in jurors:
-        candidates: dict[int, Organisation] = {}
-        for category_id in categories[juror.pk]:
-            candidates.update(organisations.get(category_id, {}))
-        for organisation_id, organisation in sorted(candidates.items()):
-            if (juror.pk, organisation_id) in recorded:
-                continue
-            reason = suggestion_reason(juror, organisation, emails[organisation_id])
-            if not reason:
-                continue
-            conflict, was_created = Conflict.objects.get_or_create(
-                juror=juror,
-                organisation=organisation,
-                defaults={
-                    "status": ConflictStatus.SUGGESTED,
-                    "source": ConflictSource.AUTOMATIC,
-                    "reason": reason[:200],
-                },
-            )
-            if was_created:
-                created.append(conflict)
+    for suggestion in conflict_suggestions(jurors):
+        conflict, was_created = Conflict.objects.get_or_create(
+            juror_id=suggestion.juror_id,
+            organisation_id=suggestion.organisation_id,
+            defaults={
+                "status": ConflictStatus.SUGGESTED,
+                "source": ConflictSource.AUTOMATIC,
+                "reason": suggestion.reason,
+            },
+        )
+        if was_created:
+            created.append(conflict)
     return created
 
 
@@ -162,11 +125,13 @@ def conflicts_declare(*, juror: Juror, declarations: Iterable[Declaration], acto
 
     For each entry: no conflict (a suggestion is dismissed, an own earlier declaration
     withdrawn), a conflict with the entry, or with its whole organisation; conflicts the
-    organisers recorded cannot be withdrawn here. Side effects: conflict rows, bids, the
-    moment of declaration, assignments on newly blocked entries dropped (and those entries
-    taken off the juror's ballots), one audit entry listing every change.
+    organisers recorded cannot be withdrawn here. The suggestions the juror was shown are
+    recorded first, so that answering "no conflict" dismisses them. Side effects: conflict
+    rows, bids, the moment of declaration, assignments on newly blocked entries dropped (and
+    those entries taken off the juror's ballots), one audit entry listing every change.
     """
     juror = Juror.objects.select_for_update().select_related("award", "user").get(pk=juror.pk)
+    conflicts_suggest_many(jurors=[juror])
     declarations = list(declarations)
     visible = {
         s.pk: s

@@ -15,9 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from awards.enums import AwardRoleKind
 from awards.models import Award, Category
-from awards.services import audit_log, award_role_grant
+from awards.services import audit_log
 from notifications.services import notify
 
 from ..enums import InvitationStatus, JuryRole
@@ -167,7 +166,7 @@ def invitation_accept(*, token: str, user: User) -> Juror:
     """Join the jury with a valid invitation; the link works once.
 
     Side effects: the juror seat (re-activated if the person was on the jury before) with the
-    invitation's role and categories; the award role that opens the jury pages; audit entry
+    invitation's role and categories (the seat is what opens the jury pages); audit entry
     ``jury.invitation_accepted``.
     """
     invitation = invitation_from_token(token, for_update=True)
@@ -178,12 +177,6 @@ def invitation_accept(*, token: str, user: User) -> Juror:
     juror.save(update_fields=["role", "is_active"])
     for category in invitation.categories.all():
         JurorCategory.objects.get_or_create(juror=juror, category=category)
-    award_role_grant(
-        award=award,
-        user=user,
-        role=AwardRoleKind.JURY_CHAIR if invitation.role == JuryRole.CHAIR else AwardRoleKind.JUROR,
-        actor=user,
-    )
     invitation.status = InvitationStatus.ACCEPTED
     invitation.responded_at = timezone.now()
     invitation.juror = juror

@@ -11,12 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from awards.enums import AwardRoleKind
-from awards.models import AwardRole, Category
-from awards.services import audit_log, award_role_grant
+from awards.models import Category
+from awards.services import audit_log
 
 from ..enums import Expertise, JuryRole, ReviewStatus
 from ..models import Assignment, Juror, JurorCategory
+from .conflicts import conflicts_suggest
 
 
 @transaction.atomic
@@ -28,7 +28,8 @@ def juror_profile_update(
     expertise: Mapping[int, int],
 ) -> Juror:
     """The juror's affiliation, expertise text and expertise per category (ids of their own
-    categories only)."""
+    categories only). Side effect: the conflicts a changed affiliation suggests are
+    recorded (``conflicts_suggest``)."""
     links = {link.category_id: link for link in juror.category_links.select_for_update()}
     unknown = set(expertise) - set(links)
     if unknown:
@@ -43,6 +44,7 @@ def juror_profile_update(
     juror.affiliation = affiliation.strip()
     juror.expertise_note = expertise_note.strip()
     juror.save(update_fields=["affiliation", "expertise_note"])
+    conflicts_suggest(juror=juror)
     return juror
 
 
@@ -75,7 +77,9 @@ def juror_update(
     deadline_extended_until: dt.datetime | None,
 ) -> Juror:
     """The organisers change a seat: role, categories, most entries, individual deadline.
-    Assignments in categories the juror no longer judges are kept (remove them by hand)."""
+    Assignments in categories the juror no longer judges are kept (remove them by hand).
+    Side effects: audit entry ``jury.juror_changed``; the conflicts the new categories
+    suggest are recorded."""
     juror = Juror.objects.select_for_update().select_related("award", "user").get(pk=juror.pk)
     categories = list(categories)
     if not categories:
@@ -94,18 +98,6 @@ def juror_update(
     JurorCategory.objects.filter(juror=juror).exclude(category_id__in=wanted).delete()
     for category in categories:
         JurorCategory.objects.get_or_create(juror=juror, category=category)
-    if role != juror.role:
-        AwardRole.objects.filter(
-            award=juror.award,
-            user=juror.user,
-            role__in=[AwardRoleKind.JUROR, AwardRoleKind.JURY_CHAIR],
-        ).delete()
-        award_role_grant(
-            award=juror.award,
-            user=juror.user,
-            role=AwardRoleKind.JURY_CHAIR if role == JuryRole.CHAIR else AwardRoleKind.JUROR,
-            actor=actor,
-        )
     juror.role = role
     juror.max_assignments = max_assignments
     juror.deadline_extended_until = deadline_extended_until
@@ -116,6 +108,7 @@ def juror_update(
         "max_assignments": max_assignments,
         "deadline_extended_until": deadline_extended_until,
     }
+    conflicts_suggest(juror=juror)
     changes = {k: {"before": before[k], "after": after[k]} for k in after if before[k] != after[k]}
     if changes:
         audit_log(
@@ -135,11 +128,6 @@ def juror_remove(*, juror: Juror, actor: User | None) -> Juror:
         .values_list("pk", flat=True)
     )
     Assignment.objects.filter(pk__in=removed).delete()
-    AwardRole.objects.filter(
-        award=juror.award,
-        user=juror.user,
-        role__in=[AwardRoleKind.JUROR, AwardRoleKind.JURY_CHAIR],
-    ).delete()
     juror.is_active = False
     juror.save(update_fields=["is_active"])
     audit_log(

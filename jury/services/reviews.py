@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from awards.enums import RoundMethod, RoundStatus
 from awards.models import Round
 from awards.services import audit_log
+from core.formatting import format_moment
 from submissions.models import Submission
 
 from ..conflicts import is_blocked
@@ -42,24 +42,11 @@ class StaleReview(ReviewError):
         self.current = current
 
 
-def juror_deadline(juror: Juror, round: Round) -> dt.datetime | None:
-    deadline = round.effective_deadline
-    extension = juror.deadline_extended_until
-    if deadline is None:
-        return extension
-    return max(deadline, extension) if extension else deadline
-
-
-def format_moment(award, moment: dt.datetime) -> str:
-    local = timezone.localtime(moment, award.tzinfo)
-    return f"{formats.date_format(local, 'DATETIME_FORMAT')} ({award.timezone})"
-
-
 def ensure_round_accepts(juror: Juror, round: Round) -> None:
     """Raise unless ``juror`` may still change their work in ``round`` now."""
     if round.status != RoundStatus.OPEN:
         raise ReviewLocked(_("This round is not open for reviews."))
-    deadline = juror_deadline(juror, round)
+    deadline = juror.deadline_in(round)
     if deadline is not None and timezone.now() >= deadline:
         raise DeadlinePassed(
             _("The jury deadline was %(deadline)s; reviews can no longer be changed.")

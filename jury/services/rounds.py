@@ -16,7 +16,8 @@ from submissions.enums import SubmissionStatus
 from submissions.models import Submission
 
 from ..enums import ReviewStatus
-from ..models import Review, RoundEntry
+from ..models import Juror, Review, RoundEntry
+from .conflicts import conflicts_suggest_many
 
 
 class RoundError(ValidationError):
@@ -32,8 +33,10 @@ def round_open(*, round: Round, actor: User | None) -> Round:
     """Open ``round`` for the jury. The award must be judging, no other round open, and every
     earlier round closed. The first round takes every eligible entry; a later round needs its
     shortlist first. Reopening a closed round is possible while no later round has started.
-    Side effects: audit entry ``round.opened``; in a final round that scores, the
-    assignments (every non-conflicted juror of the category on every finalist)."""
+    Side effects: the conflicts suggested for the active jurors by the round's entries are
+    recorded (finalists are shown without an assignment); audit entry ``round.opened``; in a
+    final round that scores, the assignments (every non-conflicted juror of the category on
+    every finalist)."""
     round = _locked(round)
     award = round.award
     if award.status != AwardStatus.JUDGING:
@@ -68,6 +71,9 @@ def round_open(*, round: Round, actor: User | None) -> Round:
         raise RoundError(
             _("No entry has been found eligible yet; check the entries' eligibility first.")
         )
+    conflicts_suggest_many(
+        jurors=list(Juror.objects.filter(award=award, is_active=True).select_related("user"))
+    )
     was = round.status
     round.status = RoundStatus.OPEN
     round.opened_at = round.opened_at or timezone.now()

@@ -11,32 +11,34 @@ Each view parses, checks, calls one service and responds; a refusal keeps what w
 
 from __future__ import annotations
 
-import datetime as dt
-from collections import defaultdict
-from dataclasses import dataclass, field
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.forms import BaseForm
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
-from django.shortcuts import redirect, render, resolve_url
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from awards.enums import RoundMethod, RoundStatus, ScoreVisibility
-from awards.models import Award, Category, Criterion, Round
+from awards.enums import RoundMethod, RoundStatus
+from awards.models import Award, Criterion, Round
+from core.forms import add_service_errors, error_message, form_errors, service_errors
+from core.http import (
+    autosave_invalid,
+    autosave_refused,
+    autosave_saved,
+    protected_file,
+    saved_time,
+    session_checked,
+)
+from core.links import safe_link, with_next
 from submissions.enums import AttachmentKind
 from submissions.models import Submission
-from submissions.views.entries import session_checked
-from submissions.views.files import _protect
 
-from .. import access, previews, selectors, services
-from ..enums import BLOCKING_CONFLICT_STATUSES, ConflictSource, ConflictStatus, ReviewStatus
+from .. import access, previews, rules, selectors, services
+from ..enums import ReviewStatus
 from ..forms import (
     BallotForm,
     ConflictDeclarationForm,
@@ -46,36 +48,10 @@ from ..forms import (
     JurorProfileForm,
     ReviewForm,
 )
-from ..models import Assignment, Ballot, Conflict, DiscussionPost, Juror, Review
+from ..models import Assignment, Ballot, DiscussionPost, Juror, Review
 from .onboarding import next_step, ready_juror
 
-STATUS_BADGES = {
-    ReviewStatus.NOT_STARTED: "text-bg-light border",
-    ReviewStatus.DRAFT: "text-bg-warning",
-    ReviewStatus.SUBMITTED: "text-bg-success",
-}
-
-
 # --- Helpers ----------------------------------------------------------------------------
-
-
-def _message(error: ValidationError) -> str:
-    return " ".join(error.messages)
-
-
-def _add_service_errors(form: BaseForm, error: ValidationError) -> bool:
-    """A service's per-field messages next to their fields; False if it has none."""
-    if not hasattr(error, "error_dict"):
-        return False
-    for name, errors in error.error_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
-    return True
-
-
-def _safe_link(url: str) -> str | None:
-    """``url`` if it is a web address that may be a link; anything else is shown as text."""
-    url = (url or "").strip()
-    return url if url.lower().startswith(("http://", "https://")) else None
 
 
 def _round_window(juror: Juror, round: Round) -> str | None:
@@ -83,7 +59,7 @@ def _round_window(juror: Juror, round: Round) -> str | None:
     try:
         services.ensure_round_accepts(juror, round)
     except services.ReviewError as error:
-        return _message(error)
+        return error_message(error)
     return None
 
 
@@ -101,24 +77,18 @@ def _entry_context(submission: Submission) -> dict:
         "submission": submission,
         "images": [a for a in attachments if a.kind == AttachmentKind.IMAGE],
         "documents": documents,
-        "video_link": _safe_link(submission.video_url),
+        "video_link": safe_link(submission.video_url),
     }
 
 
 # --- The invitation ---------------------------------------------------------------------
 
 
-def _with_next(url_name: str, next_url: str) -> str:
-    query = QueryDict(mutable=True)
-    query["next"] = next_url
-    return f"{resolve_url(url_name)}?{query.urlencode(safe='/')}"
-
-
 def _invitation_invalid(request: HttpRequest, error: services.InvitationInvalid) -> HttpResponse:
     return render(
         request,
         "jury/invitation_invalid.html",
-        {"message": _message(error)},
+        {"message": error_message(error)},
         status=error.status,
     )
 
@@ -169,8 +139,8 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         context["other_address"] = request.user.email.lower() != invitation.email.lower()
     else:
         here = request.get_full_path()
-        context["login_url"] = _with_next(settings.LOGIN_URL, here)
-        context["register_url"] = _with_next("accounts:register", here)
+        context["login_url"] = with_next(settings.LOGIN_URL, here)
+        context["register_url"] = with_next("accounts:register", here)
     return render(request, "jury/invitation.html", context)
 
 
@@ -233,44 +203,6 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@dataclass
-class ConflictRow:
-    submission: Submission
-    conflict: Conflict | None = None  # the one that decides the row's scope, if any
-    scope: str = services.ConflictScope.NONE
-    fixed: bool = False  # recorded by the organisers: not the juror's to change
-    suggested: bool = False
-    reason: str = ""
-    fields: list = field(default_factory=list)
-
-
-def _conflict_rows(juror: Juror, entries: list[Submission]) -> list[ConflictRow]:
-    """Each entry with the conflict that applies to it now (1 query for all entries)."""
-    by_submission: dict[int, Conflict] = {}
-    by_organisation: dict[int, Conflict] = {}
-    for conflict in juror.conflicts.all():
-        if conflict.submission_id is not None:
-            by_submission[conflict.submission_id] = conflict
-        else:
-            by_organisation[conflict.organisation_id] = conflict
-    rows = []
-    for entry in entries:
-        row = ConflictRow(submission=entry)
-        candidates = [
-            (services.ConflictScope.ORGANISATION, by_organisation.get(entry.organisation_id)),
-            (services.ConflictScope.SUBMISSION, by_submission.get(entry.pk)),
-        ]
-        for scope, conflict in candidates:
-            if conflict is not None and conflict.status in BLOCKING_CONFLICT_STATUSES:
-                row.scope, row.conflict = scope, conflict
-                row.fixed = conflict.source == ConflictSource.ORGANISER
-                row.suggested = conflict.status == ConflictStatus.SUGGESTED
-                row.reason = conflict.reason
-                break
-        rows.append(row)
-    return rows
-
-
 def _suggestion_text(reason: str) -> str:
     if reason.startswith("@"):
         return _("same email domain %(domain)s") % {"domain": reason}
@@ -280,20 +212,19 @@ def _suggestion_text(reason: str) -> str:
 @login_required
 def conflicts(request: HttpRequest, slug: str) -> HttpResponse:
     """The entries of the juror's categories (title and company only) with conflicts of
-    interest to declare and preferences to give. Suggestions are recorded on every visit
-    (idempotently), so that new entries and a changed affiliation are considered."""
+    interest to declare and preferences to give. Suggestions the juror's email domain or
+    affiliation points to are shown as they stand now (the page writes nothing); the
+    declaration records them with the juror's answer."""
     award, juror = access.juror_get_for(request.user, slug)
     if juror.confidentiality_confirmed_at is None:
         messages.info(request, _("Please confirm the confidentiality statement first."))
         return redirect("jury:confidentiality", slug=award.slug)
-    if request.method == "GET":
-        services.conflicts_suggest(juror=juror)
     entries = list(
         selectors.submissions_in_juror_categories(juror)
         .select_related("category", "organisation")
         .order_by("category__position", "reference", "pk")
     )
-    rows = _conflict_rows(juror, entries)
+    rows = selectors.conflict_rows(juror, entries, selectors.conflict_suggestions([juror]))
     editable = [row.submission for row in rows if not row.fixed]
     preferences = dict(juror.bids.values_list("submission_id", "preference"))
     if request.method == "POST":
@@ -338,98 +269,6 @@ def conflicts(request: HttpRequest, slug: str) -> HttpResponse:
 # --- The dashboard ----------------------------------------------------------------------
 
 
-@dataclass
-class CategoryBallot:
-    category: Category
-    finalists: list[Submission]
-    ballot: Ballot | None
-
-    @property
-    def status(self) -> str:
-        return self.ballot.status if self.ballot else ReviewStatus.NOT_STARTED
-
-    @property
-    def badge(self) -> str:
-        return STATUS_BADGES[self.status]
-
-    @property
-    def status_display(self) -> str:
-        return ReviewStatus(self.status).label
-
-
-@dataclass
-class DashboardRound:
-    round: Round
-    deadline: dt.datetime | None
-    rows: list[dict] = field(default_factory=list)
-    ballots: list[CategoryBallot] = field(default_factory=list)
-
-    @property
-    def total(self) -> int:
-        return len(self.ballots) if self.is_ranking else len(self.rows)
-
-    @property
-    def submitted(self) -> int:
-        items = self.ballots if self.is_ranking else self.rows
-        return sum(1 for item in items if _status_of(item) == ReviewStatus.SUBMITTED)
-
-    @property
-    def percent(self) -> int:
-        return round(100 * self.submitted / self.total) if self.total else 0
-
-    @property
-    def is_ranking(self) -> bool:
-        return self.round.method == RoundMethod.RANKING
-
-
-def _status_of(item) -> str:
-    return item.status if isinstance(item, CategoryBallot) else item["status"]
-
-
-def _dashboard_rounds(award: Award, juror: Juror) -> list[DashboardRound]:
-    """The opened rounds with the juror's work in each, in a fixed number of queries:
-    rounds, assignments (with reviews), and for a ranking round its finalists and ballots."""
-    rounds = [r for r in award.rounds.order_by("number") if r.status != RoundStatus.PLANNED]
-    if not rounds:
-        return []
-    by_round: dict[int, list[Assignment]] = defaultdict(list)
-    for assignment in selectors.assignments_for_juror(juror, rounds):
-        by_round[assignment.round_id].append(assignment)
-    ranking = [r for r in rounds if r.method == RoundMethod.RANKING]
-    categories = (
-        [link.category for link in juror.category_links.select_related("category")]
-        if ranking
-        else []
-    )
-    categories.sort(key=lambda c: (c.position, c.pk))
-    result = []
-    for round_ in rounds:
-        item = DashboardRound(round=round_, deadline=services.juror_deadline(juror, round_))
-        for assignment in by_round.get(round_.pk, ()):
-            status = selectors.review_status(assignment)
-            item.rows.append(
-                {
-                    "assignment": assignment,
-                    "submission": assignment.submission,
-                    "status": status,
-                    "status_display": ReviewStatus(status).label,
-                    "badge": STATUS_BADGES[status],
-                }
-            )
-        if round_ in ranking:
-            finalists: dict[int, list[Submission]] = defaultdict(list)
-            for submission in selectors.finalists_for_juror(juror, round_):
-                finalists[submission.category_id].append(submission)
-            ballots = {b.category_id: b for b in Ballot.objects.filter(round=round_, juror=juror)}
-            item.ballots = [
-                CategoryBallot(c, finalists[c.pk], ballots.get(c.pk))
-                for c in categories
-                if finalists.get(c.pk)
-            ]
-        result.append(item)
-    return result
-
-
 @require_safe
 @login_required
 def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
@@ -461,7 +300,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         "juror": juror,
         "steps": steps,
         "next_step_url": reverse(step, kwargs={"slug": award.slug}) if step else None,
-        "rounds": _dashboard_rounds(award, juror) if juror.is_ready else [],
+        "rounds": selectors.dashboard_rounds(award, juror) if juror.is_ready else [],
     }
     return render(request, "jury/dashboard.html", context)
 
@@ -481,33 +320,6 @@ def _review_initial(review: Review | None) -> dict:
         initial[f"score_{score.criterion_id}"] = "" if score.value is None else score.value
         initial[f"comment_{score.criterion_id}"] = score.comment
     return initial
-
-
-def _others(
-    award: Award, juror: Juror, assignment: Assignment, own: Review | None, criteria
-) -> list[dict] | None:
-    """Other jurors' submitted reviews if the award lets this juror see them now, else None.
-    Names only for the jury chair; everyone else reads "Juror 1", "Juror 2", …"""
-    visibility = award.score_visibility
-    own_submitted = own is not None and own.status == ReviewStatus.SUBMITTED
-    if not (
-        visibility == ScoreVisibility.ALWAYS
-        or (visibility == ScoreVisibility.AFTER_OWN and own_submitted)
-    ):
-        return None
-    result = []
-    for number, other in enumerate(selectors.other_reviews(assignment), start=1):
-        scores = {s.criterion_id: s for s in other.scores.all()}
-        result.append(
-            {
-                "label": other.assignment.juror.user.full_name
-                if juror.is_chair
-                else _("Juror %(number)d") % {"number": number},
-                "scores": [(c, scores.get(c.pk)) for c in criteria],
-                "overall_comment": other.overall_comment,
-            }
-        )
-    return result
 
 
 def _render_review(
@@ -541,8 +353,10 @@ def _render_review(
         "own_scores": own_scores,
         "alert": alert,
         "window_problem": None if readonly else _round_window(juror, round_),
-        "deadline": services.juror_deadline(juror, round_),
-        "others": _others(award, juror, assignment, review, criteria),
+        "deadline": juror.deadline_in(round_),
+        "others": selectors.other_review_rows(juror, assignment, criteria)
+        if rules.may_see_other_reviews(award, review)
+        else None,
         "blind": award.blind_review,
         **_entry_context(submission),
     }
@@ -580,14 +394,15 @@ def review(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             assignment=assignment, actor=request.user, submit=submit, **form.review_values()
         )
     except services.StaleReview as error:
-        return _render_review(*args, alert=_message(error), status=409)
+        return _render_review(*args, alert=error_message(error), status=409)
     except (services.DeadlinePassed, services.ReviewLocked) as error:
-        return _render_review(*args, alert=_message(error), status=400)
+        return _render_review(*args, alert=error_message(error), status=400)
     except services.ReviewError as error:
-        if _add_service_errors(form, error):
+        if hasattr(error, "error_dict"):
+            add_service_errors(form, error)
             alert = _("Not saved: please correct the marked fields.")
         else:
-            alert = _message(error)
+            alert = error_message(error)
         return _render_review(*args, alert=alert, status=400)
     if submit:
         messages.success(
@@ -600,58 +415,41 @@ def review(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return redirect("jury:review", slug=award.slug, pk=assignment.pk)
 
 
-def _saved_at(award: Award, moment: dt.datetime) -> str:
-    return formats.time_format(timezone.localtime(moment, award.tzinfo), "TIME_FORMAT")
-
-
-def _errors_json(form: BaseForm) -> dict[str, list[str]]:
-    return {name: [str(message) for message in errors] for name, errors in form.errors.items()}
-
-
 @require_POST
 @session_checked
 def review_autosave(request: HttpRequest, slug: str, pk: int) -> JsonResponse:
-    """Save the review as a draft, as typed (the script calls it after a pause in typing;
-    it never submits). 200 ``{"ok", "version", "saved_at"}``; 400/409 ``{"ok": false,
-    "errors", "message"}``; 403 when the session has ended."""
+    """Save the review as a draft, as typed (``static/js/autosave.js`` calls it after a pause
+    in typing; it never submits), answering in the autosave shape of ``core.http``: saved
+    (``saved_at`` in the award's time zone); ``invalid`` with the refused fields;
+    ``conflict`` (409) when it was saved in another window since (``version`` is the stored
+    one), nothing overwritten; ``closed`` after the deadline or once the review is locked;
+    ``session`` (403, from ``session_checked``) when the session has ended."""
     award, juror = access.juror_get_for(request.user, slug)
     if not juror.is_ready:
         raise Http404
     assignment = access.assignment_get_for(juror, pk)
     criteria = list(award.criteria.order_by("position", "pk"))
     form = ReviewForm(request.POST, criteria=criteria, private_notes=award.private_notes)
-    invalid = _("Not saved: please correct the marked fields.")
     if not form.is_valid():
-        return JsonResponse(
-            {"ok": False, "errors": _errors_json(form), "message": invalid}, status=400
-        )
+        return autosave_invalid(form_errors(form))
     try:
         saved = services.review_save(
             assignment=assignment, actor=request.user, submit=False, **form.review_values()
         )
     except services.StaleReview as error:
-        return JsonResponse(
-            {"ok": False, "errors": {}, "message": _message(error), "version": error.current},
+        return autosave_refused(
+            code="conflict",
+            message=error_message(error),
             status=409,
+            final=True,
+            version=error.current,
         )
+    except (services.DeadlinePassed, services.ReviewLocked) as error:
+        return autosave_refused(code="closed", message=error_message(error), final=True)
     except services.ReviewError as error:
-        if hasattr(error, "error_dict"):
-            errors = {name: [str(m) for m in msgs] for name, msgs in error.message_dict.items()}
-            message = invalid
-        else:
-            errors, message = {}, _message(error)
-        return JsonResponse(
-            {
-                "ok": False,
-                "errors": errors,
-                "message": message,
-                # A refusal of the whole review (deadline, locked) ends autosaving.
-                "final": isinstance(error, services.DeadlinePassed | services.ReviewLocked),
-            },
-            status=400,
-        )
-    return JsonResponse(
-        {"ok": True, "version": saved.version, "saved_at": _saved_at(award, saved.updated_at)}
+        return autosave_invalid(service_errors(error))
+    return autosave_saved(
+        version=saved.version, saved_at=saved_time(saved.updated_at, award.tzinfo)
     )
 
 
@@ -668,7 +466,7 @@ def _juror_attachment(request: HttpRequest, slug: str, pk: int):
 def attachment(request: HttpRequest, slug: str, pk: int) -> FileResponse:
     """A file of an entry the juror may open, as a download under its original name."""
     item = _juror_attachment(request, slug, pk)
-    return _protect(
+    return protected_file(
         FileResponse(
             item.file.open("rb"),
             as_attachment=True,
@@ -686,7 +484,7 @@ def thumbnail(request: HttpRequest, slug: str, pk: int) -> FileResponse:
     if not item.thumbnail:
         raise Http404
     stem = item.original_name.rsplit(".", 1)[0] or "preview"
-    return _protect(
+    return protected_file(
         FileResponse(
             item.thumbnail.open("rb"),
             as_attachment=False,
@@ -704,7 +502,7 @@ def document_page(request: HttpRequest, slug: str, pk: int, page: int) -> FileRe
     image = previews.preview_page(item, page)
     if image is None:
         raise Http404
-    return _protect(FileResponse(image, as_attachment=False, content_type="image/jpeg"))
+    return protected_file(FileResponse(image, as_attachment=False, content_type="image/jpeg"))
 
 
 # --- Final rounds: ranked ballots and the discussion -----------------------------------
@@ -749,9 +547,9 @@ def ballot(request: HttpRequest, slug: str, number: int, category: int) -> HttpR
                     finalists=[f.pk for f in finalists],
                 )
             except services.StaleReview as error:
-                alert, status = _message(error), 409
+                alert, status = error_message(error), 409
             except services.ReviewError as error:
-                alert = _message(error)
+                alert = error_message(error)
             else:
                 messages.success(
                     request,
@@ -786,7 +584,7 @@ def ballot(request: HttpRequest, slug: str, number: int, category: int) -> HttpR
             "ranks": {str(k): v for k, v in (current.ranking if current else {}).items()},
             "alert": alert,
             "window_problem": None if readonly else _round_window(juror, round_),
-            "deadline": services.juror_deadline(juror, round_),
+            "deadline": juror.deadline_in(round_),
             "blind": award.blind_review,
         },
         status=status,

@@ -1,12 +1,13 @@
 """The organisers' jury pages of one award (under /manage/<slug>/jury/): the jury with its
-invitations, a juror's seat, the conflicts of interest, each round with its assignments,
-progress, shortlist or Schulze result, one review, and an entry's jury discussion.
+invitations, a juror's seat, the conflicts of interest, opening and closing a round, its
+assignments and progress, one review, and an entry's jury discussion. (The round page with
+its shortlist and Schulze result is the results app's: ``results.views.rounds``.)
 
-Every page reaches the award through ``access.manageable_award`` and every juror, invitation,
-round, assignment, review and entry through that award, so anyone else (and another award's
-id) gets a 404. Every change goes through a service; its ValidationError is shown at the
-field, or as a message for the buttons. The assignments and progress pages run a fixed number
-of queries, however large the jury.
+Every page reaches the award through ``awards.views_base.OrganiserView`` (``jury.manage``)
+and every juror, invitation, round, assignment, review and entry through that award, so
+anyone else (and another award's id) gets a 404. Every change goes through a service; its
+ValidationError is shown at the field, or as a message for the buttons. The assignments and
+progress pages run a fixed number of queries, however large the jury.
 """
 
 from __future__ import annotations
@@ -15,19 +16,18 @@ from collections import defaultdict
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch
-from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views import View
 
 from awards.enums import RoundMethod, RoundStatus
 from awards.models import Round
+from awards.views_base import OrganiserView
+from core.forms import add_service_errors
 from submissions.models import Submission
 
 from .. import access, selectors, services
@@ -52,23 +52,16 @@ from ..models import (
 REPORT_SESSION_KEY = "jury.assignment_report.%d"
 
 
-def _add_service_errors(form: BaseForm, error: ValidationError) -> None:
-    """A service's ValidationError next to the field it names, else above the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.error_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
-
-
 def _error_messages(request: HttpRequest, error: ValidationError) -> None:
     for message in error.messages:
         messages.error(request, message)
 
 
-class _JuryManageView(LoginRequiredMixin, View):
-    """Login first, then the award through the permission-aware getter (404 for anyone who
-    may not manage it); every object is then looked up through that award."""
+class _JuryManageView(OrganiserView):
+    """An organiser page of the jury (``jury.manage``); every juror, invitation, round and
+    review is looked up through ``self.award``."""
+
+    permission_required = "jury.manage"
 
     def act(self, action: Callable[[], object], success: str, back: str) -> HttpResponse:
         """A button's POST: run the service call; its refusal becomes error messages, its
@@ -80,12 +73,6 @@ class _JuryManageView(LoginRequiredMixin, View):
         else:
             messages.success(self.request, success)
         return redirect(back)
-
-    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.award = access.manageable_award(request.user, kwargs["slug"])
-        return super().dispatch(request, *args, **kwargs)
 
     def get_round(self, number: int) -> Round:
         return access.round_get_for(self.award, number)
@@ -165,7 +152,7 @@ class InviteView(JuryView):
                     actor=request.user,
                 )
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(
                     request,
@@ -210,7 +197,7 @@ class JurorEditView(_JuryManageView):
                     deadline_extended_until=data["deadline_extended_until"],
                 )
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(
                     request,
@@ -278,7 +265,7 @@ class ConflictsView(_JuryManageView):
                     actor=request.user,
                 )
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(
                     request,
@@ -440,7 +427,7 @@ class AssignmentAddView(AssignmentsView):
                     round=round, juror=juror, submission=submission, actor=request.user
                 )
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(
                     request,
@@ -588,7 +575,7 @@ class DiscussionView(_JuryManageView):
                     body=form.cleaned_data["body"],
                 )
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Your message has been added to the discussion."))
                 return redirect(self.url("discussion", number=number, pk=pk))

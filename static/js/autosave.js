@@ -1,44 +1,68 @@
-/* Autosave of an entry's form (#entry-form[data-autosave-url]).
+/* Autosave of a form (form[data-autosave-url]): an applicant's entry and a juror's review.
  *
- * Loaded with <script src> (no inline script, so a strict Content-Security-Policy holds); the
- * texts it shows come translated from the form's data-msg-* attributes or from the server's
- * JSON answers. Without JavaScript the form is an ordinary form with a "Save draft" button.
+ * A plain script, loaded with <script src defer> after form-fields.js (no inline script, so a
+ * strict Content-Security-Policy holds). The texts it shows come translated from the form's
+ * data-msg-* attributes or from the server's JSON. Without JavaScript the form is an ordinary
+ * form with its "Save draft" button. The page is never reloaded by this script.
  *
- * The form is sent 2 s after the last keystroke and when a field loses focus. The server
- * answers
- *   200 {"version", "saved_at"}  saved: the hidden version is updated, "Saved at 14:32";
- *   409 {"error", "shown"}       someone else saved: autosave stops, their text is shown
- *                                beside each differing field, nothing is overwritten;
- *   400 {"error", "code"}        after the deadline ("closed": autosave stops) or refused
- *                                values ("invalid": the fields are marked);
- *   403 {"error"}                the session has ended: the page stays as it is, the applicant
- *                                logs in in another tab, and the next attempt saves.
- * The page is never reloaded by this script.
+ * When: data-autosave-delay ms (default 2000) after the last change, and at once when a field
+ * loses focus. Never two requests at once: a change made during a request is sent once that
+ * request is answered. When the server cannot be reached (or fails), it tries again after
+ * data-autosave-retry ms (default 15000), or sooner after the next change. While a change is
+ * not saved yet, leaving the page asks first (beforeunload).
+ *
+ * The server answers in one shape (core/http.py):
+ *   200 {"ok": true, "version", "saved_at"}  the hidden version is updated, "Saved at 14:05";
+ *   4xx {"ok": false, "code", "message", "errors", "final", …}:
+ *     "session" (403): logged out or an outdated CSRF token. Everything stays on the page; it
+ *       tries again until the person has logged in again in another tab;
+ *     final ("conflict": saved elsewhere, "closed": deadline passed or locked): autosave stops
+ *       and says why; nothing is overwritten. Values in "shown" (the other person's, on a
+ *       conflict) appear in the [data-conflict-for=<field>] box of each field that has one;
+ *     otherwise ("invalid"): the fields named in "errors" are marked, autosave goes on.
+ *   404: the form is no longer theirs to change: autosave stops.
+ *
+ * A submit button clicked while a request is under way (or after the session ended, which an
+ * autosave checks first) waits for the answer, so that the form carries the version it
+ * produced; if autosave stopped or the session is still gone, the click is dropped (the page
+ * says why) and the next click posts the form as usual.
+ *
+ * The markup configures the rest: the status line #autosave-status, the alert box
+ * [data-autosave-alert], the texts data-msg-idle, -pending, -saving, -saved ("{time}"),
+ * -offline, -stopped and -empty (an empty value of the other person's), and an element with
+ * data-autosave-badge that takes data-saved-text, data-saved-class and data-saved-status after
+ * the first save (the review's "Not started" badge turns into "Draft").
  */
 (function () {
   "use strict";
 
   var DELAY = 2000;
   var RETRY = 15000;
+  // Fields that report every keystroke as "input": their "change" on leaving is no news.
+  var TYPED = /^(textarea|text|url|email|number|search|tel|password|date|time|datetime-local)$/;
 
   function start(form) {
+    var forms = window.LaurelForms;
     var url = form.dataset.autosaveUrl;
+    var msg = form.dataset;
     var status = document.getElementById("autosave-status");
     var alertBox = document.querySelector("[data-autosave-alert]");
     var timer = null;
-    var dirty = false;
+    var dirty = false; // a change not sent yet, or sent and not saved
     var inFlight = false;
     var stopped = false;
     var sessionLost = false;
-    var pendingSubmitter = undefined;
+    var retry = false; // the last attempt failed: try again after the pause
     var submitting = false;
-    var timeFormat = new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
-      hour: "2-digit",
-      minute: "2-digit",
-    });
+    var heldSubmitter; // undefined: no submission waits for the request under way
+
+    function pause(name, fallback) {
+      var value = parseInt(form.dataset[name], 10);
+      return value >= 0 ? value : fallback;
+    }
 
     function say(text) {
-      if (status) {
+      if (status && text) {
         status.hidden = false;
         status.textContent = text;
       }
@@ -46,13 +70,9 @@
 
     function warn(text) {
       if (alertBox) {
-        alertBox.textContent = text;
+        alertBox.textContent = text || "";
         alertBox.hidden = !text;
       }
-    }
-
-    function freshToken() {
-      return window.LaurelForms.csrfToken(form);
     }
 
     function schedule(delay) {
@@ -60,53 +80,38 @@
       timer = window.setTimeout(save, delay);
     }
 
-    function clearFieldErrors() {
-      window.LaurelForms.clearFieldErrors(form);
-    }
-
-    function markFieldErrors(errors) {
-      window.LaurelForms.markFieldErrors(form, errors);
+    function stop(message) {
+      stopped = true;
+      dirty = true; // what is on the page is not saved
+      window.clearTimeout(timer);
+      warn(message || msg.msgStopped);
+      say(msg.msgStopped);
     }
 
     function showTheirs(shown) {
       Object.keys(shown || {}).forEach(function (name) {
         var box = form.querySelector('[data-conflict-for="' + name + '"]');
-        if (!box) {
-          return;
+        if (box) {
+          box.querySelector("[data-slot=theirs]").textContent =
+            shown[name] === "" ? msg.msgEmpty : shown[name];
+          box.hidden = false;
         }
-        box.querySelector("[data-slot=theirs]").textContent =
-          shown[name] === "" ? form.dataset.msgEmpty : shown[name];
-        box.hidden = false;
       });
     }
 
-    function finish() {
-      inFlight = false;
-      if (pendingSubmitter !== undefined && sessionLost) {
-        // A plain post now would end on the login page and lose the text: keep the page.
-        pendingSubmitter = undefined;
-      }
-      if (pendingSubmitter !== undefined) {
-        var submitter = pendingSubmitter;
-        pendingSubmitter = undefined;
-        submitting = true;
-        freshToken();
-        if (submitter && form.requestSubmit) {
-          form.requestSubmit(submitter);
-        } else {
-          form.submit();
-        }
-        return;
-      }
-      if (dirty && !stopped) {
-        schedule(DELAY);
-      }
+    function markSaved() {
+      document.querySelectorAll("[data-autosave-badge]").forEach(function (badge) {
+        badge.textContent = badge.dataset.savedText;
+        badge.className = badge.dataset.savedClass;
+        badge.dataset.status = badge.dataset.savedStatus;
+        badge.removeAttribute("data-autosave-badge");
+      });
     }
 
-    function handle(response) {
+    function read(response) {
       if (response.type === "opaqueredirect") {
         // A redirect (to the login page) means the session has ended.
-        return { status: 403, data: {} };
+        return { status: 403, data: { code: "session" } };
       }
       return response
         .json()
@@ -114,91 +119,117 @@
           return {};
         })
         .then(function (data) {
-          return { status: response.status, data: data };
+          return { status: response.status, data: data || {} };
         });
+    }
+
+    function answered(result) {
+      var data = result.data;
+      sessionLost = result.status === 403 || data.code === "session";
+      if (result.status === 200 && data.ok) {
+        form.querySelectorAll('input[name="version"]').forEach(function (input) {
+          input.value = String(data.version);
+        });
+        forms.clearFieldErrors(form);
+        warn("");
+        // A change made during the request is not saved yet: finish() sends it.
+        say(dirty ? msg.msgPending : msg.msgSaved.replace("{time}", data.saved_at));
+        markSaved();
+      } else if (sessionLost) {
+        // Keep everything and try again: once they have logged in, the next attempt saves.
+        dirty = true;
+        retry = true;
+        warn(data.message || msg.msgOffline);
+        say(msg.msgPending);
+      } else if (result.status === 404) {
+        stop(msg.msgStopped);
+      } else if (data.ok === false && data.final) {
+        stop(data.message);
+        showTheirs(data.shown);
+      } else if (data.ok === false) {
+        forms.markFieldErrors(form, data.errors);
+        say(data.message);
+      } else {
+        throw new Error("HTTP " + result.status);
+      }
+    }
+
+    function failed() {
+      dirty = true;
+      retry = true;
+      say(msg.msgOffline);
+    }
+
+    function finish() {
+      inFlight = false;
+      if (heldSubmitter !== undefined) {
+        var submitter = heldSubmitter;
+        heldSubmitter = undefined;
+        if (stopped || sessionLost || retry) {
+          // A post now would be refused or end on the login page: keep the page as it is.
+          forms.forgetConfirmation(form);
+        } else {
+          submitting = true;
+          forms.csrfToken(form);
+          if (submitter && form.requestSubmit) {
+            form.requestSubmit(submitter);
+          } else {
+            form.submit();
+          }
+          return;
+        }
+      }
+      if (stopped) {
+        return;
+      }
+      if (retry) {
+        schedule(pause("autosaveRetry", RETRY));
+      } else if (dirty) {
+        schedule(pause("autosaveDelay", DELAY)); // changed during the request
+      }
     }
 
     function save() {
       window.clearTimeout(timer);
-      if (stopped || !dirty) {
-        return;
-      }
-      if (inFlight) {
-        return; // finish() schedules the next save
+      if (stopped || !dirty || inFlight) {
+        return; // while in flight, finish() schedules the next save
       }
       inFlight = true;
       dirty = false;
+      retry = false;
+      var token = forms.csrfToken(form);
       var body = new FormData(form);
-      body.set("csrfmiddlewaretoken", freshToken());
-      say(form.dataset.msgSaving);
+      body.set("csrfmiddlewaretoken", token);
+      say(msg.msgSaving);
       fetch(url, {
         method: "POST",
         body: body,
         credentials: "same-origin",
         redirect: "manual",
-        headers: { Accept: "application/json", "X-Requested-With": "XMLHttpRequest" },
+        headers: {
+          Accept: "application/json",
+          "X-CSRFToken": token,
+          "X-Requested-With": "XMLHttpRequest",
+        },
       })
-        .then(handle)
-        .then(function (result) {
-          var data = result.data || {};
-          sessionLost = result.status === 403;
-          if (result.status === 200) {
-            form.querySelectorAll('input[name="version"]').forEach(function (input) {
-              input.value = String(data.version);
-            });
-            clearFieldErrors();
-            warn("");
-            say(form.dataset.msgSaved.replace("{time}", timeFormat.format(new Date(data.saved_at))));
-          } else if (result.status === 409) {
-            stopped = true;
-            dirty = true;
-            warn(data.error || form.dataset.msgStopped);
-            showTheirs(data.shown);
-            say(form.dataset.msgStopped);
-          } else if (result.status === 400 && data.code === "invalid") {
-            markFieldErrors(data.errors);
-            say(data.error);
-          } else if (result.status === 400) {
-            stopped = true;
-            dirty = true;
-            warn(data.error || form.dataset.msgStopped);
-            say(form.dataset.msgStopped);
-          } else if (result.status === 403) {
-            // Keep everything; try again (also on the next keystroke) once they have logged in.
-            dirty = true;
-            warn(data.error || form.dataset.msgOffline);
-            say(form.dataset.msgPending);
-            schedule(RETRY);
-          } else if (result.status === 404) {
-            stopped = true;
-            dirty = true;
-            warn(form.dataset.msgStopped);
-            say(form.dataset.msgStopped);
-          } else {
-            throw new Error("HTTP " + result.status);
-          }
-        })
-        .catch(function () {
-          dirty = true;
-          say(form.dataset.msgOffline);
-          schedule(RETRY);
-        })
+        .then(read)
+        .then(answered)
+        .catch(failed)
         .then(finish);
     }
 
     function changed(event) {
       var target = event.target;
-      if (!target || target.name === "csrfmiddlewaretoken") {
+      if (!target || !target.name || target.name === "csrfmiddlewaretoken") {
         return;
       }
-      // Text fields report every keystroke as "input"; their "change" on leaving is no news.
-      if (event.type === "change" && (target.tagName === "TEXTAREA" || target.type === "text" || target.type === "url")) {
+      if (event.type === "change" && TYPED.test(target.type || target.tagName.toLowerCase())) {
         return;
       }
       dirty = true;
       if (!stopped) {
-        say(form.dataset.msgPending);
-        schedule(DELAY);
+        say(msg.msgPending);
+        schedule(pause("autosaveDelay", DELAY));
       }
     }
 
@@ -214,19 +245,16 @@
       if (submitting) {
         return;
       }
-      freshToken();
-      if (sessionLost && !stopped) {
+      forms.csrfToken(form);
+      if (sessionLost && !stopped && !inFlight) {
         // Check the session with an autosave first; the form is posted once it has worked.
-        event.preventDefault();
-        pendingSubmitter = event.submitter || null;
         dirty = true;
         save();
-        return;
       }
       if (inFlight) {
-        // Wait for the autosave under way, so that the form carries the version it produced.
+        // Wait for the answer, so that the form carries the version it produced.
         event.preventDefault();
-        pendingSubmitter = event.submitter || null;
+        heldSubmitter = event.submitter || null;
         return;
       }
       submitting = true;
@@ -237,7 +265,7 @@
         event.returnValue = "";
       }
     });
-    say(form.dataset.msgIdle);
+    say(msg.msgIdle);
   }
 
   function init() {

@@ -1,6 +1,11 @@
-/* Shared by the autosaving forms (autosave.js for entries, review-autosave.js for reviews
- * and ballots): the current CSRF token, and field errors from a JSON answer shown at their
- * fields. Loaded before them with <script src defer>; it defines window.LaurelForms. */
+/* Shared by the forms that post with a script: the current CSRF token, field errors from a
+ * JSON answer shown at their fields (autosave.js, for entries and reviews), and the
+ * confirmation before a button with data-confirm posts its form (submitting a review or a
+ * ballot). Loaded first with <script src defer>; it defines window.LaurelForms.
+ *
+ * A confirmed submission sets data-confirmed on its form, so that a post held back (by
+ * autosave.js, for an autosave under way) is not asked again; whoever drops a held post
+ * calls LaurelForms.forgetConfirmation(form), so that the next click asks again. */
 (function () {
   "use strict";
 
@@ -51,9 +56,47 @@
     });
   }
 
+  /* Ask before a button with data-confirm (its question) posts the form; without
+   * JavaScript the form simply posts. */
+  function confirmSubmits(form) {
+    form.addEventListener("submit", function (event) {
+      var button = event.submitter;
+      if (form.dataset.confirmed || !button || !button.dataset.confirm) {
+        return;
+      }
+      if (window.confirm(button.dataset.confirm)) {
+        form.dataset.confirmed = "1";
+      } else {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+      }
+    });
+  }
+
+  function forgetConfirmation(form) {
+    delete form.dataset.confirmed;
+  }
+
+  function init() {
+    document.querySelectorAll("form").forEach(function (form) {
+      if (form.querySelector("[data-confirm]")) {
+        confirmSubmits(form);
+      }
+    });
+  }
+
   window.LaurelForms = {
     csrfToken: csrfToken,
     clearFieldErrors: clearFieldErrors,
     markFieldErrors: markFieldErrors,
+    forgetConfirmation: forgetConfirmation,
   };
+
+  // Registered before autosave.js registers its own (scripts run in order), so that a
+  // question answered "no" stops the submission before autosave.js sees it.
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
 })();

@@ -14,15 +14,7 @@ from django.urls import path
 
 from .. import dashboard_selectors as selectors
 from .. import services
-from ..enums import SubmissionStatus
-
-STATUS_BADGES = {
-    SubmissionStatus.DRAFT: "text-bg-secondary",
-    SubmissionStatus.SUBMITTED: "text-bg-primary",
-    SubmissionStatus.WITHDRAWN: "text-bg-light border",
-    SubmissionStatus.ELIGIBLE: "text-bg-success",
-    SubmissionStatus.INELIGIBLE: "text-bg-danger",
-}
+from ..enums import SubmissionStatus, submission_badge
 
 
 def _entry_row(submission) -> dict:
@@ -36,7 +28,7 @@ def _entry_row(submission) -> dict:
         ]
     return {
         "submission": submission,
-        "badge": STATUS_BADGES.get(submission.status, "text-bg-secondary"),
+        "badge": submission_badge(submission.status),
         # The template shows it in the award's zone: the deadline is the award's, wherever
         # the applicant sits.
         "deadline": deadline,

@@ -14,37 +14,35 @@ another tab, without reloading and losing the page.
 """
 
 import copy
-import functools
-from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.forms import BaseForm
-from django.http import (
-    HttpRequest,
-    HttpResponse,
-    HttpResponseBase,
-    JsonResponse,
-    QueryDict,
-)
-from django.middleware.csrf import CsrfViewMiddleware
-from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
 from awards.access import award_get_for
 from awards.models import Award
+from core.forms import add_service_errors, error_message, form_errors, service_errors
+from core.http import (
+    autosave_invalid,
+    autosave_refused,
+    autosave_saved,
+    saved_time,
+    session_checked,
+    wants_json,
+)
+from core.links import safe_link, with_next
 
 from .. import services
 from ..access import submission_get_for
 from ..dashboard_selectors import memberships_of
-from ..enums import SubmissionStatus
+from ..enums import SubmissionStatus, submission_badge
 from ..forms.entries import EntryForm, SubmissionStartForm, VersionForm
 from ..models import Attachment, Organisation, Submission
 from ..services.entries import ENTRY_FIELDS
@@ -54,30 +52,10 @@ EDIT = "submissions.edit_submission"
 VIEW = "submissions.view_submission"
 # Statuses in which the applicant changes the text (services.submission_update agrees).
 EDITABLE_STATUSES = (SubmissionStatus.DRAFT, SubmissionStatus.SUBMITTED)
-STATUS_BADGES = {
-    SubmissionStatus.DRAFT: "text-bg-secondary",
-    SubmissionStatus.SUBMITTED: "text-bg-primary",
-    SubmissionStatus.WITHDRAWN: "text-bg-light border",
-    SubmissionStatus.ELIGIBLE: "text-bg-success",
-    SubmissionStatus.INELIGIBLE: "text-bg-danger",
-}
 ACCEPT = ",".join(sorted({ext for exts in EXTENSIONS.values() for ext in exts} | set(EXTENSIONS)))
 
 
 # --- Helpers ----------------------------------------------------------------------------
-
-
-def _add_service_errors(form: BaseForm, error: ValidationError) -> None:
-    """A service's ValidationError next to the field it names, else above the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.error_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
-
-
-def _message(error: ValidationError) -> str:
-    return " ".join(error.messages)
 
 
 def _window_problem(submission: Submission) -> str | None:
@@ -90,56 +68,8 @@ def _window_problem(submission: Submission) -> str | None:
         # keeps one wording for the page, the JSON answers and the refusals themselves.
         services.ensure_editable(submission)
     except services.DeadlinePassed as error:
-        return _message(error)
+        return error_message(error)
     return None
-
-
-def _safe_link(url: str) -> str | None:
-    """``url`` if it is a web address that may be a link; anything else is shown as text."""
-    url = (url or "").strip()
-    return url if url.lower().startswith(("http://", "https://")) else None
-
-
-def _wants_json(request: HttpRequest) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
-
-
-def _session_ended() -> JsonResponse:
-    return JsonResponse(
-        {
-            "error": _(
-                "You are no longer logged in, so nothing was saved. Log in again in another "
-                "tab, then come back here: your text is still on this page."
-            ),
-            "code": "session",
-        },
-        status=403,
-    )
-
-
-def _csrf_failure(request: HttpRequest) -> HttpResponseBase | None:
-    """Django's own CSRF check, run inside the view so that a JSON caller gets JSON."""
-    return CsrfViewMiddleware(lambda _request: HttpResponse()).process_view(request, None, (), {})
-
-
-def session_checked(view: Callable) -> Callable:
-    """login_required and CSRF protection that answer a JSON caller with 403 JSON.
-
-    A page post (no JavaScript) gets Django's usual CSRF refusal and login redirect.
-    """
-
-    @csrf_exempt
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
-        json = _wants_json(request)
-        refusal = _csrf_failure(request)
-        if refusal is not None:
-            return _session_ended() if json else refusal
-        if not request.user.is_authenticated:
-            return _session_ended() if json else redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _attachment_json(attachment: Attachment) -> dict:
@@ -167,21 +97,15 @@ def _entry_context(request: HttpRequest, submission: Submission) -> dict:
     return {
         "submission": submission,
         "award": submission.award,
-        "badge": STATUS_BADGES.get(submission.status, "text-bg-secondary"),
+        "badge": submission_badge(submission.status),
         "deadline": services.deadline_for(submission),
         "attachments": list(submission.attachments.all()),
-        "video_link": _safe_link(submission.video_url),
+        "video_link": safe_link(submission.video_url),
         "can_edit": can_edit,
     }
 
 
 # --- Starting an entry --------------------------------------------------------------------
-
-
-def _with_next(url_name: str, next_url: str) -> str:
-    query = QueryDict(mutable=True)
-    query["next"] = next_url
-    return f"{resolve_url(url_name)}?{query.urlencode(safe='/')}"
 
 
 @login_required
@@ -195,7 +119,7 @@ def submission_create(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "award": award,
         "problem": _window_problem(Submission(award=award)),
-        "organisation_create_url": _with_next(
+        "organisation_create_url": with_next(
             "submissions:organisation_create", request.get_full_path()
         ),
         "has_organisations": organisations.exists(),
@@ -218,7 +142,7 @@ def submission_create(request: HttpRequest, slug: str) -> HttpResponse:
                 title=form.cleaned_data["title"],
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -394,11 +318,11 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             status=409,
         )
     except (services.DeadlinePassed, services.SubmissionTransitionError) as error:
-        return _render_edit(request, submission, form, problem=_message(error), status=400)
+        return _render_edit(request, submission, form, problem=error_message(error), status=400)
     except ValidationError as error:
         # A submitted entry may not lose a required field (IncompleteSubmission), or the
         # model refused a value: shown next to the field, the text stays in the form.
-        _add_service_errors(form, error)
+        add_service_errors(form, error)
         return _render_edit(request, submission, form)
     messages.success(request, _("Your changes have been saved."))
     if request.POST.get("then") == "overview":
@@ -406,30 +330,20 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("submissions:edit", pk=saved.pk)
 
 
-def _errors_json(form: BaseForm) -> dict[str, list[str]]:
-    return {name: [str(message) for message in errors] for name, errors in form.errors.items()}
-
-
 @require_POST
 @session_checked
 def autosave(request: HttpRequest, pk: int) -> JsonResponse:
-    """Save the draft as typed (the script calls it 2 s after the last keystroke).
-
-    200 ``{"version", "saved_at"}``; 409 with the current values when someone else saved in
-    the meantime; 400 with the message after the deadline or for refused values; 403 when
-    the session has ended.
+    """Save the draft as typed (``static/js/autosave.js`` calls it 2 s after the last
+    keystroke), answering in the autosave shape of ``core.http``: saved (``saved_at`` in the
+    award's time zone); ``invalid`` with the refused fields; ``conflict`` (409) when someone
+    else saved in the meantime, with their ``version``, ``updated_by``, ``current`` values and
+    the differing values as ``shown``, nothing overwritten; ``closed`` after the deadline;
+    ``session`` (403, from ``session_checked``) when the session has ended.
     """
     submission = submission_get_for(request.user, pk, EDIT)
     form = EntryForm(request.POST, instance=copy.copy(submission))
     if not form.is_valid():
-        return JsonResponse(
-            {
-                "error": _("Not saved: please correct the marked fields."),
-                "code": "invalid",
-                "errors": _errors_json(form),
-            },
-            status=400,
-        )
+        return autosave_invalid(form_errors(form))
     try:
         saved = services.submission_update(
             submission=submission,
@@ -439,40 +353,27 @@ def autosave(request: HttpRequest, pk: int) -> JsonResponse:
         )
     except services.StaleVersion as error:
         current = error.current
-        return JsonResponse(
-            {
-                "error": _(
-                    "Someone else saved this entry in the meantime, so autosave has stopped: "
-                    "nothing of theirs or yours has been overwritten. What they saved is shown "
-                    "beside each field that differs. Copy what you need, then save: you see "
-                    "both versions once more before anything is replaced."
-                ),
-                "code": "conflict",
-                "version": current.version,
-                "updated_by": str(current.updated_by or ""),
-                "current": {name: getattr(current, name) for name in ENTRY_FIELDS},
-                "shown": _differences(form, current),
-            },
+        return autosave_refused(
+            code="conflict",
+            message=_(
+                "Someone else saved this entry in the meantime, so autosave has stopped: "
+                "nothing of theirs or yours has been overwritten. What they saved is shown "
+                "beside each field that differs. Copy what you need, then save: you see "
+                "both versions once more before anything is replaced."
+            ),
             status=409,
+            final=True,
+            version=current.version,
+            updated_by=str(current.updated_by or ""),
+            current={name: getattr(current, name) for name in ENTRY_FIELDS},
+            shown=_differences(form, current),
         )
     except (services.DeadlinePassed, services.SubmissionTransitionError) as error:
-        return JsonResponse({"error": _message(error), "code": "closed"}, status=400)
+        return autosave_refused(code="closed", message=error_message(error), final=True)
     except ValidationError as error:
-        errors = (
-            {name: [str(m) for m in msgs] for name, msgs in error.message_dict.items()}
-            if hasattr(error, "error_dict")
-            else {"__all__": error.messages}
-        )
-        return JsonResponse(
-            {
-                "error": _("Not saved: please correct the marked fields."),
-                "code": "invalid",
-                "errors": errors,
-            },
-            status=400,
-        )
-    return JsonResponse(
-        {"version": saved.version, "saved_at": timezone.localtime(saved.updated_at).isoformat()}
+        return autosave_invalid(service_errors(error))
+    return autosave_saved(
+        version=saved.version, saved_at=saved_time(saved.updated_at, submission.award.tzinfo)
     )
 
 
@@ -482,7 +383,7 @@ def autosave(request: HttpRequest, pk: int) -> JsonResponse:
 def _named(error: ValidationError, name: str) -> str:
     """The refusal, naming the file even where the service's message does not (too many
     files, deadline)."""
-    text = _message(error)
+    text = error_message(error)
     if f"“{name}”" in text:
         return text
     return _("“%(name)s” was not added: %(reason)s") % {"name": name, "reason": text}
@@ -495,7 +396,7 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     400 naming the file); a plain form post adds each file and returns to the edit page."""
     submission = submission_get_for(request.user, pk, EDIT)
     uploads = request.FILES.getlist("files")
-    if _wants_json(request):
+    if wants_json(request):
         if len(uploads) != 1:
             # A part whose name Django cannot read (raw bytes that are not UTF-8) arrives as
             # no file at all.
@@ -543,11 +444,11 @@ def attachment_delete(request: HttpRequest, pk: int, aid: int) -> HttpResponse:
     try:
         services.attachment_delete(attachment=attachment, actor=request.user)
     except ValidationError as error:
-        if _wants_json(request):
-            return JsonResponse({"error": _message(error)}, status=400)
-        messages.error(request, _message(error))
+        if wants_json(request):
+            return JsonResponse({"error": error_message(error)}, status=400)
+        messages.error(request, error_message(error))
     else:
-        if _wants_json(request):
+        if wants_json(request):
             return JsonResponse({"deleted": aid})
         messages.success(request, _("“%(name)s” has been removed.") % {"name": name})
     return redirect(reverse("submissions:edit", kwargs={"pk": pk}) + "#attachments")
@@ -587,7 +488,7 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
             ),
         )
     except ValidationError as error:
-        messages.error(request, _message(error))
+        messages.error(request, error_message(error))
     else:
         messages.success(
             request,
@@ -604,7 +505,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.submission_withdraw(submission=submission, actor=request.user)
     except ValidationError as error:
-        messages.error(request, _message(error))
+        messages.error(request, error_message(error))
     else:
         messages.success(
             request,
@@ -623,7 +524,7 @@ def reopen(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.submission_reopen(submission=submission, actor=request.user)
     except ValidationError as error:
-        messages.error(request, _message(error))
+        messages.error(request, error_message(error))
     else:
         messages.success(
             request, _("The entry is a draft again. Submit it again before the deadline.")

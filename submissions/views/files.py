@@ -12,18 +12,9 @@ from django.http import FileResponse, Http404, HttpRequest
 from django.urls import path
 from django.views.decorators.http import require_safe
 
+from core.http import protected_file
+
 from ..access import attachment_get_for
-
-# An upload is never a page: no scripts, no plugins, no same-origin access even if a browser
-# were talked into rendering one.
-CONTENT_SECURITY_POLICY = "default-src 'none'; sandbox"
-
-
-def _protect(response: FileResponse) -> FileResponse:
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @require_safe
@@ -31,7 +22,7 @@ def _protect(response: FileResponse) -> FileResponse:
 def attachment(request: HttpRequest, pk: int) -> FileResponse:
     """The file as it was uploaded, as a download under its (cleaned) original name."""
     item = attachment_get_for(request.user, pk)
-    return _protect(
+    return protected_file(
         FileResponse(
             item.file.open("rb"),
             as_attachment=True,
@@ -49,7 +40,7 @@ def thumbnail(request: HttpRequest, pk: int) -> FileResponse:
     if not item.thumbnail:
         raise Http404
     stem = item.original_name.rsplit(".", 1)[0] or "preview"
-    return _protect(
+    return protected_file(
         FileResponse(
             item.thumbnail.open("rb"),
             as_attachment=False,

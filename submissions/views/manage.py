@@ -12,31 +12,30 @@ import tempfile
 from collections.abc import Iterable, Iterator
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.forms import BaseForm
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import path
 from django.utils import formats, timezone, translation
-from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views import View
 
-from awards.access import award_get_for
+from awards.views_base import OrganiserView
+from core.forms import add_service_errors
+from core.http import no_store
+from core.links import safe_link
 
 from .. import exports, services
 from .. import manage_selectors as selectors
-from ..enums import SUBMISSION_TRANSITIONS, SubmissionStatus
+from ..enums import SUBMISSION_TRANSITIONS, SubmissionStatus, submission_badge
 from ..forms.manage import EligibilityForm, ExtensionForm, SubmissionFilterForm
 from ..models import Submission
-from .dashboard import STATUS_BADGES
 
-PERM = "awards.manage_award"
 PAGE_SIZE = 50
+# Statuses whose eligibility can be decided (or changed): those the transitions allow to
+# become eligible or not eligible.
 DECIDABLE = frozenset(
     status
     for status, targets in SUBMISSION_TRANSITIONS.items()
@@ -54,31 +53,9 @@ HISTORY_LABELS = {
 }
 
 
-def _add_service_errors(form: BaseForm, error: ValidationError) -> None:
-    """A service's ValidationError next to the field it names, else above the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.error_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
-
-
 def _moment(award, moment) -> str:
     local = timezone.localtime(moment, award.tzinfo)
     return f"{formats.date_format(local, 'DATETIME_FORMAT')} ({award.timezone})"
-
-
-def _safe_link(url: str) -> str | None:
-    """``url`` if it is a web address that may be a link; anything else is shown as text."""
-    url = (url or "").strip()
-    return url if url.lower().startswith(("http://", "https://")) else None
-
-
-def _no_store(response: HttpResponse) -> HttpResponse:
-    """Exports hold applicants' data: no cache on the way may keep a copy."""
-    add_never_cache_headers(response)
-    patch_cache_control(response, private=True)
-    return response
 
 
 def _in_language(chunks: Iterable, language: str) -> Iterator:
@@ -88,15 +65,10 @@ def _in_language(chunks: Iterable, language: str) -> Iterator:
         yield from chunks
 
 
-class _ManageView(LoginRequiredMixin, View):
-    """Login first, then the award through the permission-aware getter (404 for anyone who
-    may not manage it)."""
+class _ManageView(OrganiserView):
+    """An organiser page of the award's entries (404 for anyone who may not manage it)."""
 
-    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.award = award_get_for(request.user, kwargs["slug"], PERM)
-        return super().dispatch(request, *args, **kwargs)
+    permission_required = "awards.manage_award"
 
     def get_submission(self, pk: int) -> Submission:
         submission = selectors.submission_of_award(self.award, pk)
@@ -133,16 +105,14 @@ class SubmissionListView(_ManageView):
         rows = [
             {
                 "submission": submission,
-                "badge": STATUS_BADGES.get(submission.status, "text-bg-secondary"),
+                "badge": submission_badge(submission.status),
                 "eligibility": _eligibility(submission),
             }
             for submission in page.object_list
         ]
-        return render(
-            request,
+        return self.render(
             "submissions/manage_list.html",
             {
-                "award": self.award,
                 "form": form,
                 "filtered": form.active,
                 "page": page,
@@ -160,7 +130,7 @@ class SubmissionListView(_ManageView):
                     {
                         "status": status,
                         "count": counts.by_status.get(status.value, 0),
-                        "badge": STATUS_BADGES.get(status, "text-bg-secondary"),
+                        "badge": submission_badge(status),
                     }
                     for status in SubmissionStatus
                 ],
@@ -197,17 +167,15 @@ class SubmissionDetailView(_ManageView):
             {"entry": entry, "label": HISTORY_LABELS.get(entry.action, entry.action)}
             for entry in selectors.submission_history(submission)
         ]
-        return render(
-            self.request,
+        return self.render(
             "submissions/manage_detail.html",
             {
-                "award": self.award,
                 "submission": submission,
                 "organisation": submission.organisation,
                 "attachments": list(submission.attachments.all()),
-                "badge": STATUS_BADGES.get(submission.status, "text-bg-secondary"),
+                "badge": submission_badge(submission.status),
                 "deadline": services.deadline_for(submission),
-                "video_link": _safe_link(submission.video_url),
+                "video_link": safe_link(submission.video_url),
                 # A refused decision is shown with its error, even where none can be made.
                 "eligibility_form": eligibility_form
                 if can_decide or (eligibility_form and eligibility_form.is_bound)
@@ -233,7 +201,7 @@ class EligibilityView(SubmissionDetailView):
                     reason="" if form.eligible else form.cleaned_data["reason"],
                 )
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(
                     request,
@@ -261,7 +229,7 @@ class ExtensionView(SubmissionDetailView):
                     submission=submission, actor=request.user, until=form.cleaned_data["until"]
                 )
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(
                     request,
@@ -288,7 +256,7 @@ class ExportCsvView(_ManageView):
         response["Content-Disposition"] = content_disposition_header(
             as_attachment=True, filename=f"{self.award.slug}-entries.csv"
         )
-        return _no_store(response)
+        return no_store(response)
 
 
 class ExportXlsxView(_ManageView):
@@ -310,7 +278,7 @@ class ExportXlsxView(_ManageView):
             filename=f"{self.award.slug}-entries.xlsx",
             content_type=XLSX_CONTENT_TYPE,
         )
-        return _no_store(response)
+        return no_store(response)
 
 
 class CategoryDocumentsView(_ManageView):
@@ -329,7 +297,7 @@ class CategoryDocumentsView(_ManageView):
             as_attachment=True,
             filename=f"{award.reference_prefix}-{award.edition}-{category.code}-documents.zip",
         )
-        return _no_store(response)
+        return no_store(response)
 
 
 urlpatterns: list = [

@@ -11,14 +11,16 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.forms import BaseForm
-from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import redirect, render, resolve_url
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
+
+from core.forms import add_service_errors, error_message
+from core.links import with_next
 
 from .. import dashboard_selectors as selectors
 from .. import services
@@ -27,15 +29,6 @@ from ..forms.organisations import InvitationForm, OrganisationForm
 from ..models import Organisation, OrganisationInvitation
 
 CHANGE = "submissions.change_organisation"
-
-
-def _add_service_errors(form: BaseForm, error: ValidationError) -> None:
-    """A service's ValidationError next to the field it names, else above the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.error_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
 
 
 def _render_form(request: HttpRequest, form: OrganisationForm, organisation=None) -> HttpResponse:
@@ -61,7 +54,7 @@ class OrganisationCreateView(LoginRequiredMixin, View):
             try:
                 organisation = services.organisation_create(owner=request.user, **form.cleaned_data)
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(
                     request,
@@ -124,7 +117,7 @@ class OrganisationUpdateView(LoginRequiredMixin, View):
                     organisation=self.organisation, actor=request.user, **form.cleaned_data
                 )
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The company profile has been saved."))
                 return redirect("submissions:organisation_detail", pk=pk)
@@ -145,7 +138,7 @@ class OrganisationInviteView(LoginRequiredMixin, View):
                     actor=request.user,
                 )
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(
                     request,
@@ -153,12 +146,6 @@ class OrganisationInviteView(LoginRequiredMixin, View):
                 )
                 return redirect("submissions:organisation_detail", pk=organisation.pk)
         return _render_detail(request, organisation, invite_form=form)
-
-
-def _with_next(url_name: str, next_url: str) -> str:
-    query = QueryDict(mutable=True)
-    query["next"] = next_url
-    return f"{resolve_url(url_name)}?{query.urlencode(safe='/')}"
 
 
 class InvitationAcceptView(View):
@@ -200,8 +187,8 @@ class InvitationAcceptView(View):
         context = {"invitation": self.invitation, "organisation": organisation}
         if not request.user.is_authenticated:
             here = request.get_full_path()
-            context["login_url"] = _with_next(settings.LOGIN_URL, here)
-            context["register_url"] = _with_next("accounts:register", here)
+            context["login_url"] = with_next(settings.LOGIN_URL, here)
+            context["register_url"] = with_next("accounts:register", here)
             return render(request, "submissions/invitation_login.html", context)
         if not request.user.has_perm("awards.apply"):
             raise PermissionDenied
@@ -219,7 +206,7 @@ class InvitationAcceptView(View):
         try:
             membership = services.invitation_accept(token=token, user=request.user)
         except ValidationError as error:
-            return self.render_invalid(" ".join(error.messages), 400)
+            return self.render_invalid(error_message(error), 400)
         messages.success(
             request,
             _("You are now a member of %(name)s.") % {"name": membership.organisation.name},

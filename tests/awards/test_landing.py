@@ -7,7 +7,13 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.factories import AwardFactory, AwardRoleFactory, CategoryFactory, UserFactory
+from tests.factories import (
+    AwardFactory,
+    AwardRoleFactory,
+    CategoryFactory,
+    JurorFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -109,7 +115,7 @@ def test_navigation_shows_what_each_role_can_do(client):
     award = AwardFactory(status="open", name="LIA", edition=2031)
     organiser, juror, applicant = UserFactory(), UserFactory(), UserFactory()
     AwardRoleFactory(award=award, user=organiser, role="organiser")
-    AwardRoleFactory(award=award, user=juror, role="juror")
+    JurorFactory(award=award, user=juror)
 
     anonymous = _text(client.get("/", HTTP_ACCEPT_LANGUAGE="en"))
     assert 'href="/accounts/login/"' in anonymous and 'href="/accounts/register/"' in anonymous
@@ -154,7 +160,7 @@ def test_status_change_is_refused_for_jurors_and_strangers(client):
     award = AwardFactory(status="draft")
     CategoryFactory(award=award)
     juror = UserFactory()
-    AwardRoleFactory(award=award, user=juror, role="juror")
+    JurorFactory(award=award, user=juror)
 
     assert client.post(f"/manage/{award.slug}/status/", {"status": "open"}).status_code == 302
     for user in [juror, UserFactory()]:

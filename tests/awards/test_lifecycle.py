@@ -170,9 +170,9 @@ def test_audit_chains_of_two_awards_are_independent():
 
 def test_granting_a_role_twice_keeps_one_role_and_one_log_entry():
     award, user = AwardFactory(), UserFactory()
-    services.award_role_grant(award=award, user=user, role="juror", actor=None)
-    services.award_role_grant(award=award, user=user, role="juror", actor=None)
-    assert award.roles.filter(user=user, role="juror").count() == 1
+    services.award_role_grant(award=award, user=user, role="organiser", actor=None)
+    services.award_role_grant(award=award, user=user, role="organiser", actor=None)
+    assert award.roles.filter(user=user, role="organiser").count() == 1
     assert AuditEntry.objects.filter(award=award, action="award.role_granted").count() == 1
 
 

@@ -15,6 +15,7 @@ from tests.factories import (
     AwardRoleFactory,
     CategoryFactory,
     CriterionFactory,
+    JurorFactory,
     RoundFactory,
     SubmissionFactory,
     UserFactory,
@@ -88,9 +89,9 @@ def denied_user(kind: str, award: Award):
     if kind == "other_organiser":
         AwardRoleFactory(award=AwardFactory(slug="other-2027", edition=2028), user=user)
     elif kind == "juror":
-        AwardRoleFactory(award=award, user=user, role="juror")
+        JurorFactory(award=award, user=user)
     elif kind == "jury_chair":
-        AwardRoleFactory(award=award, user=user, role="jury_chair")
+        JurorFactory(award=award, user=user, role="jury_chair")
     elif kind == "unverified_organiser":
         user.email_verified_at = None
         user.save(update_fields=["email_verified_at"])

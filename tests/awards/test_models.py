@@ -129,8 +129,9 @@ def test_award_role_is_unique_and_valid():
     AwardRole.objects.create(award=award, user=user, role="organiser")
     _refused_by_database(lambda: AwardRole.objects.create(award=award, user=user, role="organiser"))
     _refused_by_database(lambda: AwardRole.objects.create(award=award, user=user, role="king"))
-    AwardRole.objects.create(award=award, user=user, role="juror")
-    assert award.roles.count() == 2
+    # A jury seat is the jury app's Juror row, never an award role.
+    _refused_by_database(lambda: AwardRole.objects.create(award=award, user=user, role="juror"))
+    assert award.roles.count() == 1
 
 
 def test_status_outside_the_lifecycle_is_refused_by_the_database():

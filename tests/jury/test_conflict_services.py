@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from awards.models import AuditEntry
-from jury import services
+from jury import selectors, services
 from jury.conflicts import blocked_pairs, blocked_q, is_blocked, normalise_name
 from jury.enums import Preference
 from jury.models import Assignment, Ballot, Bid, Conflict, Review
@@ -598,3 +598,79 @@ def test_suggesting_for_a_whole_jury_reads_in_a_fixed_number_of_queries(
     large_jury = jury(large)
     with django_assert_num_queries(len(reads.captured_queries)):
         services.conflicts_suggest_many(jurors=large_jury)
+
+
+# --- When suggestions are recorded: on a change, never on a page view ------------------------
+
+
+def test_suggestions_are_read_without_writing(award, category):
+    juror = juror_at(award, category, email="x@leichtbau-gmbh.de")
+    colleague = organisation_with_member("Carbonwerk Sachsen", "y@leichtbau-gmbh.de")
+    entry(award, category, colleague)
+
+    found = selectors.conflict_suggestions([juror])
+
+    assert [(s.juror_id, s.organisation_id, s.reason) for s in found] == [
+        (juror.pk, colleague.pk, "@leichtbau-gmbh.de")
+    ]
+    assert conflicts_of(juror) == []
+
+
+def test_a_changed_affiliation_records_its_suggestion(award, category):
+    juror = juror_at(award, category)
+    company = OrganisationFactory(name="Carbonwerk Sachsen GmbH")
+    entry(award, category, company)
+
+    services.juror_profile_update(
+        juror=juror, affiliation="Carbonwerk Sachsen", expertise_note="", expertise={}
+    )
+
+    assert conflicts_of(juror) == [
+        (None, company.pk, "suggested", "automatic", "Carbonwerk Sachsen", "")
+    ]
+
+
+def test_a_new_category_of_the_seat_records_its_suggestions(award, category):
+    other = CategoryFactory(award=award)
+    juror = juror_at(award, category, email="x@leichtbau-gmbh.de")
+    colleague = organisation_with_member("Carbonwerk Sachsen", "y@leichtbau-gmbh.de")
+    entry(award, other, colleague)
+    assert services.conflicts_suggest(juror=juror) == []  # not in the juror's categories yet
+
+    services.juror_update(
+        juror=juror,
+        actor=None,
+        role="juror",
+        categories=[category, other],
+        max_assignments=None,
+        deadline_extended_until=None,
+    )
+
+    assert conflicts_of(juror) == [
+        (None, colleague.pk, "suggested", "automatic", "@leichtbau-gmbh.de", "")
+    ]
+
+
+def test_opening_a_round_records_the_suggestions_of_the_whole_jury(award, category):
+    round_ = RoundFactory(award=award, number=1, status="planned")
+    juror = juror_at(award, category, email="x@leichtbau-gmbh.de")
+    colleague = organisation_with_member("Carbonwerk Sachsen", "y@leichtbau-gmbh.de")
+    entry(award, category, colleague)
+
+    services.round_open(round=round_, actor=None)
+
+    assert conflicts_of(juror) == [
+        (None, colleague.pk, "suggested", "automatic", "@leichtbau-gmbh.de", "")
+    ]
+
+
+def test_declaring_records_the_suggestions_the_juror_was_shown(award, category):
+    juror = juror_at(award, category, email="x@leichtbau-gmbh.de")
+    colleague = organisation_with_member("Carbonwerk Sachsen", "y@leichtbau-gmbh.de")
+    shown = entry(award, category, colleague)
+
+    declare(juror, Declaration(shown.pk, ConflictScope.NONE))
+
+    assert conflicts_of(juror) == [
+        (None, colleague.pk, "dismissed", "automatic", "@leichtbau-gmbh.de", "")
+    ]

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
 from awards.models import AuditEntry, AwardRole
-from jury import services
+from jury import selectors, services
 from jury.models import Juror, JuryInvitation
 from jury.services.invitations import TOKEN_SALT
 from notifications.models import Message
@@ -222,9 +222,9 @@ def test_accepting_creates_the_juror_with_the_categories_and_role_of_the_invitat
     assert juror.role == "jury_chair"
     assert juror.is_active
     assert set(juror.categories.all()) == set(categories)
-    assert set(AwardRole.objects.filter(award=award, user=user).values_list("role", flat=True)) == {
-        "jury_chair"
-    }
+    # The seat is the chair's one role store: it is what the chair predicate reads.
+    assert not AwardRole.objects.filter(award=award, user=user).exists()
+    assert user.has_perm("jury.chair", award)
     invitation.refresh_from_db()
     assert invitation.status == "accepted"
     assert invitation.juror == juror
@@ -238,7 +238,7 @@ def test_accepting_creates_the_juror_with_the_categories_and_role_of_the_invitat
     }
 
 
-def test_accepting_as_juror_grants_the_juror_role(award, organiser, categories):
+def test_accepting_as_juror_gives_a_seat_and_no_award_role(award, organiser, categories):
     invitation = invite(award, organiser, categories[:1])
     user = UserFactory()
 
@@ -246,10 +246,12 @@ def test_accepting_as_juror_grants_the_juror_role(award, organiser, categories):
 
     assert juror.role == "juror"
     assert list(juror.categories.all()) == categories[:1]
-    assert list(
-        AwardRole.objects.filter(award=award, user=user).values_list("role", flat=True)
-    ) == ["juror"]
-    assert "award.role_granted" in audit_actions(award)
+    # The seat is the one store of the jury role: it opens the jury pages and names the
+    # user in the navigation; no award role mirrors it.
+    assert not AwardRole.objects.filter(award=award, user=user).exists()
+    assert list(selectors.awards_judged_by(user)) == [award]
+    assert user.has_perm("jury.chair", award) is False
+    assert "jury.invitation_accepted" in audit_actions(award)
 
 
 def test_a_second_accept_with_the_same_link_fails(award, organiser, categories):

@@ -16,9 +16,10 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from PIL import Image
 
+from core.formatting import format_moment
 from jury import services
 from jury.models import (
     Assignment,
@@ -39,6 +40,7 @@ from tests.factories import (
     JurorFactory,
     OrganisationFactory,
     RoundFactory,
+    SubmissionFactory,
     UserFactory,
     judging_setup,
 )
@@ -529,12 +531,8 @@ def test_a_suggested_conflict_is_shown_preselected_with_its_reason(client, jury)
 
     page = text(client.get(url("conflicts", jury)))
 
-    conflict = Conflict.objects.get(juror=juror)
-    assert (conflict.organisation, conflict.status, conflict.source) == (
-        organisation,
-        "suggested",
-        "automatic",
-    )
+    # Showing the page writes nothing: the suggestion is computed, not recorded.
+    assert not Conflict.objects.filter(juror=juror).exists()
     row = page.split(f'data-entry="{jury.submissions[1].pk}"')[1].split("</tr>")[0]
     assert ">suggested</span>" in row
     assert "same email domain @jury0.example.net" in row
@@ -543,8 +541,18 @@ def test_a_suggested_conflict_is_shown_preselected_with_its_reason(client, jury)
     assert '<option value="none" selected>' in other_row
     assert "suggested" not in other_row
 
+    # Sending the page as shown records the suggestion and the juror's confirmation of it.
+    client.post(url("conflicts", jury), declaration(jury, {1: "organisation"}))
 
-def test_visiting_the_conflicts_page_twice_suggests_once(client, jury):
+    conflict = Conflict.objects.get(juror=juror)
+    assert (conflict.organisation, conflict.status, conflict.source) == (
+        organisation,
+        "confirmed",
+        "automatic",
+    )
+
+
+def test_the_conflicts_page_writes_nothing_and_a_dismissed_suggestion_stays_dismissed(client, jury):
     organisation = jury.submissions[1].organisation
     organisation.contact_email = "info@jury0.example.net"
     organisation.save(update_fields=["contact_email"])
@@ -552,8 +560,16 @@ def test_visiting_the_conflicts_page_twice_suggests_once(client, jury):
 
     client.get(url("conflicts", jury))
     client.get(url("conflicts", jury))
+    assert not Conflict.objects.filter(juror=jury.jurors[0]).exists()
 
-    assert Conflict.objects.filter(juror=jury.jurors[0]).count() == 1
+    client.post(url("conflicts", jury), declaration(jury, {}))  # "no conflict" everywhere
+    page = text(client.get(url("conflicts", jury)))
+
+    conflict = Conflict.objects.get(juror=jury.jurors[0])
+    assert (conflict.organisation, conflict.status) == (organisation, "dismissed")
+    row = page.split(f'data-entry="{jury.submissions[1].pk}"')[1].split("</tr>")[0]
+    assert '<option value="none" selected>' in row
+    assert "suggested" not in row
 
 
 def declaration(jury, scopes: dict[int, str], notes=None, preferences=None) -> dict:
@@ -1068,7 +1084,7 @@ def test_a_stale_version_is_refused_with_409_and_nothing_saved(client, jury, ass
 
 def expected_deadline(jury, moment) -> str:
     with translation.override("en"):
-        return services.format_moment(jury.award, moment)
+        return format_moment(jury.award, moment)
 
 
 @pytest.mark.parametrize("where", ["round", "award"])
@@ -1317,6 +1333,7 @@ def test_autosave_reports_a_score_outside_the_scale_by_field(client, jury, assig
     assert response.status_code == 400
     assert response.json() == {
         "ok": False,
+        "code": "invalid",
         "errors": {f"score_{c1.pk}": ["Enter a score from 1 to 10."]},
         "message": "Not saved: please correct the marked fields.",
         "final": False,
@@ -1333,7 +1350,9 @@ def test_autosave_refuses_a_stale_version_with_409(client, jury, assigned):
 
     assert response.status_code == 409
     body = response.json()
-    assert body["ok"] is False
+    assert (body["ok"], body["code"], body["final"]) == (False, "conflict", True)
+    assert body["errors"] == {}
+    assert body["version"] == 1
     assert body["message"].startswith("This review was saved in another window")
     assert Review.objects.get(assignment=assigned).scores.get().value == 6
 
@@ -1347,7 +1366,7 @@ def test_autosave_after_the_deadline_stops_with_the_message(client, jury, assign
 
     assert response.status_code == 400
     body = response.json()
-    assert (body["ok"], body["final"], body["errors"]) == (False, True, {})
+    assert (body["ok"], body["code"], body["final"], body["errors"]) == (False, "closed", True, {})
     assert expected_deadline(jury, jury.round.deadline_at) in body["message"]
 
 
@@ -1358,6 +1377,7 @@ def test_autosave_is_csrf_protected(jury, assigned):
     response = autosave(client, jury, assigned, criterion_fields(jury, full_scores(jury)))
 
     assert response.status_code == 403
+    assert response.json()["code"] == "session"
     assert not Review.objects.exists()
 
 
@@ -1385,6 +1405,139 @@ def test_autosave_without_a_session_answers_json(client, jury, assigned):
 
     assert response.status_code == 403
     assert response.json()["code"] == "session"
+
+
+# --- One answer for both autosaves ---------------------------------------------------------
+
+# What every refusal of an autosave carries (core.http.autosave_refused): the one shape that
+# static/js/autosave.js reads for the entry form and the review form alike.
+REFUSAL_KEYS = {"ok", "code", "message", "errors", "final"}
+
+
+@pytest.fixture
+def entry():
+    """An applicant's draft in an open award; the applicant reads English."""
+    entry = SubmissionFactory(title="Flax frame")
+    english(entry.created_by)
+    return entry
+
+
+def entry_autosave(client, entry, **values):
+    data = {"title": entry.title, "version": str(entry.version), **values}
+    return client.post(reverse("submissions:autosave", kwargs={"pk": entry.pk}), data, headers=JSON)
+
+
+def shown_time(award, moment) -> str:
+    """``saved_at``: the time in the award's zone as English shows it ("4:05 p.m.")."""
+    with translation.override("en"):
+        return formats.time_format(timezone.localtime(moment, award.tzinfo), "TIME_FORMAT")
+
+
+def both_logged_in(jury, entry) -> tuple[Client, Client]:
+    """A client for the applicant of ``entry`` and one for the assigned juror."""
+    applicant, juror = Client(), Client()
+    applicant.force_login(entry.created_by)
+    juror.force_login(jury.jurors[0].user)
+    return applicant, juror
+
+
+def answer(response) -> tuple:
+    """What the script acts on: the status, ``ok``, ``code``, ``final`` and whether fields
+    are named."""
+    data = response.json()
+    return (
+        response.status_code,
+        data["ok"],
+        data.get("code"),
+        data.get("final"),
+        bool(data.get("errors")),
+    )
+
+
+def test_both_autosaves_answer_a_save_alike(jury, assigned, entry):
+    applicant, juror = both_logged_in(jury, entry)
+
+    saved_entry = entry_autosave(applicant, entry, summary="Typed")
+    saved_review = autosave(juror, jury, assigned, criterion_fields(jury, full_scores(jury)))
+
+    entry.refresh_from_db()
+    review = Review.objects.get(assignment=assigned)
+    assert (saved_entry.status_code, saved_review.status_code) == (200, 200)
+    assert saved_entry.json() == {
+        "ok": True,
+        "version": 2,
+        "saved_at": shown_time(entry.award, entry.updated_at),
+    }
+    assert saved_review.json() == {
+        "ok": True,
+        "version": 1,
+        "saved_at": shown_time(jury.award, review.updated_at),
+    }
+
+
+def test_both_autosaves_refuse_a_value_alike(jury, assigned, entry):
+    c1, _c2 = jury.criteria
+    applicant, juror = both_logged_in(jury, entry)
+
+    refused_entry = entry_autosave(applicant, entry, video_url="javascript:alert(1)")
+    refused_review = autosave(
+        juror, jury, assigned, criterion_fields(jury, {f"score_{c1.pk}": "0"})
+    )
+
+    assert answer(refused_entry) == answer(refused_review) == (400, False, "invalid", False, True)
+    assert set(refused_entry.json()) == set(refused_review.json()) == REFUSAL_KEYS
+    assert refused_entry.json()["message"] == refused_review.json()["message"]
+    assert list(refused_entry.json()["errors"]) == ["video_url"]
+    assert list(refused_review.json()["errors"]) == [f"score_{c1.pk}"]
+
+
+def test_both_autosaves_stop_alike_after_the_deadline(jury, assigned, entry):
+    award = entry.award
+    award.submissions_close_at = timezone.now() - dt.timedelta(minutes=1)
+    award.save(update_fields=["submissions_close_at"])
+    jury.round.deadline_at = timezone.now() - dt.timedelta(minutes=1)
+    jury.round.save(update_fields=["deadline_at"])
+    applicant, juror = both_logged_in(jury, entry)
+
+    closed_entry = entry_autosave(applicant, entry, summary="Late")
+    closed_review = autosave(juror, jury, assigned, criterion_fields(jury, full_scores(jury)))
+
+    assert answer(closed_entry) == answer(closed_review) == (400, False, "closed", True, False)
+    assert set(closed_entry.json()) == set(closed_review.json()) == REFUSAL_KEYS
+    entry.refresh_from_db()
+    assert entry.summary == ""
+    assert not Review.objects.exists()
+
+
+def test_both_autosaves_answer_an_ended_session_with_the_same_json(jury, assigned, entry):
+    logged_out = Client(headers={"Accept-Language": "en"})
+    logged_out.cookies["laurel_language"] = "en"
+
+    entry_answer = entry_autosave(logged_out, entry, summary="Typed while logged out")
+    review_answer = autosave(logged_out, jury, assigned, criterion_fields(jury, full_scores(jury)))
+
+    assert (entry_answer.status_code, review_answer.status_code) == (403, 403)
+    assert entry_answer.json() == review_answer.json()
+    assert answer(entry_answer) == (403, False, "session", True, False)
+    assert set(entry_answer.json()) == REFUSAL_KEYS
+
+
+def test_both_autosaves_stop_alike_when_saved_elsewhere(jury, assigned, entry):
+    c1, _c2 = jury.criteria
+    applicant, juror = both_logged_in(jury, entry)
+    entry_autosave(applicant, entry, summary="Saved in another tab")  # version 1 → 2
+    autosave(juror, jury, assigned, criterion_fields(jury, {f"score_{c1.pk}": "6"}))  # 0 → 1
+
+    stale_entry = entry_autosave(applicant, entry, summary="Typed here")  # still version 1
+    stale_review = autosave(juror, jury, assigned, criterion_fields(jury, {f"score_{c1.pk}": "2"}))
+
+    assert answer(stale_entry) == answer(stale_review) == (409, False, "conflict", True, False)
+    assert set(stale_entry.json()) == REFUSAL_KEYS | {"version", "updated_by", "current", "shown"}
+    assert set(stale_review.json()) == REFUSAL_KEYS | {"version"}
+    assert (stale_entry.json()["version"], stale_review.json()["version"]) == (2, 1)
+    entry.refresh_from_db()
+    assert entry.summary == "Saved in another tab"
+    assert Review.objects.get(assignment=assigned).scores.get().value == 6
 
 
 # --- Files ----------------------------------------------------------------------------------

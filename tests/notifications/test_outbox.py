@@ -16,8 +16,8 @@ from notifications.enums import Audience, BulkStatus, MessageStatus
 from notifications.models import BulkSend, MailTemplate, Message
 from tests.factories import (
     AwardFactory,
-    AwardRoleFactory,
     CategoryFactory,
+    JurorFactory,
     MembershipFactory,
     SubmissionFactory,
     UserFactory,
@@ -322,9 +322,9 @@ def test_juror_audience_and_empty_audience():
     assert error.value.messages == ["Nobody is in this audience yet; nothing was sent."]
 
     juror, chair = UserFactory(), UserFactory()
-    AwardRoleFactory(award=award, user=juror, role="juror")
-    AwardRoleFactory(award=award, user=chair, role="jury_chair")
-    AwardRoleFactory(award=award, user=chair, role="juror")
-    AwardRoleFactory(award=AwardFactory(), user=UserFactory(), role="juror")
+    JurorFactory(award=award, user=juror)
+    JurorFactory(award=award, user=chair, role="jury_chair")
+    JurorFactory(award=award, user=UserFactory(), is_active=False)  # removed from the jury
+    JurorFactory(award=AwardFactory(), user=UserFactory())
     bulk, _ = _bulk(award, organiser, audience=Audience.JURORS)
     assert bulk.total == 2

@@ -10,7 +10,13 @@ from django.urls import reverse
 from awards.models import AuditEntry, Award
 from notifications.catalogue import COMMON, EDITABLE_KEYS, MAIL_TYPES
 from notifications.models import BulkSend, MailTemplate, Message
-from tests.factories import AwardFactory, AwardRoleFactory, CategoryFactory, UserFactory
+from tests.factories import (
+    AwardFactory,
+    AwardRoleFactory,
+    CategoryFactory,
+    JurorFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -152,7 +158,7 @@ def denied_user(kind: str, award: Award) -> UserFactory:
     if kind == "other_organiser":
         AwardRoleFactory(award=AwardFactory(slug="elsewhere-2029", edition=2029), user=user)
     elif kind in ("juror", "jury_chair"):
-        AwardRoleFactory(award=award, user=user, role=kind)
+        JurorFactory(award=award, user=user, role=kind)
     elif kind == "unverified_organiser":
         user.email_verified_at = None
         user.save(update_fields=["email_verified_at"])
@@ -793,7 +799,7 @@ def test_organiser_sends_an_announcement_to_a_list_of_addresses(client, award, o
 
 def test_organiser_sends_an_announcement_to_the_jurors(client, award, organiser):
     juror = UserFactory()
-    AwardRoleFactory(award=award, user=juror, role="juror")
+    JurorFactory(award=award, user=juror)
     client.force_login(organiser)
 
     response = client.post(

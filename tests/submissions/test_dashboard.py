@@ -13,6 +13,7 @@ from tests.factories import (
     AwardFactory,
     AwardRoleFactory,
     CategoryFactory,
+    JurorFactory,
     MembershipFactory,
     OrganisationFactory,
     SubmissionFactory,
@@ -156,7 +157,7 @@ def test_each_user_sees_only_the_entries_of_their_organisations(
         "owner": owner,
         "other_member": other_member,
         "organiser": AwardRoleFactory(award=award, user=en_user(), role="organiser").user,
-        "juror": AwardRoleFactory(award=award, user=en_user(), role="juror").user,
+        "juror": JurorFactory(award=award, user=en_user()).user,
     }[role]
     client.force_login(user)
 

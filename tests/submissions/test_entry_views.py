@@ -10,7 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from PIL import Image
 
 from awards.models import AuditEntry
@@ -21,6 +21,7 @@ from tests.factories import (
     AwardFactory,
     AwardRoleFactory,
     CategoryFactory,
+    JurorFactory,
     MembershipFactory,
     OrganisationFactory,
     SubmissionFactory,
@@ -107,7 +108,7 @@ def people(award, organisation):
     other_organiser = en()
     AwardRoleFactory(award=AwardFactory(status="open"), user=other_organiser, role="organiser")
     juror = en()
-    AwardRoleFactory(award=award, user=juror, role="juror")
+    JurorFactory(award=award, user=juror)
     return {
         "anonymous": None,
         "stranger": en(),
@@ -694,6 +695,14 @@ def test_a_submitted_entry_may_not_lose_a_required_field(client, people, entry):
 # --- Autosave -------------------------------------------------------------------------------
 
 
+def saved_time(entry) -> str:
+    """``saved_at`` of an autosave answer: the time in the award's zone, as English shows it."""
+    with translation.override("en"):
+        return formats.time_format(
+            timezone.localtime(entry.updated_at, entry.award.tzinfo), "TIME_FORMAT"
+        )
+
+
 def autosave(client, entry, **overrides):
     return client.post(
         reverse("submissions:autosave", kwargs={"pk": entry.pk}),
@@ -726,7 +735,7 @@ def test_autosave_round_trip_increments_the_version(client, people, entry):
     entry.refresh_from_db()
     assert (first.status_code, second.status_code) == (200, 200)
     assert (first.json()["version"], second.json()["version"]) == (2, 3)
-    assert dt.datetime.fromisoformat(second.json()["saved_at"]) == entry.updated_at
+    assert second.json() == {"ok": True, "version": 3, "saved_at": saved_time(entry)}
     assert (entry.summary, entry.version, entry.updated_by) == ("AB", 3, people["member"])
 
 
@@ -744,7 +753,9 @@ def test_a_stale_autosave_is_refused_with_the_current_values(client, people, ent
 
     data = response.json()
     assert response.status_code == 409
-    assert data["code"] == "conflict"
+    assert (data["ok"], data["code"], data["final"]) == (False, "conflict", True)
+    assert data["errors"] == {}
+    assert data["message"].startswith("Someone else saved this entry in the meantime")
     assert data["version"] == 2
     assert data["updated_by"] == "Max Mayer"
     assert data["current"] == {
@@ -776,7 +787,13 @@ def test_autosave_after_the_deadline_is_refused_with_the_deadline(client, people
     response = autosave(client, entry, summary="Late")
 
     assert response.status_code == 400
-    assert response.json() == {"error": closed_text(award), "code": "closed"}
+    assert response.json() == {
+        "ok": False,
+        "code": "closed",
+        "message": closed_text(award),
+        "errors": {},
+        "final": True,
+    }
     entry.refresh_from_db()
     assert entry.summary == ""
 
@@ -788,9 +805,11 @@ def test_autosave_of_a_refused_value_names_the_field(client, people, entry):
 
     assert response.status_code == 400
     assert response.json() == {
-        "error": "Not saved: please correct the marked fields.",
+        "ok": False,
         "code": "invalid",
+        "message": "Not saved: please correct the marked fields.",
         "errors": {"video_url": ["Enter a valid URL."]},
+        "final": False,
     }
 
 
@@ -804,9 +823,12 @@ def test_autosave_after_logout_answers_403_json_not_a_login_page(client, people,
     assert response.status_code == 403
     assert response["Content-Type"] == "application/json"
     assert response.json() == {
-        "error": "You are no longer logged in, so nothing was saved. Log in again in another "
-        "tab, then come back here: your text is still on this page.",
+        "ok": False,
         "code": "session",
+        "message": "You are no longer logged in, so nothing was saved. Log in again in another "
+        "tab, then come back here: your text is still on this page.",
+        "errors": {},
+        "final": True,
     }
 
 

@@ -23,6 +23,7 @@ from tests.factories import (
     AwardFactory,
     AwardRoleFactory,
     CategoryFactory,
+    JurorFactory,
     MembershipFactory,
     OrganisationFactory,
     SubmissionFactory,
@@ -498,7 +499,7 @@ def test_zip_is_404_for_everyone_but_organisers(client, award, mobility, entry, 
     user = {
         "stranger": en_user,
         "applicant": lambda: applicant,
-        "juror": lambda: AwardRoleFactory(award=award, user=en_user(), role="juror").user,
+        "juror": lambda: JurorFactory(award=award, user=en_user()).user,
     }[role]()
     client.force_login(user)
 

@@ -18,6 +18,7 @@ from tests.factories import (
     AwardFactory,
     AwardRoleFactory,
     CategoryFactory,
+    JurorFactory,
     MembershipFactory,
     OrganisationFactory,
     SubmissionFactory,
@@ -98,7 +99,7 @@ def people(award, organisation):
     organiser, other_organiser, juror = en(), en(), en()
     AwardRoleFactory(award=award, user=organiser, role="organiser")
     AwardRoleFactory(award=AwardFactory(status="open"), user=other_organiser, role="organiser")
-    AwardRoleFactory(award=award, user=juror, role="juror")
+    JurorFactory(award=award, user=juror)
     return {
         "anonymous": None,
         "stranger": en(),

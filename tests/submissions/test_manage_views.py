@@ -19,6 +19,7 @@ from tests.factories import (
     AwardFactory,
     AwardRoleFactory,
     CategoryFactory,
+    JurorFactory,
     MembershipFactory,
     OrganisationFactory,
     SubmissionFactory,
@@ -125,7 +126,7 @@ def user_for(role: str, *, award, other_award, applicant):
     return {
         "stranger": lambda: en_user(),
         "applicant": lambda: applicant,
-        "juror": lambda: AwardRoleFactory(award=award, user=en_user(), role="juror").user,
+        "juror": lambda: JurorFactory(award=award, user=en_user()).user,
         "other_organiser": lambda: AwardRoleFactory(award=other_award, user=en_user()).user,
         "organiser": lambda: AwardRoleFactory(award=award, user=en_user()).user,
         "superuser": lambda: en_user(is_superuser=True),

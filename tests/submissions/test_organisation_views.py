@@ -12,6 +12,7 @@ from tests.factories import (
     AwardFactory,
     AwardRoleFactory,
     CategoryFactory,
+    JurorFactory,
     MembershipFactory,
     OrganisationFactory,
     SubmissionFactory,
@@ -57,7 +58,7 @@ def people(organisation):
         created_by=owner,
     )
     organiser = AwardRoleFactory(award=award, role="organiser").user
-    juror = AwardRoleFactory(award=award, role="juror").user
+    juror = JurorFactory(award=award).user
     users = {
         "anonymous": None,
         "stranger": UserFactory(),

@@ -1,34 +1,20 @@
-from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
 from awards import demo
+from awards.enums import AwardRoleKind
 from awards.models import Award
 from awards.services import award_role_grant
+from core.commands import DemoCommand
 
 
-class Command(BaseCommand):
+class Command(DemoCommand):
     help = (
         "Create the Lightweight Innovation Award demo (2023 edition and an open current "
         "edition) with demo accounts. Safe to run again: nothing is duplicated."
     )
 
-    def add_arguments(self, parser):
-        parser.add_argument(
-            "--force",
-            action="store_true",
-            help="Run even with DEBUG off (the demo accounts have a published password).",
-        )
-
-    @transaction.atomic
-    def handle(self, *args, force: bool = False, **options):
-        if not settings.DEBUG and not force:
-            raise CommandError(
-                "seed_demo creates accounts with a published password; with DEBUG off it "
-                "needs --force."
-            )
+    def create(self) -> None:
         awards = [
             self._award(demo.EDITION_2023),
             self._award(demo.current_edition(timezone.now())),
@@ -43,11 +29,9 @@ class Command(BaseCommand):
                 user.set_password(demo.DEMO_PASSWORD)
                 user.save(update_fields=["password"])
             users[email] = user
-            if role:
+            if role == AwardRoleKind.ORGANISER:
                 for award in awards:
                     award_role_grant(award=award, user=user, role=role, actor=None)
-                    if role == "jury_chair":
-                        award_role_grant(award=award, user=user, role="juror", actor=None)
 
         self.stdout.write(self.style.SUCCESS("Demo data is ready:"))
         for award in awards:

@@ -1,0 +1,72 @@
+"""Every non-trivial read of jury data, by topic; callers import from here (``from jury
+import selectors``). Each page's queries are fixed in number, whatever the size of the jury
+or the field of entries.
+
+- ``jurors``: seats, the jury and its invitations and conflicts, who judges which award;
+- ``work``: a juror's assignments, reviews (and which other reviews they may see), finalists
+  and ballots; the entries of a round;
+- ``dashboard``: the juror's home;
+- ``conflicts``: the juror's conflicts page and the suggestions not recorded yet;
+- ``progress``: the organisers' progress page and the open work behind reminders.
+"""
+
+from .conflicts import ConflictRow, Suggestion, conflict_rows, conflict_suggestions
+from .dashboard import CategoryBallot, DashboardRound, dashboard_rounds, status_of
+from .jurors import (
+    JURY_VISIBLE_STATUSES,
+    awards_judged_by,
+    conflicts_of_award,
+    juror_category_ids,
+    juror_for,
+    jurors_of_award,
+    jury_invitations,
+    jury_members,
+    submissions_in_juror_categories,
+)
+from .progress import Progress, ProgressRow, open_work_by_juror, round_progress
+from .work import (
+    assignments_for_juror,
+    ballots_of_round,
+    current_round,
+    finalists_for_juror,
+    has_submitted_review,
+    other_review_rows,
+    other_reviews,
+    review_status,
+    round_submissions,
+    submission_for_review,
+)
+
+__all__ = [
+    "JURY_VISIBLE_STATUSES",
+    "CategoryBallot",
+    "ConflictRow",
+    "DashboardRound",
+    "Progress",
+    "ProgressRow",
+    "Suggestion",
+    "assignments_for_juror",
+    "awards_judged_by",
+    "ballots_of_round",
+    "conflict_rows",
+    "conflict_suggestions",
+    "conflicts_of_award",
+    "current_round",
+    "dashboard_rounds",
+    "finalists_for_juror",
+    "has_submitted_review",
+    "juror_category_ids",
+    "juror_for",
+    "jurors_of_award",
+    "jury_invitations",
+    "jury_members",
+    "open_work_by_juror",
+    "other_review_rows",
+    "other_reviews",
+    "review_status",
+    "round_progress",
+    "round_submissions",
+    "status_of",
+    "submission_for_review",
+    "submissions_in_juror_categories",
+]

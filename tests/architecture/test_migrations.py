@@ -1,0 +1,107 @@
+"""The migrations of the architecture change keep every row of a database that has data.
+
+The database is taken back to the schema before the change (decisions and ranking snapshots
+in the jury app, jury roles mirrored as award roles), filled, and migrated forward: the
+decisions and snapshots are the results app's now with every value unchanged, the mirrored
+award roles are gone (the seats stay), organiser roles stay, and the audit chain verifies.
+Runs on PostgreSQL in CI (and on SQLite on a laptop)."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
+
+from awards.services import audit_log
+from tests.factories import (
+    AwardFactory,
+    AwardRoleFactory,
+    CategoryFactory,
+    RoundFactory,
+    SubmissionFactory,
+    UserFactory,
+)
+
+BEFORE = [
+    ("results", None),
+    ("jury", "0001_initial"),
+    ("awards", "0003_jury_and_results"),
+]
+
+
+def migrate(targets):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    nodes = [(app, name) for app, name in targets if name is not None]
+    return MigrationExecutor(connection).loader.project_state(nodes).apps
+
+
+@pytest.mark.django_db(transaction=True)
+def test_moving_decisions_to_results_and_dropping_mirrored_roles_keeps_the_data():
+    old = migrate(BEFORE)
+    try:
+        award = AwardFactory(status="judging")
+        category = CategoryFactory(award=award)
+        round_ = RoundFactory(award=award)
+        entry = SubmissionFactory(award=award, category=category, status="eligible")
+        organiser, juror = UserFactory(), UserFactory()
+        AwardRoleFactory(award=award, user=organiser, role="organiser")
+        AwardRoleFactory(award=award, user=juror, role="juror")
+        old.get_model("jury", "Juror").objects.create(award_id=award.pk, user_id=juror.pk)
+        snapshot = old.get_model("jury", "RankingSnapshot").objects.create(
+            award_id=award.pk,
+            category_id=category.pk,
+            round_id=round_.pk,
+            method={"method": "scores"},
+            rows=[{"submission": entry.pk, "place": 1}],
+            digest="d" * 64,
+            created_by_id=organiser.pk,
+        )
+        decided_at = timezone.now()
+        old.get_model("jury", "Decision").objects.create(
+            award_id=award.pk,
+            category_id=category.pk,
+            submission_id=entry.pk,
+            kind="place",
+            place=1,
+            justification="Die Jury war sich einig.",
+            snapshot_id=snapshot.pk,
+            decided_by_id=organiser.pk,
+            decided_at=decided_at,
+        )
+        audit_log(award=award, actor=organiser, action="decision.confirmed", target=category)
+    finally:
+        # Forward to the newest migrations whatever happened, for the tests after this one.
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+
+    from awards.models import AwardRole
+    from jury.models import Juror
+    from results.models import Decision, RankingSnapshot
+
+    decision = Decision.objects.select_related("snapshot").get()
+    assert (decision.award_id, decision.category_id, decision.submission_id) == (
+        award.pk,
+        category.pk,
+        entry.pk,
+    )
+    assert (decision.kind, decision.place, decision.justification) == (
+        "place",
+        1,
+        "Die Jury war sich einig.",
+    )
+    assert decision.decided_at == decided_at
+    assert decision.snapshot.pk == snapshot.pk
+    assert (decision.snapshot.digest, decision.snapshot.rows) == (
+        "d" * 64,
+        [{"submission": entry.pk, "place": 1}],
+    )
+    assert RankingSnapshot.objects.count() == 1
+    assert list(AwardRole.objects.values_list("user_id", "role")) == [(organiser.pk, "organiser")]
+    assert Juror.objects.filter(user=juror, award=award, is_active=True).exists()
+    out = io.StringIO()
+    call_command("audit_verify", stdout=out)
+    assert f"{award.slug}: 1 entries, intact" in out.getvalue()
