@@ -4,14 +4,19 @@
     python3 dev.py run    set everything up (virtualenv, install, migrate, demo data) and run
                           the web server on http://127.0.0.1:8000 with a Celery worker and beat
     python3 dev.py test   set up, then run every check and the whole test suite
+    python3 dev.py supervise -- COMMAND …
+                          run COMMAND and start it again whenever it fails (Procfile.dev
+                          runs the Celery worker and beat this way)
 
 The virtualenv lives in .venv; it is reinstalled when pyproject.toml changes.
 """
 
 import hashlib
 import os
+import signal
 import subprocess
 import sys
+import time
 import venv
 from pathlib import Path
 
@@ -72,12 +77,64 @@ def cmd_test(pytest_args: list[str]) -> None:
     run(PY, "-m", "pytest", *pytest_args, env=env)
 
 
+SUPERVISE_FIRST_DELAY_S = 1.0
+SUPERVISE_MAX_DELAY_S = 30.0
+SUPERVISE_HEALTHY_RUN_S = 60.0
+
+
+def cmd_supervise(command: list[str]) -> None:
+    """Run ``command``; whenever it fails (exits non-zero or is killed), start it again after
+    1 s, 2 s, 4 s … up to 30 s (back to 1 s after a run of a minute). It exiting with 0 ends
+    the supervisor too. SIGINT or SIGTERM (Ctrl-C, honcho stopping) is passed on to the
+    command as SIGTERM, a second one as SIGKILL, and the command is not started again.
+
+    honcho alone does not restart anything: without this a worker that stops on a broker
+    error would stay stopped until someone restarts ``dev.py run``.
+    """
+    if command[:1] == ["--"]:
+        command = command[1:]
+    if not command:
+        print("usage: dev.py supervise -- COMMAND [ARGUMENT …]", file=sys.stderr)
+        sys.exit(2)
+    name = os.path.basename(command[0])
+    signals: list[int] = []
+    child: subprocess.Popen | None = None
+
+    def stop(signum: int, _frame: object) -> None:
+        signals.append(signum)
+        if child is not None and child.poll() is None:
+            child.send_signal(signal.SIGTERM if len(signals) == 1 else signal.SIGKILL)
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    delay = SUPERVISE_FIRST_DELAY_S
+    while not signals:
+        started = time.monotonic()
+        child = subprocess.Popen(command, cwd=ROOT)
+        if signals:  # arrived while it was starting
+            child.send_signal(signal.SIGTERM)
+        code = child.wait()
+        if signals or code == 0:
+            break
+        if time.monotonic() - started >= SUPERVISE_HEALTHY_RUN_S:
+            delay = SUPERVISE_FIRST_DELAY_S
+        how = f"was killed by signal {-code}" if code < 0 else f"exited with {code}"
+        print(f"supervise: {name} {how}; starting it again in {delay:g} s", flush=True)
+        deadline = time.monotonic() + delay
+        while not signals and time.monotonic() < deadline:
+            time.sleep(0.1)
+        delay = min(delay * 2, SUPERVISE_MAX_DELAY_S)
+    sys.exit(0)
+
+
 def main() -> None:
     command, *rest = sys.argv[1:] or ["help"]
     if command == "run":
         cmd_run()
     elif command == "test":
         cmd_test(rest)
+    elif command == "supervise":
+        cmd_supervise(rest)
     elif command == "setup":
         setup()
     else:

@@ -1,13 +1,20 @@
+import logging
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
+from .services import account_mail_headers
+
+logger = logging.getLogger("django.contrib.auth")
 
 
 class RegistrationForm(forms.Form):
@@ -90,8 +97,34 @@ class ProfileForm(forms.ModelForm):
 
 
 class LanguageAwarePasswordResetForm(PasswordResetForm):
-    """Writes the reset mail in the account's preferred language, not the page's."""
+    """Writes the reset mail in the account's preferred language, not the page's, and names
+    it in the outbox (Django's ``send_mail`` with the account mails' headers)."""
 
-    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
-        with translation.override(context["user"].preferred_language):
-            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        language = context["user"].preferred_language
+        with translation.override(language):
+            subject = "".join(render_to_string(subject_template_name, context).splitlines())
+            mail = EmailMultiAlternatives(
+                subject,
+                render_to_string(email_template_name, context),
+                from_email,
+                [to_email],
+                headers=account_mail_headers(template="password_reset", language=language),
+            )
+            if html_email_template_name is not None:
+                mail.attach_alternative(
+                    render_to_string(html_email_template_name, context), "text/html"
+                )
+            try:
+                mail.send()
+            except Exception:
+                # As Django does: the page says the same whether or not a mail was written.
+                logger.exception("Failed to send password reset email to %s", context["user"].pk)

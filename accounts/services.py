@@ -1,4 +1,8 @@
-"""Writes on accounts: registration, verification, login lock, profile. Mails are rendered here."""
+"""Writes on accounts: registration, verification, login lock, profile. Mails are rendered here.
+
+Mails are sent the Django way; ``EMAIL_BACKEND`` puts them into the outbox (the
+notifications app, which this app must not import), delivered after commit with retries.
+"""
 
 from axes.utils import reset as axes_reset
 from django.conf import settings
@@ -16,14 +20,27 @@ def _absolute(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
+def account_mail_headers(*, template: str, language: str) -> dict[str, str]:
+    """The headers of an account mail: its language, and its name in the outbox
+    (``accounts.<template>``, read by the outbox's email backend)."""
+    return {"Content-Language": language, "X-Laurel-Template": f"accounts.{template}"}
+
+
 def _send_account_mail(*, user: User, template: str, context: dict) -> None:
-    """Render ``accounts/email/<template>_{subject,body}.txt`` in the user's language, send."""
-    with translation.override(user.preferred_language):
+    """Render ``accounts/email/<template>_{subject,body}.txt`` in the user's language and send
+    it: into the outbox, in the caller's transaction; delivered after commit."""
+    language = user.preferred_language
+    with translation.override(language):
         context = {"user": user, "site_url": settings.SITE_URL, **context}
         subject = render_to_string(f"accounts/email/{template}_subject.txt", context)
         body = render_to_string(f"accounts/email/{template}_body.txt", context)
-    message = EmailMultiAlternatives(subject=" ".join(subject.split()), body=body, to=[user.email])
-    message.send()
+        message = EmailMultiAlternatives(
+            subject=" ".join(subject.split()),
+            body=body,
+            to=[user.email],
+            headers=account_mail_headers(template=template, language=language),
+        )
+        message.send()
 
 
 def verification_mail_send(*, user: User) -> None:
@@ -43,6 +60,9 @@ def user_register(
     saying so (with a password-reset link), and the caller shows the same "check your mail"
     page either way, so registration cannot be used to find out who has an account.
     Returns the new user, or None when the address was taken.
+
+    The mail goes into the outbox in the same transaction as the account (both or
+    neither), and is delivered after commit; the mail server being down changes nothing here.
     """
     email = User.objects.normalize_email(email).lower()
     existing = User.objects.filter(email__iexact=email).first()
@@ -61,7 +81,7 @@ def user_register(
         user.set_password(password)
         user.full_clean()
         user.save()
-    verification_mail_send(user=user)
+        verification_mail_send(user=user)
     return user
 
 

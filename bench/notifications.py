@@ -12,22 +12,34 @@ messages in chunks of LAUREL_BULK_CHUNK and delivers them. Measures
 - ``mails_per_s``: mails arrived per second between the first and the last one,
 - ``duplicates``: mails that arrived more than once (counted by Message-ID),
 - ``expand_tasks`` and ``expand_work_s``: the expansion tasks the worker ran and the seconds
-  they took together (the work itself, without the wait in the queue).
+  they took together (the work itself, without the wait in the queue),
+- ``smtplib_mails_per_s``: before the announcement, the same number of mails sent to the same
+  SMTP server by a bare ``smtplib`` loop in this process, one connection per mail as the
+  outbox does: what the mail path costs without Laurel, the broker and the database.
 
-The broker is the embedded file-system one by default; ``--broker redis://127.0.0.1:6379/14``
-uses that Redis database instead and EMPTIES it before and after the run.
+One run measures both brokers, each in a process of its own with its own throwaway
+database: the top-level figures are the embedded broker's (the SQLite file of
+``config/broker.py``, what runs without servers), the object ``redis`` holds the same
+figures for Redis (``--redis-url``, whose database is EMPTIED before and after; not DB 0 or
+1), or the reason it was not measured. ``--brokers embedded`` leaves Redis out.
 
-    .venv/bin/python bench/notifications.py [--recipients 5000] [--broker redis://…/14]
+    .venv/bin/python bench/notifications.py [--recipients 5000] [--redis-url redis://…/14]
     .venv/bin/python bench/notifications.py --database-url postgres://postgres@127.0.0.1:5432/laurel_bench
 """
 
+import argparse
+import email.message
 import email.parser
 import email.policy
+import email.utils
 import io
+import json
 import logging
 import os
 import re
 import signal
+import smtplib
+import socket
 import subprocess
 import sys
 import threading
@@ -36,7 +48,7 @@ import uuid
 from collections import Counter
 from pathlib import Path
 
-from _common import ROOT, database_vendor, emit, log, parser, throwaway_django
+from _common import ROOT, database_vendor, emit, log, median_p95, parser, throwaway_django
 
 
 class CountingSMTPServer:
@@ -59,10 +71,28 @@ class CountingSMTPServer:
         with self.lock:
             return len(self.arrivals)
 
+    def reset(self) -> None:
+        with self.lock:
+            self.message_ids.clear()
+            self.arrivals.clear()
+
+
+def smtplib_rate(*, port: int, count: int) -> float:
+    """Mails per second of a bare smtplib loop: one connection per mail, like the outbox."""
+    started = time.perf_counter()
+    for n in range(count):
+        message = email.message.EmailMessage()
+        message["From"] = "Laurel <awards@laurel.example>"
+        message["To"] = f"guest{n:05d}@bench.laurel.example"
+        message["Subject"] = "Einladung zur Preisverleihung"
+        message["Message-ID"] = email.utils.make_msgid(domain="bench.laurel.example")
+        message.set_content("Guten Tag,\n\ndie Preisverleihung beginnt um 18 Uhr.")
+        with smtplib.SMTP("127.0.0.1", port) as smtp:
+            smtp.send_message(message)
+    return count / (time.perf_counter() - started)
+
 
 def free_port() -> int:
-    import socket
-
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -110,11 +140,16 @@ def stop_worker(process: subprocess.Popen) -> None:
             process.wait(timeout=10)
 
 
-def flush_redis(broker: str) -> None:
+def redis_database(url: str) -> int:
+    tail = url.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
+    return int(tail) if tail.isdigit() and url.count("/") > 2 else 0
+
+
+def flush_redis(url: str) -> None:
     import redis
 
-    redis.Redis.from_url(broker).flushdb()
-    log(f"emptied {broker}")
+    redis.Redis.from_url(url).flushdb()
+    log(f"emptied {url}")
 
 
 def use_broker(broker: str) -> None:
@@ -122,8 +157,7 @@ def use_broker(broker: str) -> None:
     from config.celery import app
 
     app.conf.broker_url = broker
-    if not broker.startswith("filesystem://"):
-        app.conf.broker_transport_options = {"visibility_timeout": 24 * 3600}
+    app.conf.broker_transport_options = {"visibility_timeout": 24 * 3600}
 
 
 def seed() -> tuple:
@@ -141,17 +175,26 @@ def seed() -> tuple:
     return award, actor
 
 
+BROKERS = ("embedded", "redis")
+
+
 def main(argv: list[str] | None = None) -> None:
     arguments = parser(__doc__)
     arguments.add_argument(
         "--recipients", type=int, default=5000, help="addresses (default: %(default)s)"
     )
     arguments.add_argument(
-        "--broker",
-        default="filesystem://",
-        help="filesystem:// (default) or a Redis URL such as redis://127.0.0.1:6379/14, "
-        "whose database is emptied before and after the run",
+        "--redis-url",
+        default="redis://127.0.0.1:6379/14",
+        help="the Redis database to measure as well (default: %(default)s); it is EMPTIED "
+        "before and after the run, so DB 0 and 1 are refused",
     )
+    arguments.add_argument(
+        "--brokers",
+        default=",".join(BROKERS),
+        help="which to measure: embedded, redis or both (default: %(default)s)",
+    )
+    arguments.add_argument("--single", choices=BROKERS, help=argparse.SUPPRESS)
     arguments.add_argument(
         "--chunk", type=int, default=500, help="LAUREL_BULK_CHUNK (default: %(default)s)"
     )
@@ -165,24 +208,66 @@ def main(argv: list[str] | None = None) -> None:
         help="seconds to wait for every mail before reporting what arrived (default: %(default)s)",
     )
     args = arguments.parse_args(argv)
-    if not (args.broker.startswith("filesystem://") or args.broker.startswith("redis://")):
-        raise SystemExit("--broker must be filesystem:// or redis://…")
+    if redis_database(args.redis_url) in {0, 1}:
+        raise SystemExit("--redis-url: not DB 0 or 1, the run empties it (use 14 or 15)")
+    if args.single:
+        emit(measure_broker(args.single, args))
+        return
 
+    brokers = [name for name in args.brokers.split(",") if name]
+    if unknown := set(brokers) - set(BROKERS):
+        raise SystemExit(f"--brokers: unknown {', '.join(sorted(unknown))}")
+    figures: dict = {}
+    for name in brokers:
+        result = run_in_own_process(name, args)
+        if name == "embedded":
+            figures.update(result)
+        else:
+            figures[name] = result
+    emit(figures)
+
+
+def run_in_own_process(name: str, args) -> dict:
+    """One broker's run in a new process: its own throwaway database and Django set-up."""
+    if name == "redis" and not redis_reachable(args.redis_url):
+        log(f"Redis at {args.redis_url} does not answer; not measured")
+        return {"error": f"no Redis at {args.redis_url}"}
+    command = [sys.executable, __file__, "--single", name]
+    for option in ("recipients", "redis_url", "chunk", "concurrency", "timeout", "settings"):
+        command += [f"--{option.replace('_', '-')}", str(getattr(args, option))]
+    command += ["--seed", str(args.seed)]
+    if args.database_url:
+        command += ["--database-url", args.database_url]
+    # Our own script with our own arguments, no shell.
+    result = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)  # noqa: S603
+    lines = result.stdout.strip().splitlines()
+    if result.returncode != 0 or not lines:
+        return {"error": f"the {name} run failed with exit code {result.returncode}"}
+    return json.loads(lines[-1])
+
+
+def redis_reachable(url: str) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=2).ping())
+    except redis.RedisError:
+        return False
+
+
+def measure_broker(name: str, args) -> dict:
+    """The whole measurement on one broker, in this process."""
     from aiosmtpd.controller import Controller
 
-    figures: dict = {
-        "recipients": args.recipients,
-        "broker": args.broker.split("://")[0],
-        "chunk": args.chunk,
-        "concurrency": args.concurrency,
-    }
+    figures: dict = {"recipients": args.recipients, "chunk": args.chunk}
     smtp = CountingSMTPServer()
     port = free_port()
     controller = Controller(smtp, hostname="127.0.0.1", port=port)
     controller.start()
     worker = None
-    if args.broker.startswith("redis://"):
-        flush_redis(args.broker)
+    redis_url = args.redis_url if name == "redis" else None
+    if redis_url:
+        flush_redis(redis_url)
     try:
         with throwaway_django(database_url=args.database_url, settings=args.settings) as var:
             # aiosmtpd logs every SMTP command at INFO: thousands of lines per run.
@@ -191,49 +276,111 @@ def main(argv: list[str] | None = None) -> None:
             from django.conf import settings
 
             settings.LAUREL_BULK_CHUNK = args.chunk
-            use_broker(args.broker)
+            broker = redis_url or settings.CELERY_BROKER_URL
+            if redis_url:
+                use_broker(redis_url)
+            figures["broker"] = broker.split("://")[0]
+            figures["concurrency"] = args.concurrency
             figures["database"] = database_vendor()
+
+            log(f"smtplib: {args.recipients} mails, one connection each")
+            figures["smtplib_mails_per_s"] = round(
+                smtplib_rate(port=port, count=args.recipients), 1
+            )
+            smtp.reset()
             award, actor = seed()
 
             env = {
                 **os.environ,
-                "CELERY_BROKER_URL": args.broker,
+                "CELERY_BROKER_URL": broker,
                 "EMAIL_URL": f"smtp://127.0.0.1:{port}",
             }
             worker = start_worker(
                 env=env, log_path=var / "worker.log", concurrency=args.concurrency
             )
-            log(f"worker ready; sending to {args.recipients} addresses via {args.broker}")
+            log(f"worker ready; sending to {args.recipients} addresses via {broker}")
             figures.update(
-                measure(award=award, actor=actor, smtp=smtp, args=args, log_path=var / "worker.log")
+                measure(
+                    award=award,
+                    actor=actor,
+                    smtp=smtp,
+                    args=args,
+                    log_path=var / "worker.log",
+                    worker_pid=worker.pid,
+                )
             )
             stop_worker(worker)
             worker = None
+            if figures.get("mails_per_s"):
+                figures["vs_smtplib"] = round(
+                    figures["mails_per_s"] / figures["smtplib_mails_per_s"], 2
+                )
     finally:
         if worker is not None:
             stop_worker(worker)
         controller.stop()
-        if args.broker.startswith("redis://"):
-            flush_redis(args.broker)
-    emit(figures)
+        if redis_url:
+            flush_redis(redis_url)
+    return figures
 
 
 EXPANSION_DONE = re.compile(r"notifications\.bulk_expand\[[^]]+\] succeeded in ([0-9.]+)s")
+DELIVERY_DONE = re.compile(r"notifications\.deliver\[[^]]+\] succeeded in ([0-9.]+)s")
 
 
 def expansion_work(log_path: Path) -> dict:
-    """How many expansion tasks the worker ran and the seconds they took together."""
-    runs = [float(m) for m in EXPANSION_DONE.findall(log_path.read_text(errors="replace"))]
-    return {"expand_tasks": len(runs), "expand_work_s": round(sum(runs), 2)}
+    """How many expansion tasks the worker ran and the seconds they took together, and how
+    long one delivery task took (median and 95th percentile, in ms)."""
+    text = log_path.read_text(errors="replace")
+    runs = [float(m) for m in EXPANSION_DONE.findall(text)]
+    deliveries = [float(m) * 1000 for m in DELIVERY_DONE.findall(text)]
+    median, p95 = median_p95(deliveries) if deliveries else (None, None)
+    return {
+        "expand_tasks": len(runs),
+        "expand_work_s": round(sum(runs), 2),
+        "deliver_task_ms_median": median,
+        "deliver_task_ms_p95": p95,
+    }
 
 
-def measure(*, award, actor, smtp: CountingSMTPServer, args, log_path: Path) -> dict:
+def cpu_seconds(pid: int) -> dict:
+    """CPU seconds (user + system) of the worker's main process and of its pool processes
+    so far, from /proc (Linux; empty elsewhere)."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def stat(process: str) -> list[str] | None:
+        try:
+            text = Path(f"/proc/{process}/stat").read_text()
+        except OSError:
+            return None
+        return text.rsplit(")", 1)[1].split()  # fields from the state on
+
+    main = stat(str(pid))
+    if main is None:
+        return {}
+    pool = [
+        fields
+        for name in os.listdir("/proc")
+        if name.isdigit() and (fields := stat(name)) is not None and fields[1] == str(pid)
+    ]
+    # utime and stime are fields 14 and 15 of the stat line, 11 and 12 after the state.
+    return {
+        "worker_main_cpu_s": round((int(main[11]) + int(main[12])) / tick, 2),
+        "worker_pool_cpu_s": round(sum(int(f[11]) + int(f[12]) for f in pool) / tick, 2),
+    }
+
+
+def measure(
+    *, award, actor, smtp: CountingSMTPServer, args, log_path: Path, worker_pid: int
+) -> dict:
     from notifications.bulk import bulk_send_create
     from notifications.enums import Audience, BulkStatus
     from notifications.models import BulkSend
 
     addresses = "\n".join(f"guest{n:05d}@bench.laurel.example" for n in range(args.recipients))
+    worker_cpu_before = cpu_seconds(worker_pid)
     started = time.monotonic()
+    cpu_before = time.process_time()
     announcement, _created = bulk_send_create(
         award=award,
         actor=actor,
@@ -266,6 +413,11 @@ def measure(*, award, actor, smtp: CountingSMTPServer, args, log_path: Path) -> 
     arrived = smtp.count() >= args.recipients
     if enqueue_s is None and BulkSend.objects.get(pk=announcement.pk).status == BulkStatus.QUEUED:
         enqueue_s = time.monotonic() - started
+    bench_cpu_s = time.process_time() - cpu_before  # the SMTP server, mostly
+    worker_cpu = {
+        key: round(value - worker_cpu_before.get(key, 0), 2)
+        for key, value in cpu_seconds(worker_pid).items()
+    }
     time.sleep(2)  # mails still in flight would be duplicates: let them arrive
     with smtp.lock:
         ids = Counter(smtp.message_ids)
@@ -283,6 +435,8 @@ def measure(*, award, actor, smtp: CountingSMTPServer, args, log_path: Path) -> 
         "mails_per_s": round((len(arrivals) - 1) / span, 1) if span else None,
         "complete": arrived,
         **expansion_work(log_path),
+        **worker_cpu,
+        "bench_cpu_s": round(bench_cpu_s, 2),
     }
     log(f"figures: {figures}")
     return figures

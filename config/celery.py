@@ -3,8 +3,14 @@
 import os
 
 from celery import Celery
+from kombu.transport import TRANSPORT_ALIASES
+
+from config import broker
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+
+# The embedded broker (no server): sqlite:///path/to/broker.sqlite3, see config/broker.py.
+TRANSPORT_ALIASES.setdefault(broker.SCHEME, "config.broker:Transport")
 
 app = Celery("laurel")
 app.config_from_object("django.conf:settings", namespace="CELERY")

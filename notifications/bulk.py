@@ -2,8 +2,18 @@
 
 10,000 recipients never sit in one transaction or one task: each chunk of
 ``LAUREL_BULK_CHUNK`` recipients is one transaction in one task, which enqueues the next.
+
+The expansion is a state machine in the database, not a chain that exists only in the
+broker: the announcement records how far it got (``cursor``, ``expanded``) and when it last
+moved on (``advanced_at``); every chunk is idempotent (one message per recipient key); and
+the sweeper (``bulks_resume_stalled``, every minute with the outbox sweep) resumes an
+expansion that has not moved on for ``LAUREL_BULK_STALL_AFTER`` seconds, whatever happened
+to its task: a flushed or unreachable broker, a killed worker, a database error that outlived
+the task's retries. The organiser sees it as paused and can resume it at once
+(``bulk_resume``).
 """
 
+import datetime as dt
 import re
 import uuid
 
@@ -11,11 +21,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from awards.models import Award, Category
 from awards.services import audit_log
+from core.queue import enqueue, enqueue_on_commit
 
 from .audiences import audience_users
 from .catalogue import COMMON
@@ -97,6 +110,7 @@ def bulk_send_create(
     )
     addresses = custom_recipients_parse(custom_recipients) if audience == Audience.CUSTOM else []
     bulk = BulkSend(
+        advanced_at=timezone.now(),
         award=award,
         created_by=actor,
         request_token=request_token,
@@ -123,7 +137,7 @@ def bulk_send_create(
             )
     except IntegrityError:
         return BulkSend.objects.get(request_token=request_token), False
-    transaction.on_commit(lambda: expand_bulk_send.delay(bulk.pk))
+    enqueue_on_commit(expand_bulk_send, bulk.pk)
     return bulk, True
 
 
@@ -161,7 +175,7 @@ def bulk_expand_chunk(*, bulk_id: int) -> bool:
     if more:
         # Queued before this chunk's mails (on_commit runs in order), so the next chunk is
         # prepared while these are delivered instead of waiting behind them.
-        transaction.on_commit(lambda: expand_bulk_send.delay(bulk.pk))
+        enqueue_on_commit(expand_bulk_send, bulk.pk)
     for _cursor, user, address in recipients:
         language = user.preferred_language if user else settings.LANGUAGE_CODE
         notify(
@@ -180,5 +194,55 @@ def bulk_expand_chunk(*, bulk_id: int) -> bool:
         bulk.expanded += len(recipients)
     if not more:
         bulk.status = BulkStatus.QUEUED
-    bulk.save(update_fields=["cursor", "expanded", "status"])
+    bulk.advanced_at = timezone.now()
+    bulk.save(update_fields=["cursor", "expanded", "status", "advanced_at"])
     return more
+
+
+def bulks_resume_stalled(*, stalled_after: dt.timedelta | None = None) -> int:
+    """Resume every expansion that has not moved on for ``stalled_after`` (default
+    ``LAUREL_BULK_STALL_AFTER`` seconds); returns how many. Its task was lost, or failed
+    beyond its retries: a new one continues at the cursor.
+
+    Safe to run twice and beside a live expansion: each announcement is claimed with a
+    conditional update (its ``advanced_at`` moves to now, so the next sweep leaves it alone
+    for another ``stalled_after``), and a chunk that runs twice creates nothing twice.
+    """
+    now = timezone.now()
+    if stalled_after is None:
+        stalled_after = dt.timedelta(seconds=settings.LAUREL_BULK_STALL_AFTER)
+    stalled = BulkSend.objects.annotate(last=Coalesce("advanced_at", "created_at")).filter(
+        status=BulkStatus.EXPANDING, last__lt=now - stalled_after
+    )
+    resumed = 0
+    for pk, last in stalled.values_list("pk", "last"):
+        claimed = (
+            BulkSend.objects.annotate(last=Coalesce("advanced_at", "created_at"))
+            .filter(pk=pk, status=BulkStatus.EXPANDING, last=last)
+            .update(advanced_at=now)
+        )
+        if claimed:
+            enqueue(expand_bulk_send, pk)
+            resumed += 1
+    return resumed
+
+
+@transaction.atomic
+def bulk_resume(*, bulk: BulkSend, actor: User) -> bool:
+    """The organiser resumes an announcement that is still being prepared, at once; False
+    (nothing done) when its recipients are all prepared. Side effects: audit entry
+    ``announcement.resumed``; the expansion task, after commit."""
+    bulk = BulkSend.objects.select_for_update().get(pk=bulk.pk)
+    if bulk.status != BulkStatus.EXPANDING:
+        return False
+    bulk.advanced_at = timezone.now()
+    bulk.save(update_fields=["advanced_at"])
+    audit_log(
+        award=bulk.award,
+        actor=actor,
+        action="announcement.resumed",
+        target=bulk,
+        data={"expanded": bulk.expanded, "total": bulk.total},
+    )
+    enqueue_on_commit(expand_bulk_send, bulk.pk)
+    return True

@@ -1,6 +1,9 @@
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from awards.models import Award, Category
@@ -33,6 +36,9 @@ class BulkSend(models.Model):
     expanded = models.PositiveIntegerField(default=0)
     # The last recipient key expanded, so the expansion continues where it stopped.
     cursor = models.CharField(max_length=254, blank=True)
+    # When the expansion last moved on (or was resumed): one that has not moved for
+    # LAUREL_BULK_STALL_AFTER seconds lost its task, and the sweeper resumes it.
+    advanced_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -48,6 +54,16 @@ class BulkSend(models.Model):
 
     def __str__(self) -> str:
         return self.subject_en or self.subject_de
+
+    def is_stalled(self, now: dt.datetime | None = None) -> bool:
+        """Still expanding, but not moved on for ``LAUREL_BULK_STALL_AFTER`` seconds: its
+        task was lost (a flushed broker, a killed worker, a database error); the sweeper
+        resumes it, and so can the organiser."""
+        if self.status != BulkStatus.EXPANDING:
+            return False
+        last = self.advanced_at or self.created_at
+        limit = dt.timedelta(seconds=settings.LAUREL_BULK_STALL_AFTER)
+        return last is not None and last < (now or timezone.now()) - limit
 
 
 class Message(models.Model):

@@ -53,4 +53,5 @@ def bulk_progress(bulk: BulkSend) -> dict[str, int | bool | str]:
         "failed": counts[MessageStatus.FAILED],
         "done": queued == 0,
         "status": bulk.status,
+        "stalled": bulk.is_stalled(),
     }

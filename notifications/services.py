@@ -3,6 +3,9 @@
 Guarantees:
 - ``notify`` writes the message in the caller's transaction; the delivery task is enqueued
   only after that transaction commits. The same idempotency key never makes two messages.
+- Every mail Django composes (account mails, password resets, error mails) enters the same
+  way: ``EMAIL_BACKEND`` is ``notifications.backends.OutboxEmailBackend``, which hands it to
+  ``email_message_store``. No request talks to the mail server.
 - ``message_deliver`` claims a message with a row lock (``SELECT … FOR UPDATE SKIP LOCKED``)
   and a conditional status change, so two workers never send the same message. A message is
   sent twice only if a worker dies between the SMTP server's acceptance and the status update
@@ -16,19 +19,23 @@ import hashlib
 import logging
 import smtplib
 import socket
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from email.utils import parseaddr
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.exceptions import ImproperlyConfigured
+from django.core.mail import BadHeaderError, EmailMessage, EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import formats, timezone, translation
 
 from accounts.models import User
 from awards.models import Award
+from core.queue import enqueue, enqueue_on_commit
 
 from .catalogue import COMMON, MAIL_TYPES, MailType
 from .enums import MessageStatus
@@ -155,7 +162,143 @@ def notify(
 
 
 def message_enqueue_on_commit(message_id: int, countdown: int | None = None) -> None:
-    transaction.on_commit(lambda: deliver_message.apply_async((message_id,), countdown=countdown))
+    """Deliver the message after commit; a broker that is down leaves it to the sweeper."""
+    enqueue_on_commit(deliver_message, message_id, countdown=countdown)
+
+
+# --- Mails Django composes --------------------------------------------------------------
+# Account mails, password resets, error mails to the admins: Django builds an EmailMessage
+# and hands it to EMAIL_BACKEND, which is the outbox (notifications.backends).
+
+OUTBOX_EMAIL_BACKEND = "notifications.backends.OutboxEmailBackend"
+EMAIL_TEMPLATE_KEY = "email"
+"""The ``template_key`` of a composed mail that names none in ``X-Laurel-Template``."""
+TEMPLATE_HEADER = "X-Laurel-Template"
+# Where a composed mail keeps what a catalogue mail does not need (sender, reply-to, the
+# addressee as written, extra headers); a placeholder can never be called this.
+_COMPOSED = "_email"
+# Headers the outbox sets per delivered copy (or the SMTP client does), never copied over.
+_OWN_HEADERS = frozenset(
+    {"message-id", "to", "cc", "bcc", "date", "content-language", "x-laurel-message"}
+    | {TEMPLATE_HEADER.lower()}
+)
+# The attribute that keys one EmailMessage: storing the same object again adds nothing.
+_SEND_ID = "laurel_outbox_send_id"
+
+
+def _header(mail: EmailMessage, name: str) -> str:
+    for key, value in mail.extra_headers.items():
+        if key.lower() == name.lower():
+            return str(value)
+    return ""
+
+
+def _language_of(mail: EmailMessage) -> str:
+    """The language the mail is written in: its Content-Language, else the one active now
+    (Django renders a mail in the active language)."""
+    for candidate in (_header(mail, "Content-Language"), translation.get_language() or ""):
+        code = candidate.split(",")[0].strip()
+        if code:
+            try:
+                return translation.get_supported_language_variant(code)
+            except LookupError:
+                continue
+    return settings.LANGUAGE_CODE
+
+
+def _bodies(mail: EmailMessage) -> tuple[str, str]:
+    """The mail's text and HTML (either may be empty); ValueError for what the outbox has no
+    place for: attachments, alternatives other than one HTML part, other body types."""
+    if mail.attachments:
+        raise ValueError("the outbox does not carry attachments")
+    if mail.content_subtype not in {"plain", "html"}:
+        raise ValueError(f"the outbox does not carry text/{mail.content_subtype} bodies")
+    html = ""
+    for content, mimetype in getattr(mail, "alternatives", []):
+        if mimetype != "text/html" or html or mail.content_subtype == "html":
+            raise ValueError(f"the outbox carries one HTML part, not another {mimetype}")
+        html = str(content)
+    if mail.content_subtype == "html":
+        return "", str(mail.body)
+    return str(mail.body), html
+
+
+@transaction.atomic
+def email_message_store(*, mail: EmailMessage) -> list[Message]:
+    """Put a mail Django composed into the outbox, in the caller's transaction: one message
+    per distinct recipient (to, cc and bcc alike; each copy is addressed to its recipient
+    only), each delivered by ``deliver_message`` after commit and retried like any other.
+
+    Kept: subject, text, HTML part, sender, reply-to, the addressee as written and the extra
+    headers; the language is the mail's Content-Language, else the language active now. The
+    Message-ID is the outbox's own. ``X-Laurel-Template`` names the mail in the outbox (else
+    "email"). A recipient whose address has an account is linked; there is no award.
+    The mail is keyed by an id kept on the object: storing it again returns the same
+    messages and delivers nothing more. Side effects: the messages, their delivery tasks
+    (on commit). Raises ValueError for attachments and other parts the outbox cannot keep,
+    BadHeaderError for a subject with a line break (as sending it would).
+    """
+    subject = str(mail.subject)
+    if "\n" in subject or "\r" in subject:
+        raise BadHeaderError(f"Header values can't contain newlines (got {subject!r})")
+    body_text, body_html = _bodies(mail)
+    send_id = getattr(mail, _SEND_ID, None) or uuid.uuid4().hex
+    setattr(mail, _SEND_ID, send_id)
+    written_as: dict[str, str] = {}  # address, lower-cased → the recipient as written
+    for written in mail.recipients():
+        address = (parseaddr(str(written))[1] or str(written)).strip()
+        written_as.setdefault(address.lower(), str(written))
+    if not written_as:
+        return []
+    accounts = Q()
+    for address in written_as:
+        accounts |= Q(email__iexact=address)
+    users = {user.email.lower(): user for user in User.objects.filter(accounts)}
+    composed = {
+        "from": str(mail.from_email),
+        "reply_to": [str(address) for address in mail.reply_to],
+        "headers": {
+            str(name): str(value)
+            for name, value in mail.extra_headers.items()
+            if name.lower() not in _OWN_HEADERS
+        },
+    }
+    language = _language_of(mail)
+    template_key = _header(mail, TEMPLATE_HEADER)[:64] or EMAIL_TEMPLATE_KEY
+    stored = []
+    for address, written in written_as.items():
+        key = f"email:{send_id}:{hashlib.sha256(address.encode()).hexdigest()[:24]}"
+        message = Message(
+            award=None,
+            recipient=users.get(address),
+            recipient_email=parseaddr(written)[1] or written,
+            language=language,
+            template_key=template_key,
+            context={_COMPOSED: {**composed, "to": written}},
+            idempotency_key=key,
+            subject=subject[:255],
+            body_text=body_text,
+            body_html=body_html,
+            provider_message_id=message_id_for(key),
+            next_attempt_at=timezone.now(),
+        )
+        stored.append(_message_save_once(message))
+    return stored
+
+
+def _message_save_once(message: Message) -> Message:
+    """Save ``message`` and deliver it after commit, unless its idempotency key is taken:
+    then the message already there is the one (and nothing more is sent)."""
+    existing = Message.objects.filter(idempotency_key=message.idempotency_key).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            message.save()
+    except IntegrityError:
+        return Message.objects.get(idempotency_key=message.idempotency_key)
+    message_enqueue_on_commit(message.pk)
+    return message
 
 
 # --- Delivery ---------------------------------------------------------------------------
@@ -207,18 +350,53 @@ def _claim(message_id: int) -> Message | None:
         return message
 
 
-def _email_for(message: Message) -> EmailMultiAlternatives:
-    mail = EmailMultiAlternatives(
-        subject=message.subject,
-        body=message.body_text,
-        to=[message.recipient_email],
-        headers={
+def delivery_backend() -> str:
+    """The transport that really sends the outbox's mails (SMTP, files; locmem in tests).
+
+    ``LAUREL_DELIVERY_EMAIL_BACKEND`` while ``EMAIL_BACKEND`` is the outbox, as the settings
+    have it; a configuration that points ``EMAIL_BACKEND`` at a transport itself (Django's
+    own mails then skip the outbox) has the outbox deliver there too. Never the outbox
+    itself: its mails would go round for ever.
+    """
+    backend = settings.EMAIL_BACKEND
+    if backend == OUTBOX_EMAIL_BACKEND:
+        backend = settings.LAUREL_DELIVERY_EMAIL_BACKEND
+    if backend == OUTBOX_EMAIL_BACKEND:
+        raise ImproperlyConfigured(
+            "LAUREL_DELIVERY_EMAIL_BACKEND names the outbox; it must name a transport (SMTP)."
+        )
+    return backend
+
+
+def _email_for(message: Message, *, connection: Any = None) -> EmailMultiAlternatives:
+    """The mail as it goes out: the outbox's Message-ID and the message's language on every
+    mail; a mail Django composed (``email_message_store``) keeps its sender, reply-to,
+    addressee as written, extra headers, and its parts (text, HTML or both)."""
+    composed = message.context.get(_COMPOSED) or {}
+    headers = dict(composed.get("headers") or {})
+    if "auto-submitted" not in {name.lower() for name in headers}:
+        headers["Auto-Submitted"] = "auto-generated"
+    headers.update(
+        {
+            "Content-Language": message.language,
             "Message-ID": message.provider_message_id,
             "X-Laurel-Message": message.idempotency_key[:200],
-            "Auto-Submitted": "auto-generated",
-        },
+        }
     )
-    mail.attach_alternative(message.body_html, "text/html")
+    html_only = bool(message.body_html) and not message.body_text
+    mail = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body_html if html_only else message.body_text,
+        from_email=composed.get("from"),
+        to=[composed.get("to") or message.recipient_email],
+        reply_to=composed.get("reply_to"),
+        headers=headers,
+        connection=connection,
+    )
+    if html_only:
+        mail.content_subtype = "html"
+    elif message.body_html:
+        mail.attach_alternative(message.body_html, "text/html")
     return mail
 
 
@@ -233,12 +411,17 @@ def message_deliver(*, message_id: int) -> Delivery:
 
     Returns what happened; a ``retry`` outcome says in how many seconds to try again (the
     row already says so in ``next_attempt_at``, so the sweeper retries even if the task is lost).
+    The mail goes out through ``delivery_backend()``, the real transport, never back into
+    the outbox.
     """
+    # Before the claim: a misconfigured transport leaves the message pending, not failed.
+    backend = delivery_backend()
     message = _claim(message_id)
     if message is None:
         return Delivery("skipped")
     try:
-        _email_for(message).send(fail_silently=False)
+        connection = get_connection(backend=backend, fail_silently=False)
+        _email_for(message, connection=connection).send(fail_silently=False)
     except Exception as error:
         reason = f"{type(error).__name__}: {error}"[:2000]
         now = timezone.now()
@@ -303,7 +486,7 @@ def messages_sweep(
     )
     Message.objects.filter(pk__in=due, status=MessageStatus.PENDING).update(next_attempt_at=now)
     for message_id in due:
-        deliver_message.delay(message_id)
+        enqueue(deliver_message, message_id)
     return len(due)
 
 
@@ -323,6 +506,25 @@ def messages_retry_failed(*, award: Award, bulk: BulkSend | None = None) -> int:
     return len(ids)
 
 
+@transaction.atomic
+def messages_retry_failed_by_id(*, message_ids: list[int]) -> int:
+    """Give the failed messages among ``message_ids`` another round of attempts, whatever
+    their award or none (the admin's action: account mails have no award page). Side
+    effect: their delivery tasks, on commit. Returns how many."""
+    ids = list(
+        Message.objects.select_for_update()
+        .filter(pk__in=message_ids, status=MessageStatus.FAILED)
+        .values_list("pk", flat=True)
+    )
+    now = timezone.now()
+    Message.objects.filter(pk__in=ids).update(
+        status=MessageStatus.PENDING, attempts=0, next_attempt_at=now, updated_at=now
+    )
+    for message_id in ids:
+        message_enqueue_on_commit(message_id)
+    return len(ids)
+
+
 def mail_type(key: str) -> MailType:
     return MAIL_TYPES[key]
 
@@ -332,8 +534,11 @@ __all__ = [
     "Delivery",
     "UnknownMailType",
     "Wording",
+    "delivery_backend",
+    "email_message_store",
     "message_deliver",
     "messages_retry_failed",
+    "messages_retry_failed_by_id",
     "messages_sweep",
     "notify",
     "wording_for",

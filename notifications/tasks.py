@@ -6,6 +6,9 @@ the two modules never import each other at load time."""
 import logging
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from core.queue import enqueue
 
 log = logging.getLogger(__name__)
 
@@ -18,18 +21,33 @@ def deliver_message(message_id: int) -> str:
     if delivery.outcome == "retry":
         # A new task rather than self.retry: the row already holds the retry time, and the
         # sweeper re-enqueues it if this countdown task is lost.
-        deliver_message.apply_async((message_id,), countdown=delivery.retry_in)
+        # (If the broker cannot take it, the sweeper finds the message due.)
+        enqueue(deliver_message, message_id, countdown=delivery.retry_in)
     return delivery.outcome
 
 
 @shared_task(name="notifications.sweep", ignore_result=True)
 def sweep_outbox() -> int:
-    from . import services
+    """Every minute: deliveries whose task was lost, and announcements whose expansion
+    stalled."""
+    from . import bulk, services
 
+    bulk.bulks_resume_stalled()
     return services.messages_sweep()
 
 
-@shared_task(name="notifications.bulk_expand", acks_late=True, ignore_result=True)
+@shared_task(
+    name="notifications.bulk_expand",
+    acks_late=True,
+    ignore_result=True,
+    # The database away for a moment: try again, waiting longer each time (1 s … 60 s);
+    # past the retries the sweeper resumes the expansion.
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=1,
+    retry_backoff_max=60,
+    retry_jitter=False,
+    max_retries=12,
+)
 def expand_bulk_send(bulk_id: int) -> None:
     from . import bulk
 

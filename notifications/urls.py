@@ -30,6 +30,11 @@ urlpatterns = [
         name="announcement_progress",
     ),
     path(
+        "announcements/<int:pk>/resume/",
+        views.AnnouncementResumeView.as_view(),
+        name="announcement_resume",
+    ),
+    path(
         "announcements/<int:pk>/retry/",
         views.AnnouncementRetryView.as_view(),
         name="announcement_retry",

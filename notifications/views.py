@@ -20,7 +20,7 @@ from awards.views_base import OrganiserView
 from core.forms import add_service_errors
 
 from . import selectors
-from .bulk import bulk_send_create
+from .bulk import bulk_resume, bulk_send_create
 from .catalogue import COMMON, EDITABLE_KEYS, MAIL_TYPES
 from .enums import MessageStatus
 from .forms import AnnouncementForm, MailTemplateForm, MessageFilterForm
@@ -235,6 +235,7 @@ class AnnouncementListView(_MessagesView):
                     "queued": not_created + bulk.n_pending + bulk.n_sending,
                     "sent": bulk.n_sent,
                     "failed": bulk.n_failed,
+                    "stalled": bulk.is_stalled(),
                 }
             )
         return self.render("notifications/announcement_list.html", {"rows": rows})
@@ -300,6 +301,21 @@ class AnnouncementProgressView(_AnnouncementView):
         response = JsonResponse(selectors.bulk_progress(self.get_bulk(pk)))
         response["Cache-Control"] = "no-store"
         return response
+
+
+class AnnouncementResumeView(_AnnouncementView):
+    """Resume an announcement whose preparation stalled, at once (the sweeper would within
+    a few minutes)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+        bulk = self.get_bulk(pk)
+        if bulk_resume(bulk=bulk, actor=request.user):
+            messages.success(request, _("The announcement is being prepared again."))
+        else:
+            messages.info(request, _("Every recipient of this announcement is prepared already."))
+        return redirect("notifications:announcement", slug=self.award.slug, pk=bulk.pk)
 
 
 class AnnouncementRetryView(_AnnouncementView):

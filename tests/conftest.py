@@ -10,7 +10,6 @@ from django.test import override_settings
 from tests.services import (
     CHROMIUM,
     CHROMIUM_ARGS,
-    SMTPServer,
     WorkerProcess,
     database_url_for_test_db,
     free_port,
@@ -20,16 +19,28 @@ from tests.services import (
 )
 
 
+@pytest.fixture(autouse=True)
+def _mail_through_the_outbox(settings):
+    """Django's test set-up points EMAIL_BACKEND at locmem; put the outbox back, so that every
+    mail a test causes goes through the outbox as in production. It is delivered (by
+    ``smtp_server.wait_for``, ``tests.mail_delivery.deliver_due`` or a worker) through
+    LAUREL_DELIVERY_EMAIL_BACKEND: locmem (``django.core.mail.outbox``), or ``smtp_server``."""
+    settings.EMAIL_BACKEND = "notifications.backends.OutboxEmailBackend"
+
+
 @pytest.fixture
 def smtp_server():
-    """A real SMTP server (aiosmtpd) on a free port; Django sends mail to it."""
+    """A real SMTP server (aiosmtpd) on a free port; the outbox delivers to it. Its
+    ``wait_for`` first delivers the due outbox messages in this process (a worker's part)."""
     from aiosmtpd.controller import Controller
 
-    server = SMTPServer(host="127.0.0.1", port=free_port())
+    from tests.mail_delivery import DeliveringSMTPServer
+
+    server = DeliveringSMTPServer(host="127.0.0.1", port=free_port())
     controller = Controller(server, hostname=server.host, port=server.port)
     controller.start()
     with override_settings(
-        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        LAUREL_DELIVERY_EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
         EMAIL_HOST=server.host,
         EMAIL_PORT=server.port,
         EMAIL_USE_TLS=False,
@@ -116,6 +127,34 @@ def _german_by_default():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.deactivate()
+
+
+@pytest.fixture
+def english():
+    """English is the active language during the test (a module asks for it with
+    ``pytestmark = pytest.mark.usefixtures("english")``)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def organiser(award):
+    """Olga Organiser, who reads English, organiser of the module's ``award``."""
+    from tests.factories import AwardRoleFactory, UserFactory
+
+    user = UserFactory(full_name="Olga Organiser", preferred_language="en")
+    AwardRoleFactory(award=award, user=user, role="organiser")
+    return user
+
+
+@pytest.fixture
+def superuser():
+    """Sam Super, a superuser who reads English."""
+    from tests.factories import UserFactory
+
+    return UserFactory(full_name="Sam Super", preferred_language="en", is_superuser=True)
 
 
 @pytest.fixture

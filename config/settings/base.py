@@ -1,8 +1,8 @@
 """Settings shared by every environment.
 
 Everything that differs between a laptop and production comes from the environment
-(12-factor). The defaults here are the *embedded* ones: SQLite, a Celery broker on the
-file system, local media files and mail written to files, all under ``var/``.
+(12-factor). The defaults here are the *embedded* ones: SQLite, a Celery broker in an
+SQLite file of its own, local media files and mail written to files, all under ``var/``.
 """
 
 from datetime import timedelta
@@ -10,6 +10,7 @@ from pathlib import Path
 
 import environ
 from django.utils.translation import gettext_lazy as _
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
@@ -196,14 +197,20 @@ STORAGES = {
 FILE_UPLOAD_PERMISSIONS = 0o640
 
 # --- Email ----------------------------------------------------------------------------
-# EMAIL_URL, e.g. smtp+tls://user:password@mail.example.org:587; the embedded default writes
-# every mail as a file under var/mail.
+# Every mail goes through the outbox: Django's EMAIL_BACKEND (account mails, password
+# resets, error mails) stores it as a notifications Message, and the delivery task sends it
+# with retries through LAUREL_DELIVERY_EMAIL_BACKEND, the real transport. No request talks
+# to the mail server. EMAIL_URL, e.g. smtp+tls://user:password@mail.example.org:587, sets
+# that transport; the embedded default writes every mail as a file under var/mail.
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Laurel <awards@laurel.example>")
 SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+EMAIL_BACKEND = "notifications.backends.OutboxEmailBackend"
 if env("EMAIL_URL", default=""):
-    vars().update(env.email_url("EMAIL_URL"))
+    _email = env.email_url("EMAIL_URL")
+    LAUREL_DELIVERY_EMAIL_BACKEND = _email.pop("EMAIL_BACKEND")
+    vars().update(_email)
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    LAUREL_DELIVERY_EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 # The domain in every Message-ID we generate, e.g. <hash@laurel.example>.
@@ -213,15 +220,31 @@ LAUREL_MAIL_DOMAIN = env("LAUREL_MAIL_DOMAIN", default="laurel.example")
 # must exceed EMAIL_TIMEOUT by a margin, so a slow but live delivery is never doubled.
 LAUREL_OUTBOX_PENDING_AFTER = env.int("LAUREL_OUTBOX_PENDING_AFTER", default=120)
 LAUREL_OUTBOX_SENDING_AFTER = env.int("LAUREL_OUTBOX_SENDING_AFTER", default=300)
+# An announcement whose expansion has not moved on for this long lost its task (a flushed or
+# unreachable broker, a killed worker, a database error); the sweeper resumes it.
+LAUREL_BULK_STALL_AFTER = env.int("LAUREL_BULK_STALL_AFTER", default=120)
 LAUREL_OUTBOX_SWEEP_BATCH = env.int("LAUREL_OUTBOX_SWEEP_BATCH", default=5000)
 LAUREL_BULK_CHUNK = env.int("LAUREL_BULK_CHUNK", default=500)
 
 # --- Celery ---------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
+# The embedded broker, no server: one SQLite file of its own (config/broker.py). Producers
+# and workers on this machine share it; bench/broker.py compares it with the alternatives.
+EMBEDDED_BROKER_URL = f"sqlite:///{VAR_DIR / 'celery' / 'broker.sqlite3'}"
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or EMBEDDED_BROKER_URL)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-if CELERY_BROKER_URL.startswith("filesystem://"):
-    # The embedded broker: a folder, no server. Producer and worker share the same folder.
+if CELERY_BROKER_URL.startswith("sqlite://"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # The longest wait between two looks at an empty queue (the first task after a quiet
+        # spell waits up to this long; under load a worker looks again at once).
+        "polling_interval": env.float("CELERY_BROKER_POLLING_INTERVAL", default=0.1),
+    }
+    _results_dir = VAR_DIR / "celery" / "results"
+    _results_dir.mkdir(parents=True, exist_ok=True)
+    CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=f"file://{_results_dir}")
+elif CELERY_BROKER_URL.startswith("filesystem://"):
+    # kombu's folder broker, the earlier default: still works, but a worker can read a
+    # message that is still being written, stop on it and lose it (docs/operations.md).
     _queue_dir = VAR_DIR / "celery" / "queue"
     _queue_dir.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -249,6 +272,13 @@ CELERY_RESULT_EXPIRES = timedelta(hours=1)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Expanding an announcement has a queue of its own, which every worker takes from in turn with
+# the default one: its next chunk never waits behind the mails of the chunks before it.
+CELERY_TASK_QUEUES = [
+    Queue("celery", Exchange("celery"), routing_key="celery"),
+    Queue("bulk", Exchange("bulk"), routing_key="bulk"),
+]
+CELERY_TASK_ROUTES = {"notifications.bulk_expand": {"queue": "bulk"}}
 CELERY_TASK_TIME_LIMIT = 10 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 9 * 60
 CELERY_TASK_DEFAULT_RETRY_DELAY = 30

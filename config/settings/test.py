@@ -15,7 +15,9 @@ STORAGES["staticfiles"] = {  # noqa: F405
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 if not env("EMAIL_URL", default=""):
-    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Mails still go into the outbox (EMAIL_BACKEND, which Django's test set-up replaces with
+    # locmem and tests/conftest.py puts back); delivered ones land in django.core.mail.outbox.
+    LAUREL_DELIVERY_EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so that a real worker process can open the same test database;

@@ -34,6 +34,7 @@ from core.http import (
     session_checked,
 )
 from core.links import safe_link, with_next
+from submissions.downloads import attachment_download, thumbnail_inline
 from submissions.enums import AttachmentKind
 from submissions.models import Submission
 
@@ -465,33 +466,14 @@ def _juror_attachment(request: HttpRequest, slug: str, pk: int):
 @login_required
 def attachment(request: HttpRequest, slug: str, pk: int) -> FileResponse:
     """A file of an entry the juror may open, as a download under its original name."""
-    item = _juror_attachment(request, slug, pk)
-    return protected_file(
-        FileResponse(
-            item.file.open("rb"),
-            as_attachment=True,
-            filename=item.original_name,
-            content_type=item.content_type,
-        )
-    )
+    return attachment_download(_juror_attachment(request, slug, pk))
 
 
 @require_safe
 @login_required
 def thumbnail(request: HttpRequest, slug: str, pk: int) -> FileResponse:
     """An image's JPEG preview, shown inline (documents have none: 404)."""
-    item = _juror_attachment(request, slug, pk)
-    if not item.thumbnail:
-        raise Http404
-    stem = item.original_name.rsplit(".", 1)[0] or "preview"
-    return protected_file(
-        FileResponse(
-            item.thumbnail.open("rb"),
-            as_attachment=False,
-            filename=f"{stem}.jpg",
-            content_type="image/jpeg",
-        )
-    )
+    return thumbnail_inline(_juror_attachment(request, slug, pk))
 
 
 @require_safe

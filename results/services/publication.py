@@ -23,6 +23,7 @@ from accounts.models import User
 from awards.enums import AwardStatus
 from awards.models import Award
 from awards.services import audit_log
+from core.queue import enqueue_on_commit
 from jury.models import Juror
 from notifications.services import notify
 from submissions.enums import APPLIED_STATUSES
@@ -47,7 +48,8 @@ def results_url(award: Award) -> str:
 
 
 def _enqueue(award: Award, at: dt.datetime) -> None:
-    transaction.on_commit(lambda: publish_results.apply_async((award.pk,), eta=at))
+    # A broker that is down leaves it to the minutely safety net (``results_publish_due``).
+    enqueue_on_commit(publish_results, award.pk, eta=at)
 
 
 @transaction.atomic

@@ -75,7 +75,7 @@ class _ResultsView(OrganiserView):
         return render(
             self.request,
             f"results/{template}",
-            {"award": self.award, "can_manage": self.can_manage, **context},
+            {"award": self.award, **context},
             status=status,
         )
 
@@ -423,7 +423,6 @@ class PublicationView(_ResultsView):
             "results/manage_publication.html",
             {
                 "award": award,
-                "can_manage": self.can_manage,
                 "state": state,
                 "form": form,
                 "undecided": undecided,

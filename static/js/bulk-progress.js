@@ -33,6 +33,10 @@
         count.textContent = shown;
       }
     });
+    var stalled = document.querySelector("[data-state-stalled]");
+    if (stalled) {
+      stalled.hidden = !data.stalled;
+    }
     var done = root.querySelector("[data-state-done]");
     if (done) {
       done.hidden = !data.done;

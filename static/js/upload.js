@@ -3,9 +3,10 @@
  * Loaded with <script src>; texts come translated from data-msg-* attributes or from the
  * server's JSON. Each chosen file is sent on its own (XMLHttpRequest, for upload progress);
  * the server answers 201 {"attachment": {...}} and the file appears in the list, or 400
- * {"error"} naming the file and saying why. A refused file changes nothing else on the page:
- * the text form is separate and keeps autosaving. Removing a file works the same way, without
- * a reload. Without JavaScript both forms post normally.
+ * {"error"} naming the file and saying why, or 503 {"error"} when the file storage did not
+ * take it (nothing was kept; try again later). A refused file changes nothing else on the
+ * page: the text form is separate and keeps autosaving. Removing a file works the same way,
+ * without a reload. Without JavaScript both forms post normally.
  */
 (function () {
   "use strict";
@@ -135,7 +136,8 @@
           } else if (xhr.status === 403) {
             row.failed(file.name + ": " + (data.error || msg.msgSession));
           } else {
-            row.failed(data.error || file.name + ": " + msg.msgNetwork);
+            // 400 and 503 name the file and say why; without JSON (a proxy's page), the network.
+            row.failed(data.error || data.message || file.name + ": " + msg.msgNetwork);
           }
           resolve();
         };

@@ -1,6 +1,6 @@
 """Every write on organisations and entries, by topic; callers import from here."""
 
-from .attachments import attachment_add, attachment_delete
+from .attachments import StorageUnavailable, attachment_add, attachment_delete
 from .entries import (
     DeadlinePassed,
     EntryLimitReached,
@@ -32,6 +32,7 @@ __all__ = [
     "EntryLimitReached",
     "IncompleteSubmission",
     "StaleVersion",
+    "StorageUnavailable",
     "SubmissionTransitionError",
     "attachment_add",
     "attachment_delete",

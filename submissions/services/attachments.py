@@ -1,9 +1,20 @@
-"""Documents and images of an entry, stored through Django's storage API (local or S3)."""
+"""Documents and images of an entry, stored through Django's storage API (local or S3).
+
+A stored file and its row come and go together. ``attachment_add`` writes the files before
+the row and removes whatever it wrote (a complete file or the part a full disk let through)
+when anything after fails, so that no row names a file that was not written completely and
+no file stays without a row; ``attachment_delete`` removes the files once the row is gone.
+"""
+
+import logging
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models.fields.files import FieldFile
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -14,6 +25,61 @@ from ..models import Attachment, Submission
 from ..uploads import check_upload, thumbnail_bytes
 from .entries import IncompleteSubmission, _ensure_changeable, _lock
 
+log = logging.getLogger(__name__)
+
+
+class StorageUnavailable(Exception):
+    """The file storage did not take a file (full, unreachable, read-only, a short write).
+
+    Not the applicant's fault, so not a ValidationError: the upload answers 503. Nothing was
+    kept, neither a row nor a file.
+    """
+
+    def __init__(self, *, name: str) -> None:
+        self.name = name
+        self.message = _(
+            "“%(name)s” could not be stored: the file storage is full or unavailable. "
+            "Nothing was saved; please try again later."
+        ) % {"name": name}
+        super().__init__(self.message)
+
+
+def _remove(storage: Storage, names: list[str]) -> None:
+    """Delete ``names``, best effort: a cleanup must not hide the failure that caused it."""
+    for name in names:
+        try:
+            storage.delete(name)
+        except Exception:
+            log.exception("could not remove the stored file %s", name)
+
+
+def _store(field_file: FieldFile, content: File, *, size: int, written: list[str]) -> None:
+    """Write ``content`` (``size`` bytes) under a new generated name of ``field_file``'s
+    field and set it on the instance; the name goes into ``written`` before the write starts,
+    so that the caller's cleanup also finds a partial file.
+
+    Raises StorageUnavailable when the storage refuses the write or keeps fewer bytes than
+    were sent (a full disk can end a copy short without an error).
+    """
+    field = field_file.field
+    storage = field_file.storage
+    # A generated name (128 random bits) is free, so the storage writes under this very name
+    # and a partial file is found under it.
+    name = field.generate_filename(field_file.instance, "upload")
+    written.append(name)
+    try:
+        stored = storage.save(name, content, max_length=field.max_length)
+        written[-1] = stored
+        stored_size = storage.size(stored)
+    except Exception as error:
+        log.warning("the storage did not take %s: %r", name, error)
+        raise StorageUnavailable(name=field_file.instance.original_name) from error
+    if stored_size != size:
+        log.warning("the storage kept %d of %d bytes of %s", stored_size, size, stored)
+        raise StorageUnavailable(name=field_file.instance.original_name)
+    # As FieldFile.save does: the instance now names the stored file (a committed file).
+    setattr(field_file.instance, field.attname, stored)
+
 
 @transaction.atomic
 def attachment_add(*, submission: Submission, actor: User, upload: UploadedFile) -> Attachment:
@@ -22,7 +88,9 @@ def attachment_add(*, submission: Submission, actor: User, upload: UploadedFile)
     Refused (ValidationError naming the file) for a wrong or mismatched type, an empty or
     oversized file, or one file too many; DeadlinePassed after the deadline;
     SubmissionTransitionError unless the entry is a draft or submitted. Images get a
-    JPEG thumbnail. Side effect: an ``attachment.added`` audit entry.
+    JPEG thumbnail. StorageUnavailable when the storage does not take the file or its
+    thumbnail completely; then nothing is kept (the partial files are removed, the
+    transaction rolls back). Side effect: an ``attachment.added`` audit entry.
     """
     current = _lock(submission)
     _ensure_changeable(current)
@@ -43,21 +111,36 @@ def attachment_add(*, submission: Submission, actor: User, upload: UploadedFile)
         sha256=checked.sha256,
         uploaded_by=actor,
     )
+    # Made before anything is stored: an image the thumbnail cannot be made of leaves nothing.
+    thumbnail = thumbnail_bytes(upload) if checked.kind == AttachmentKind.IMAGE else None
     upload.seek(0)
     # Storages such as S3 keep the upload's content type and serve the file with it: the
     # browser's word (text/html for a PDF, say) must not get there.
     upload.content_type = checked.content_type
-    attachment.file.save("upload", upload, save=False)
-    if checked.kind == AttachmentKind.IMAGE:
-        attachment.thumbnail.save("thumb", ContentFile(thumbnail_bytes(upload)), save=False)
-    attachment.save()
-    audit_log(
-        award=award,
-        actor=actor,
-        action="attachment.added",
-        target=attachment,
-        data={"submission": current.pk, "name": checked.name, "size": checked.size},
-    )
+    written: list[str] = []
+    try:
+        _store(attachment.file, upload, size=checked.size, written=written)
+        if thumbnail is not None:
+            _store(
+                attachment.thumbnail,
+                ContentFile(thumbnail, name="thumb.jpg"),
+                size=len(thumbnail),
+                written=written,
+            )
+        attachment.save()
+        audit_log(
+            award=award,
+            actor=actor,
+            action="attachment.added",
+            target=attachment,
+            data={"submission": current.pk, "name": checked.name, "size": checked.size},
+        )
+    except BaseException:
+        # Also for an abort (a worker's timeout raises SystemExit): the transaction rolls
+        # back, so the files go too. A rollback of a caller's transaction after this returns
+        # cannot be seen from here; the views call this outside any other transaction.
+        _remove(attachment.file.storage, written)
+        raise
     return attachment
 
 

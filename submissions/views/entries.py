@@ -392,8 +392,9 @@ def _named(error: ValidationError, name: str) -> str:
 @require_POST
 @session_checked
 def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    """Add documents and images. The script sends one file per request and gets JSON (201 or
-    400 naming the file); a plain form post adds each file and returns to the edit page."""
+    """Add documents and images. The script sends one file per request and gets JSON (201, 400
+    naming the file, or 503 when the storage did not take it: nothing kept, try again later);
+    a plain form post adds each file and returns to the edit page."""
     submission = submission_get_for(request.user, pk, EDIT)
     uploads = request.FILES.getlist("files")
     if wants_json(request):
@@ -417,6 +418,12 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             name = clean_name(upload.name or "")
             return JsonResponse({"error": _named(error, name), "name": name}, status=400)
+        except services.StorageUnavailable as error:
+            return JsonResponse(
+                {"error": error.message, "name": error.name, "code": "storage"},
+                status=503,
+                headers={"Retry-After": "60"},
+            )
         return JsonResponse({"attachment": _attachment_json(attachment)}, status=201)
 
     if not uploads:
@@ -428,6 +435,8 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ValidationError as error:
             messages.error(request, _named(error, clean_name(upload.name or "")))
+        except services.StorageUnavailable as error:
+            messages.error(request, error.message)
         else:
             messages.success(
                 request, _("“%(name)s” has been added.") % {"name": attachment.original_name}

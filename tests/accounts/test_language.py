@@ -11,8 +11,9 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from tests.accounts.helpers import alerts, html_lang, log_in
+from tests.accounts.helpers import log_in
 from tests.factories import PASSWORD, UserFactory
+from tests.helpers import alerts, html_lang
 
 pytestmark = pytest.mark.django_db
 

@@ -3,8 +3,9 @@ from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 from django.urls import reverse
 
-from tests.accounts.helpers import alerts, is_signed_in, log_in
+from tests.accounts.helpers import is_signed_in, log_in
 from tests.factories import PASSWORD, UserFactory
+from tests.helpers import alerts
 
 pytestmark = pytest.mark.django_db
 

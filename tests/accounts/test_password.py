@@ -3,16 +3,9 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from tests.accounts.helpers import (
-    NEW_PASSWORD,
-    alerts,
-    field_errors,
-    is_signed_in,
-    log_in,
-    mail_text,
-    the_link,
-)
+from tests.accounts.helpers import NEW_PASSWORD, is_signed_in, log_in
 from tests.factories import PASSWORD, UserFactory
+from tests.helpers import alerts, field_errors, mail_text, the_link
 
 pytestmark = pytest.mark.django_db
 

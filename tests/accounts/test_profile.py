@@ -2,8 +2,8 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import User
-from tests.accounts.helpers import alerts, field_errors, html_lang
 from tests.factories import UserFactory
+from tests.helpers import alerts, field_errors, html_lang
 
 pytestmark = pytest.mark.django_db
 

@@ -3,18 +3,9 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from tests.accounts.helpers import (
-    NEW_PASSWORD,
-    alerts,
-    field_errors,
-    is_signed_in,
-    log_in,
-    mail_text,
-    page_without_csrf,
-    register,
-    the_link,
-)
+from tests.accounts.helpers import NEW_PASSWORD, is_signed_in, log_in, register
 from tests.factories import PASSWORD, UserFactory
+from tests.helpers import alerts, field_errors, mail_text, page_without_csrf, the_link
 
 pytestmark = pytest.mark.django_db
 

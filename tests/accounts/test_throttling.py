@@ -3,8 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from tests.accounts.helpers import NEW_PASSWORD, alerts, is_signed_in, log_in, the_link
+from tests.accounts.helpers import NEW_PASSWORD, is_signed_in, log_in
 from tests.factories import PASSWORD, UserFactory
+from tests.helpers import alerts, the_link
 
 pytestmark = pytest.mark.django_db
 

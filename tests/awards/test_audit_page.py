@@ -13,14 +13,9 @@ from django.utils.html import escape
 from awards import services
 from awards.models import AuditEntry, Award
 from tests.factories import AwardFactory, AwardRoleFactory, JurorFactory, UserFactory
+from tests.helpers import prefer_english
 
 pytestmark = pytest.mark.django_db
-
-
-def english(user):
-    user.preferred_language = "en"
-    user.save(update_fields=["preferred_language"])
-    return user
 
 
 @pytest.fixture
@@ -30,7 +25,7 @@ def award():
 
 @pytest.fixture
 def organiser(award):
-    return english(AwardRoleFactory(award=award, role="organiser").user)
+    return prefer_english(AwardRoleFactory(award=award, role="organiser").user)
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import translation
 
 from awards import services
 from awards.models import AuditEntry, Award, Category, Criterion, Round
@@ -18,7 +17,7 @@ from tests.factories import (
     UserFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 UTC = dt.UTC
 ALL_STATUSES = ["draft", "open", "closed", "judging", "decided", "published"]
@@ -36,12 +35,6 @@ ROUND_LOCKED = (
     "Rounds can no longer be added, changed or deleted once the award is “Decided”; "
     "it is “{status}” now."
 )
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

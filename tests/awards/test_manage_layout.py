@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import AwardFactory, AwardRoleFactory, JurorFactory, RoundFactory
+from tests.helpers import prefer_english
 
 pytestmark = pytest.mark.django_db
 
@@ -22,10 +23,7 @@ def award():
 
 @pytest.fixture
 def organiser(award):
-    user = AwardRoleFactory(award=award, role="organiser").user
-    user.preferred_language = "en"
-    user.save(update_fields=["preferred_language"])
-    return user
+    return prefer_english(AwardRoleFactory(award=award, role="organiser").user)
 
 
 def nav(html: str) -> str:

@@ -4,7 +4,6 @@ changes by hand."""
 from collections import Counter
 
 import pytest
-from django.utils import translation
 
 from awards.models import AuditEntry
 from jury import services
@@ -18,13 +17,7 @@ from tests.factories import (
     judging_setup,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def pairs(round_):

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from awards.models import AuditEntry
 from jury import services
@@ -16,17 +16,11 @@ from jury.tasks import send_reminders
 from notifications.models import Message
 from tests.factories import RoundFactory, judging_setup
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 BERLIN = ZoneInfo("Europe/Berlin")
 DEADLINE = dt.datetime(2031, 3, 10, 18, 0, tzinfo=BERLIN)
 DAY = dt.timedelta(days=1)
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 # --- When a reminder is due --------------------------------------------------------------

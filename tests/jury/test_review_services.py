@@ -6,22 +6,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from awards.models import AuditEntry
 from jury import services
 from jury.models import Assignment, Ballot, Conflict, DiscussionPost, Review, RoundEntry, Score
 from tests.factories import AwardFactory, CriterionFactory, RoundFactory, judging_setup
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 BERLIN = ZoneInfo("Europe/Berlin")
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ total, and taking the shortlist into the next round."""
 from decimal import Decimal
 
 import pytest
-from django.utils import translation
 
 from awards.models import AuditEntry
 from jury import services
@@ -21,13 +20,7 @@ from tests.factories import (
     judging_setup,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def entries_of(round_):

@@ -1,5 +1,6 @@
 """Real pieces for outbox tests: an SMTP server that can hold back its reply, a Celery worker
-on the test process's own broker, and bounded waits that say what they saw."""
+on the test process's own broker, and bounded waits that say what they saw; and the second
+award of the organisers' message pages (their helpers are in helpers.py)."""
 
 import asyncio
 import time
@@ -117,6 +118,12 @@ def wait():
 @pytest.fixture
 def award():
     return AwardFactory()
+
+
+@pytest.fixture
+def other_award():
+    """A second award, for the organisers' message pages (which name their own ``award``)."""
+    return AwardFactory(name="Other Award", edition=2028, slug="other-2028")
 
 
 @pytest.fixture

@@ -1,16 +1,11 @@
 """The mail template language: placeholders only; values are data, never markup."""
 
 import pytest
-from django.utils import translation
 
 from notifications.catalogue import COMMON, MAIL_TYPES
 from notifications.rendering import render_html, render_subject, render_text, template_errors
 
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def test_known_placeholders_are_accepted():

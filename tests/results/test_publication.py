@@ -34,6 +34,7 @@ from tests.factories import (
     SubmissionFactory,
     UserFactory,
 )
+from tests.helpers import png_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -57,12 +58,6 @@ def _organisation(name: str, *languages: str, inactive: int = 0):
     for _ in range(inactive):
         MembershipFactory(organisation=organisation, user=UserFactory(is_active=False))
     return organisation, members
-
-
-def png_bytes(size=(64, 48)) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", size, "red").save(buffer, "PNG")
-    return buffer.getvalue()
 
 
 def jpeg_bytes(size=(64, 48)) -> bytes:

@@ -17,9 +17,9 @@ from tests.factories import (
     MembershipFactory,
     OrganisationFactory,
     SubmissionFactory,
-    UserFactory,
     complete_entry_fields,
 )
+from tests.helpers import en_user
 
 pytestmark = pytest.mark.django_db
 
@@ -27,10 +27,6 @@ URL = "/me/"
 UTC = dt.UTC
 # 16:00 UTC is noon in New York (EDT, UTC-4) on 31 March 2040.
 CLOSE = dt.datetime(2040, 3, 31, 16, 0, tzinfo=UTC)
-
-
-def en_user(**kwargs):
-    return UserFactory(preferred_language="en", **kwargs)
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """Exports of an award's entries: the row building (without HTTP), the CSV and XLSX downloads,
 and the streamed ZIP of a category's files. Access for every user is checked with the other
-organiser pages in test_manage_views.py."""
+organiser pages in test_manage_access.py; ``award`` is the one in conftest.py."""
 
 import csv
 import datetime as dt
@@ -30,28 +30,11 @@ from tests.factories import (
     UserFactory,
     complete_entry_fields,
 )
+from tests.helpers import en_user
 
 pytestmark = pytest.mark.django_db
 
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
-CLOSE = dt.datetime(2040, 3, 31, 16, 0, tzinfo=dt.UTC)
-
-
-def en_user(**kwargs):
-    return UserFactory(preferred_language="en", **kwargs)
-
-
-@pytest.fixture
-def award():
-    return AwardFactory(
-        edition=2040,
-        slug="lia-2040",
-        status="open",
-        timezone="Europe/Berlin",
-        submissions_close_at=CLOSE,
-        jury_deadline_at=CLOSE + dt.timedelta(days=30),
-        announcement_at=CLOSE + dt.timedelta(days=60),
-    )
 
 
 @pytest.fixture

@@ -14,16 +14,9 @@ from PIL import Image
 
 from submissions import services
 from submissions.models import Attachment
-from tests.factories import (
-    AwardFactory,
-    AwardRoleFactory,
-    CategoryFactory,
-    JurorFactory,
-    MembershipFactory,
-    OrganisationFactory,
-    SubmissionFactory,
-    UserFactory,
-)
+from tests.factories import AwardFactory, CategoryFactory, SubmissionFactory
+from tests.helpers import body, login, login_url, png_bytes
+from tests.submissions.helpers import EDITORS, ROLES, VIEWERS
 
 pytestmark = pytest.mark.django_db
 
@@ -34,25 +27,7 @@ NOT_ACCEPTED = (
     "“{}” is not a PDF, JPEG, PNG or WebP file. Other formats (such as SVG, HTML, Word, ZIP or "
     "programs) cannot be uploaded."
 )
-ROLES = [
-    "anonymous",
-    "stranger",
-    "member",
-    "colleague",
-    "other_member",
-    "organiser",
-    "other_organiser",
-    "juror",
-]
-VIEWERS = {"member", "colleague", "organiser"}
-EDITORS = {"member", "colleague"}
 JSON = {"Accept": "application/json"}
-
-
-def png_bytes(size=(64, 48)) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", size, "red").save(buffer, "PNG")
-    return buffer.getvalue()
 
 
 @pytest.fixture(params=["local", "s3"])
@@ -82,37 +57,6 @@ def award():
 
 
 @pytest.fixture
-def organisation():
-    return OrganisationFactory(name="Red Arrow Composites")
-
-
-@pytest.fixture
-def people(award, organisation):
-    def en(**kwargs):
-        return UserFactory(preferred_language="en", **kwargs)
-
-    member, colleague = en(), en()
-    MembershipFactory(organisation=organisation, user=member, role="owner")
-    MembershipFactory(organisation=organisation, user=colleague, role="member")
-    other_member = en()
-    MembershipFactory(organisation=OrganisationFactory(), user=other_member)
-    organiser, other_organiser, juror = en(), en(), en()
-    AwardRoleFactory(award=award, user=organiser, role="organiser")
-    AwardRoleFactory(award=AwardFactory(status="open"), user=other_organiser, role="organiser")
-    JurorFactory(award=award, user=juror)
-    return {
-        "anonymous": None,
-        "stranger": en(),
-        "member": member,
-        "colleague": colleague,
-        "other_member": other_member,
-        "organiser": organiser,
-        "other_organiser": other_organiser,
-        "juror": juror,
-    }
-
-
-@pytest.fixture
 def entry(award, organisation, people):
     return SubmissionFactory(
         award=award,
@@ -120,16 +64,6 @@ def entry(award, organisation, people):
         organisation=organisation,
         created_by=people["member"],
     )
-
-
-def login(client, people, role):
-    if people[role] is not None:
-        client.force_login(people[role])
-    return people[role]
-
-
-def login_url(url: str) -> str:
-    return f"{reverse('accounts:login')}?next={url}"
 
 
 def upload_url(entry) -> str:
@@ -153,18 +87,12 @@ def add(entry, name, content):
     )
 
 
-def body(response) -> bytes:
-    content = b"".join(response.streaming_content)
-    response.close()
-    return content
-
-
 # --- Uploading ------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_upload_by_role(client, people, entry, role):
-    login(client, people, role)
+    login(client, people[role])
 
     response = send(client, entry, "plan.pdf", PDF)
 
@@ -185,7 +113,7 @@ def test_a_plain_upload_post_by_an_anonymous_visitor_goes_to_the_login(client, e
 
 
 def test_a_pdf_is_added_and_described_in_json(client, people, entry, storage):
-    login(client, people, "member")
+    login(client, people["member"])
 
     response = send(client, entry, "Konzept.pdf", PDF, "text/html")
 
@@ -209,7 +137,7 @@ def test_a_pdf_is_added_and_described_in_json(client, people, entry, storage):
 
 
 def test_a_png_is_added_with_a_thumbnail(client, people, entry, storage):
-    login(client, people, "colleague")
+    login(client, people["colleague"])
 
     response = send(client, entry, "Rahmen.png", png_bytes((1200, 600)), "image/png")
 
@@ -272,7 +200,7 @@ def test_bad_uploads_are_refused_naming_the_file_and_nothing_is_stored(
         award.max_pdf_mb = 1
         award.save()
         content = PDF[:-7] + b"\0" * (int(1.2 * 1024 * 1024) - len(PDF)) + b"\n%%EOF\n"
-    login(client, people, "member")
+    login(client, people["member"])
 
     response = send(client, entry, name, content, "application/pdf")
 
@@ -285,7 +213,7 @@ def test_bad_uploads_are_refused_naming_the_file_and_nothing_is_stored(
 def test_a_path_traversal_name_is_stored_under_a_generated_name_and_shown_cleaned(
     client, people, entry, storage
 ):
-    login(client, people, "member")
+    login(client, people["member"])
 
     response = send(client, entry, "../../etc/passwd.pdf", PDF)
 
@@ -298,7 +226,7 @@ def test_a_path_traversal_name_is_stored_under_a_generated_name_and_shown_cleane
 
 
 def test_a_300_character_name_is_cut_to_120_keeping_the_extension(client, people, entry):
-    login(client, people, "member")
+    login(client, people["member"])
 
     response = send(client, entry, "Lightweight-" * 24 + "final.pdf", PDF)
 
@@ -321,7 +249,7 @@ def multipart(disposition: bytes, content: bytes) -> tuple[bytes, str]:
 def test_a_name_that_is_not_utf8_is_cleaned(client, people, entry, storage):
     # "Bericht \xff\xfe.pdf", announced as UTF-8 (RFC 2231): the bytes are no UTF-8.
     payload, content_type = multipart(b"filename*=utf-8''Bericht%20%FF%FE.pdf", PDF)
-    login(client, people, "member")
+    login(client, people["member"])
 
     response = client.post(upload_url(entry), payload, content_type=content_type, headers=JSON)
 
@@ -332,7 +260,7 @@ def test_a_name_that_is_not_utf8_is_cleaned(client, people, entry, storage):
 
 def test_a_latin1_name_announced_as_such_is_read_correctly(client, people, entry):
     payload, content_type = multipart(b"filename*=iso-8859-1''Pr%FCfbericht.pdf", PDF)
-    login(client, people, "member")
+    login(client, people["member"])
 
     response = client.post(upload_url(entry), payload, content_type=content_type, headers=JSON)
 
@@ -342,7 +270,7 @@ def test_a_latin1_name_announced_as_such_is_read_correctly(client, people, entry
 def test_a_raw_non_utf8_name_loses_the_file_and_is_explained(client, people, entry, storage):
     # Django cannot read such a part at all; the applicant is told that nothing arrived.
     payload, content_type = multipart(b'filename="Pr\xfcfbericht.pdf"', PDF)
-    login(client, people, "member")
+    login(client, people["member"])
 
     response = client.post(upload_url(entry), payload, content_type=content_type, headers=JSON)
 
@@ -359,7 +287,7 @@ def test_a_file_too_many_is_refused_naming_it(client, people, entry, award, stor
     award.save()
     kept = {add(entry, "a.pdf", PDF).file.name, add(entry, "b.png", png_bytes()).file.name}
     kept |= {a.thumbnail.name for a in Attachment.objects.exclude(thumbnail="")}
-    login(client, people, "member")
+    login(client, people["member"])
 
     response = send(client, entry, "third.pdf", PDF)
 
@@ -382,7 +310,7 @@ def test_an_upload_after_the_deadline_is_refused_naming_the_file_and_the_deadlin
     award.submissions_open_at = timezone.now() - dt.timedelta(days=30)
     award.submissions_close_at = timezone.now() - dt.timedelta(seconds=1)
     award.save()
-    login(client, people, "member")
+    login(client, people["member"])
 
     response = send(client, entry, "late.pdf", PDF)
 
@@ -394,7 +322,7 @@ def test_an_upload_after_the_deadline_is_refused_naming_the_file_and_the_deadlin
 
 
 def test_without_javascript_several_files_are_posted_and_each_is_reported(client, people, entry):
-    login(client, people, "member")
+    login(client, people["member"])
 
     response = client.post(
         upload_url(entry),
@@ -422,7 +350,7 @@ def test_without_javascript_several_files_are_posted_and_each_is_reported(client
 
 
 def test_without_javascript_posting_no_file_says_so(client, people, entry):
-    login(client, people, "member")
+    login(client, people["member"])
 
     response = client.post(upload_url(entry), {}, follow=True)
 
@@ -431,7 +359,7 @@ def test_without_javascript_posting_no_file_says_so(client, people, entry):
 
 def test_uploading_to_another_companys_entry_is_not_found(client, people, award):
     foreign = SubmissionFactory(award=award, category=CategoryFactory(award=award))
-    login(client, people, "member")
+    login(client, people["member"])
 
     response = send(client, foreign, "plan.pdf", PDF)
 
@@ -452,7 +380,7 @@ def delete_url(attachment) -> str:
 @pytest.mark.parametrize("role", ROLES)
 def test_delete_by_role(client, people, entry, role):
     attachment = add(entry, "plan.pdf", PDF)
-    login(client, people, role)
+    login(client, people[role])
 
     response = client.post(delete_url(attachment), headers=JSON)
 
@@ -467,7 +395,7 @@ def test_deleting_removes_the_stored_objects(
     client, people, entry, storage, django_capture_on_commit_callbacks
 ):
     attachment = add(entry, "photo.png", png_bytes())
-    login(client, people, "member")
+    login(client, people["member"])
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(delete_url(attachment), headers=JSON)
@@ -478,7 +406,7 @@ def test_deleting_removes_the_stored_objects(
 
 def test_deleting_without_javascript_returns_to_the_list(client, people, entry):
     attachment = add(entry, "plan.pdf", PDF)
-    login(client, people, "member")
+    login(client, people["member"])
 
     response = client.post(delete_url(attachment), follow=True)
 
@@ -489,7 +417,7 @@ def test_deleting_without_javascript_returns_to_the_list(client, people, entry):
 def test_a_file_of_another_entry_cannot_be_deleted_through_ones_own(client, people, entry, award):
     foreign = SubmissionFactory(award=award, category=CategoryFactory(award=award))
     theirs = add(foreign, "plan.pdf", PDF)
-    login(client, people, "member")
+    login(client, people["member"])
 
     response = client.post(
         reverse("submissions:attachment_delete", kwargs={"pk": entry.pk, "aid": theirs.pk})
@@ -506,7 +434,7 @@ def test_a_file_of_another_entry_cannot_be_deleted_through_ones_own(client, peop
 @pytest.mark.parametrize("role", ROLES)
 def test_files_by_role(client, people, entry, role, name):
     attachment = add(entry, "photo.png", png_bytes())
-    login(client, people, role)
+    login(client, people[role])
     url = reverse(f"submissions:{name}", kwargs={"pk": attachment.pk})
 
     response = client.get(url)
@@ -521,7 +449,7 @@ def test_files_by_role(client, people, entry, role, name):
 
 def test_a_download_is_an_attachment_with_protective_headers(client, people, entry, storage):
     attachment = add(entry, 'Prüfbericht "final".pdf', PDF)
-    login(client, people, "organiser")
+    login(client, people["organiser"])
 
     response = client.get(reverse("submissions:attachment", kwargs={"pk": attachment.pk}))
 
@@ -539,7 +467,7 @@ def test_a_download_is_an_attachment_with_protective_headers(client, people, ent
 
 def test_an_ascii_name_with_quotes_is_escaped(client, people, entry):
     attachment = add(entry, 'Report "v2".pdf', PDF)
-    login(client, people, "member")
+    login(client, people["member"])
 
     response = client.get(reverse("submissions:attachment", kwargs={"pk": attachment.pk}))
 
@@ -549,7 +477,7 @@ def test_an_ascii_name_with_quotes_is_escaped(client, people, entry):
 
 def test_a_thumbnail_is_an_inline_jpeg_with_the_same_headers(client, people, entry, storage):
     attachment = add(entry, "Rahmen.png", png_bytes())
-    login(client, people, "member")
+    login(client, people["member"])
 
     response = client.get(reverse("submissions:thumbnail", kwargs={"pk": attachment.pk}))
 
@@ -564,7 +492,7 @@ def test_a_thumbnail_is_an_inline_jpeg_with_the_same_headers(client, people, ent
 
 def test_a_document_has_no_thumbnail(client, people, entry):
     attachment = add(entry, "plan.pdf", PDF)
-    login(client, people, "member")
+    login(client, people["member"])
 
     response = client.get(reverse("submissions:thumbnail", kwargs={"pk": attachment.pk}))
 
@@ -573,7 +501,7 @@ def test_a_document_has_no_thumbnail(client, people, entry):
 
 def test_files_are_served_for_get_only(client, people, entry):
     attachment = add(entry, "plan.pdf", PDF)
-    login(client, people, "member")
+    login(client, people["member"])
 
     response = client.post(reverse("submissions:attachment", kwargs={"pk": attachment.pk}))
 
@@ -581,7 +509,7 @@ def test_files_are_served_for_get_only(client, people, entry):
 
 
 def test_unknown_file_ids_are_not_found(client, people):
-    login(client, people, "member")
+    login(client, people["member"])
 
     assert client.get(reverse("submissions:attachment", kwargs={"pk": 424242})).status_code == 404
     assert client.get(reverse("submissions:thumbnail", kwargs={"pk": 424242})).status_code == 404
@@ -590,7 +518,7 @@ def test_unknown_file_ids_are_not_found(client, people):
 def test_the_edit_page_lists_files_with_thumbnails_and_remove_buttons(client, people, entry):
     image = add(entry, '<img src=x onerror="alert(1)">.png', png_bytes())
     document = add(entry, "plan.pdf", PDF)
-    login(client, people, "member")
+    login(client, people["member"])
 
     html = client.get(reverse("submissions:edit", kwargs={"pk": entry.pk})).content.decode()
 

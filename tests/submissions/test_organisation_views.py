@@ -18,6 +18,8 @@ from tests.factories import (
     SubmissionFactory,
     UserFactory,
 )
+from tests.helpers import login
+from tests.helpers import login_url as login_redirect
 
 pytestmark = pytest.mark.django_db
 
@@ -75,16 +77,6 @@ def people(organisation):
     return users
 
 
-def login(client, people, role: str):
-    if people[role] is not None:
-        client.force_login(people[role])
-    return people[role]
-
-
-def login_redirect(url: str) -> str:
-    return f"{reverse('accounts:login')}?next={url}"
-
-
 def profile_data(**overrides) -> dict:
     data = {
         "name": "Blue Fibre AG",
@@ -116,7 +108,7 @@ def invite(organisation: Organisation, email: str) -> OrganisationInvitation:
 
 @pytest.mark.parametrize("role", ROLES)
 def test_create_page(client, people, role):
-    login(client, people, role)
+    login(client, people[role])
     url = reverse("submissions:organisation_create")
 
     response = client.get(url)
@@ -129,7 +121,7 @@ def test_create_page(client, people, role):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_create_post(client, people, role):
-    user = login(client, people, role)
+    user = login(client, people[role])
     url = reverse("submissions:organisation_create")
 
     response = client.post(url, profile_data())
@@ -158,7 +150,7 @@ OWNER_ONLY_STATUS = {**DETAIL_STATUS, "member": 404}
 
 @pytest.mark.parametrize("role", ROLES)
 def test_detail_page(client, people, organisation, role):
-    login(client, people, role)
+    login(client, people[role])
     url = reverse("submissions:organisation_detail", args=[organisation.pk])
 
     response = client.get(url)
@@ -170,7 +162,7 @@ def test_detail_page(client, people, organisation, role):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_edit_page(client, people, organisation, role):
-    login(client, people, role)
+    login(client, people[role])
     url = reverse("submissions:organisation_update", args=[organisation.pk])
 
     response = client.get(url)
@@ -182,7 +174,7 @@ def test_edit_page(client, people, organisation, role):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_edit_post(client, people, organisation, role):
-    login(client, people, role)
+    login(client, people[role])
     url = reverse("submissions:organisation_update", args=[organisation.pk])
 
     response = client.post(url, profile_data(name="Red Arrow Composites GmbH & Co. KG"))
@@ -199,7 +191,7 @@ def test_edit_post(client, people, organisation, role):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_invite_post(client, people, organisation, role):
-    login(client, people, role)
+    login(client, people[role])
     url = reverse("submissions:organisation_invite", args=[organisation.pk])
 
     response = client.post(url, {"email": "new.colleague@example.org"})
@@ -232,7 +224,7 @@ def test_unknown_organisation_is_404_for_everyone_signed_in(client, people):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_invitation_page(client, people, organisation, role):
-    login(client, people, role)
+    login(client, people[role])
     invitation = invite(organisation, "new.colleague@example.org")
 
     response = client.get(reverse("submissions:invitation_accept", args=[invitation.token]))
@@ -246,7 +238,7 @@ def test_invitation_page(client, people, organisation, role):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_invitation_post(client, people, organisation, role):
-    user = login(client, people, role)
+    user = login(client, people[role])
     invitation = invite(organisation, "new.colleague@example.org")
     url = reverse("submissions:invitation_accept", args=[invitation.token])
 
@@ -583,7 +575,7 @@ def test_used_invitation_says_so_even_before_login(client, people, organisation,
     invitation = invite(organisation, "new.colleague@example.org")
     invitation.accepted_at = timezone.now()
     invitation.save()
-    login(client, people, role)
+    login(client, people[role])
 
     response = client.get(
         reverse("submissions:invitation_accept", args=[invitation.token]),

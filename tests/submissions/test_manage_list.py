@@ -1,0 +1,332 @@
+"""The organisers' list of entries (/manage/<slug>/submissions/): counts per category and
+status, the order, the rows, filters and search, pages of 50, the export and ZIP links,
+escaped values, and the same number of queries for 10 and 1,000 entries. Exports and the ZIP
+themselves are in test_exports.py."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from submissions.models import Organisation, Submission
+from tests.factories import OrganisationFactory, SubmissionFactory
+from tests.submissions.helpers import ACTIVE_HX, XSS_ORGANISATION, XSS_TITLE
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def entry(submitted_entry):
+    """On the organisers' pages ``entry`` is the submitted one (conftest.py)."""
+    return submitted_entry
+
+
+# --- The list -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def many(award, mobility, construction, organisation, applicant):
+    """Entries in both categories, in every status, from three organisations."""
+    big = OrganisationFactory(name="Blue Fibre AG", size_class="large")
+    lab = OrganisationFactory(name="Fraunhofer Leichtbau", size_class="research")
+    rows = [
+        (mobility, organisation, "submitted", "LIA-2040-MOB-0001", "Flax bicycle frame"),
+        (mobility, big, "eligible", "LIA-2040-MOB-0002", "Carbon rail door"),
+        (mobility, lab, "ineligible", "LIA-2040-MOB-0003", "Titanium drone arm"),
+        (mobility, big, "draft", None, "Foam seat"),
+        (construction, lab, "submitted", "LIA-2040-CON-0001", "Basalt bridge deck"),
+        (construction, organisation, "withdrawn", "LIA-2040-CON-0002", "Honeycomb facade"),
+    ]
+    entries = {}
+    for category, org, status, reference, title in rows:
+        entries[title] = SubmissionFactory(
+            award=award,
+            category=category,
+            organisation=org,
+            created_by=applicant,
+            status=status,
+            reference=reference,
+            title=title,
+            eligibility_reason="Outside Berlin-Brandenburg." if status == "ineligible" else "",
+            submitted_at=None
+            if status == "draft"
+            else dt.datetime(2040, 3, 30, 22, 30, tzinfo=dt.UTC),
+        )
+    return entries
+
+
+def titles(response) -> list[str]:
+    return [row["submission"].title for row in response.context["rows"]]
+
+
+def test_list_shows_counts_per_category_and_status(client, award, organiser, many, other_entry):
+    client.force_login(organiser)
+
+    response = client.get(reverse("submissions_manage:list", args=[award.slug]))
+
+    assert response.status_code == 200
+    counts = response.context["counts"]
+    assert counts.total == 6
+    assert counts.by_status == {
+        "draft": 1,
+        "submitted": 2,
+        "withdrawn": 1,
+        "eligible": 1,
+        "ineligible": 1,
+    }
+    assert [
+        (item["category"].code, item["total"], item["applied"])
+        for item in response.context["category_counts"]
+    ] == [("CON", 2, 1), ("MOB", 4, 3)]
+    html = response.content.decode()
+    assert '<strong data-count="all">6</strong>' in html
+    assert '<strong data-count="submitted">2</strong>' in html
+
+
+def test_list_is_ordered_by_category_then_reference_with_drafts_last(
+    client, award, organiser, many
+):
+    client.force_login(organiser)
+
+    response = client.get(reverse("submissions_manage:list", args=[award.slug]))
+
+    assert titles(response) == [
+        "Basalt bridge deck",
+        "Honeycomb facade",
+        "Flax bicycle frame",
+        "Carbon rail door",
+        "Titanium drone arm",
+        "Foam seat",
+    ]
+
+
+def test_list_row_shows_reference_organisation_status_time_and_eligibility(
+    client, award, organiser, many
+):
+    client.force_login(organiser)
+
+    response = client.get(reverse("submissions_manage:list", args=[award.slug]), {"q": "drone"})
+
+    html = response.content.decode()
+    entry = many["Titanium drone arm"]
+    assert f'<tr data-entry="{entry.pk}">' in html
+    assert "LIA-2040-MOB-0003" in html
+    assert "Fraunhofer Leichtbau" in html
+    assert '<span class="badge text-bg-danger" data-status="ineligible">Not eligible</span>' in html
+    # 22:30 UTC on 30 March 2040 is 00:30 on 31 March in Berlin (CEST, UTC+2).
+    assert "31/03/2040 00:30" in html
+    assert "Outside Berlin-Brandenburg." in html
+    assert f'href="/manage/{award.slug}/submissions/{entry.pk}/"' in html
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"status": "submitted"}, ["Basalt bridge deck", "Flax bicycle frame"]),
+        ({"size": "large"}, ["Carbon rail door", "Foam seat"]),
+        ({"q": "lia-2040-con"}, ["Basalt bridge deck", "Honeycomb facade"]),
+        ({"q": "FRAUNHOFER"}, ["Basalt bridge deck", "Titanium drone arm"]),
+        ({"q": "rail"}, ["Carbon rail door"]),
+        ({"status": "draft", "size": "large", "q": "seat"}, ["Foam seat"]),
+        # Unknown values are ignored rather than refused.
+        ({"status": "bogus", "size": "tiny", "category": "x"}, None),
+    ],
+)
+def test_list_filters_and_search(client, award, organiser, many, params, expected):
+    client.force_login(organiser)
+
+    response = client.get(reverse("submissions_manage:list", args=[award.slug]), params)
+
+    assert response.status_code == 200
+    assert titles(response) == (expected if expected is not None else titles_all(many))
+
+
+def titles_all(many):
+    return [
+        "Basalt bridge deck",
+        "Honeycomb facade",
+        "Flax bicycle frame",
+        "Carbon rail door",
+        "Titanium drone arm",
+        "Foam seat",
+    ]
+
+
+def test_list_filters_by_category(client, award, organiser, many, construction):
+    client.force_login(organiser)
+
+    response = client.get(
+        reverse("submissions_manage:list", args=[award.slug]), {"category": construction.pk}
+    )
+
+    assert titles(response) == ["Basalt bridge deck", "Honeycomb facade"]
+    # The counts stay those of the whole award.
+    assert response.context["counts"].total == 6
+
+
+def test_list_ignores_a_category_of_another_award(client, award, organiser, many, other_entry):
+    client.force_login(organiser)
+
+    response = client.get(
+        reverse("submissions_manage:list", args=[award.slug]),
+        {"category": other_entry.category_id},
+    )
+
+    assert "Secret chair" not in response.content.decode()
+    assert len(titles(response)) == 6
+
+
+def test_search_without_match_says_so(client, award, organiser, many):
+    client.force_login(organiser)
+
+    response = client.get(reverse("submissions_manage:list", args=[award.slug]), {"q": "zeppelin"})
+
+    assert titles(response) == []
+    assert "No entries match the filter." in response.content.decode()
+
+
+def test_list_of_an_award_without_entries(client, award, organiser, mobility):
+    client.force_login(organiser)
+
+    response = client.get(reverse("submissions_manage:list", args=[award.slug]))
+
+    html = response.content.decode()
+    assert 'data-testid="no-entries">No entries yet.' in html
+    assert 'data-testid="documents-zip"' not in html
+
+
+def test_list_has_50_entries_per_page(client, award, organiser, mobility, organisation, applicant):
+    Submission.objects.bulk_create(
+        Submission(
+            award=award,
+            category=mobility,
+            organisation=organisation,
+            created_by=applicant,
+            title=f"Entry {n:03d}",
+            reference=f"LIA-2040-MOB-{n:04d}",
+            status="submitted",
+        )
+        for n in range(1, 121)
+    )
+    client.force_login(organiser)
+    url = reverse("submissions_manage:list", args=[award.slug])
+
+    first = client.get(url)
+    last = client.get(url, {"page": 3, "status": "submitted"})
+
+    assert len(first.context["rows"]) == 50
+    assert titles(first)[0] == "Entry 001"
+    assert titles(last) == [f"Entry {n:03d}" for n in range(101, 121)]
+    html = last.content.decode()
+    assert "Entries 101–120 of 120" in html
+    assert 'href="?page=2&amp;status=submitted"' in html
+
+
+def test_export_links_carry_the_filter_but_not_the_page(client, award, organiser, many):
+    client.force_login(organiser)
+
+    response = client.get(
+        reverse("submissions_manage:list", args=[award.slug]), {"status": "draft", "page": "1"}
+    )
+
+    html = response.content.decode()
+    assert f'href="/manage/{award.slug}/submissions/export.csv?status=draft"' in html
+    assert f'href="/manage/{award.slug}/submissions/export.xlsx?status=draft"' in html
+
+
+def test_zip_links_only_for_categories_with_applications(
+    client, award, organiser, mobility, construction, entry
+):
+    client.force_login(organiser)
+
+    response = client.get(reverse("submissions_manage:list", args=[award.slug]))
+
+    html = response.content.decode()
+    assert f"/manage/{award.slug}/submissions/category/{mobility.pk}/documents.zip" in html
+    assert f"category/{construction.pk}/documents.zip" not in html
+
+
+def test_list_escapes_entry_values_and_the_search(client, award, organiser, mobility, applicant):
+    evil = OrganisationFactory(name=XSS_ORGANISATION)
+    SubmissionFactory(
+        award=award,
+        category=mobility,
+        organisation=evil,
+        created_by=applicant,
+        title=XSS_TITLE,
+        reference="LIA-2040-MOB-0001",
+        status="submitted",
+    )
+    client.force_login(organiser)
+    url = reverse("submissions_manage:list", args=[award.slug])
+
+    listed = client.get(url).content.decode()
+    searched = client.get(url, {"q": "<script>alert(1)</script>"}).content.decode()
+    found = client.get(url, {"q": "<img"}).content.decode()
+
+    assert XSS_TITLE not in listed
+    assert "&lt;img src=x onerror=alert(1)&gt;" in listed
+    assert '<a hx-get="/x">' not in listed
+    assert not ACTIVE_HX.search(listed)
+    assert "&lt;a hx-get=&quot;/x&quot;&gt;Evil&lt;/a&gt;" in listed
+    assert "<script>alert(1)</script>" not in searched
+    assert 'value="&lt;script&gt;alert(1)&lt;/script&gt;"' in searched
+    assert "No entries match the filter." in searched
+    assert "&lt;img src=x onerror=alert(1)&gt;" in found
+    assert "<img src=x" not in found
+
+
+def add_bulk(count, *, award, categories, applicant, start=0):
+    """``count`` entries, each of its own organisation, spread over the categories."""
+    organisations = Organisation.objects.bulk_create(
+        Organisation(name=f"Bulk GmbH {start + n}", size_class=("sme", "large")[n % 2])
+        for n in range(count)
+    )
+    statuses = ["draft", "submitted", "eligible", "ineligible", "withdrawn"]
+    Submission.objects.bulk_create(
+        Submission(
+            award=award,
+            category=categories[n % len(categories)],
+            organisation=organisations[n],
+            created_by=applicant,
+            title=f"Bulk entry {start + n}",
+            status=statuses[n % len(statuses)],
+            reference=None if n % 5 == 0 else f"LIA-2040-X-{start + n:05d}",
+        )
+        for n in range(count)
+    )
+
+
+def count_queries(client, url, params) -> tuple[int, int]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, params)
+    assert response.status_code == 200
+    return len(captured.captured_queries), len(response.context["rows"])
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"status": "submitted", "size": "sme", "q": "bulk"}, {"q": "entry", "page": "2"}],
+    ids=["plain", "filtered", "search-page-2"],
+)
+def test_list_runs_the_same_queries_for_10_and_1000_entries(
+    client, award, mobility, construction, organiser, applicant, params
+):
+    categories = [mobility, construction]
+    add_bulk(10, award=award, categories=categories, applicant=applicant)
+    client.force_login(organiser)
+    url = reverse("submissions_manage:list", args=[award.slug])
+    client.get(url)  # the session settles on the first request
+
+    small, _small_rows = count_queries(client, url, params)
+    add_bulk(990, award=award, categories=categories, applicant=applicant, start=10)
+    large, large_rows = count_queries(client, url, params)
+
+    assert Submission.objects.filter(award=award).count() == 1000
+    assert large_rows > 0
+    assert small == large
+    # session, user, award, organiser's roles, categories, count for the pages, the page of
+    # entries, the counts per category and status, and the navigation's two lists
+    assert large == 10
