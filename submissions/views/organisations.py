@@ -21,6 +21,7 @@ from django.views import View
 
 from core.forms import add_service_errors, error_message
 from core.links import with_next
+from core.views import PermissionView
 
 from .. import dashboard_selectors as selectors
 from .. import services
@@ -96,12 +97,16 @@ class OrganisationDetailView(LoginRequiredMixin, View):
         return _render_detail(request, organisation_get_for(request.user, pk))
 
 
-class OrganisationUpdateView(LoginRequiredMixin, View):
-    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.organisation = organisation_get_for(request.user, kwargs["pk"], CHANGE)
-        return super().dispatch(request, *args, **kwargs)
+class OrganisationUpdateView(PermissionView):
+    """The company profile's owners change it; anyone else gets a 404."""
+
+    permission_required = CHANGE
+
+    def get_permission_object(self) -> Organisation:
+        self.organisation = organisation_get_for(
+            self.request.user, self.kwargs["pk"], self.permission_required
+        )
+        return self.organisation
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         return _render_form(
