@@ -280,9 +280,10 @@ CELERY_TASK_QUEUES = [
 ]
 CELERY_TASK_ROUTES = {"notifications.bulk_expand": {"queue": "bulk"}}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Celery closes a worker's database connection after every task; opening an SQLite one
-    # again (its pragmas, Django's functions) costs about a tenth of delivering a mail. A
-    # local file has no connection to lose, so a worker process keeps it for 100 tasks.
+    # Celery closes a worker's database connection after every task; opening and closing an
+    # SQLite one (its pragmas, Django's functions, a WAL checkpoint) was about a third of the
+    # work of delivering a mail (bench/notifications.py). A local file has no connection to
+    # lose, so a worker process keeps it for 100 tasks.
     CELERY_DB_REUSE_MAX = 100
 CELERY_TASK_TIME_LIMIT = 10 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 9 * 60
