@@ -11,7 +11,9 @@ import json
 import os
 import re
 import shutil
+import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -173,3 +175,15 @@ def median_p95(samples: list[float]) -> tuple[float, float]:
         return round(samples[0], 2), round(samples[0], 2)
     p95 = statistics.quantiles(samples, n=100, method="inclusive")[94]
     return round(statistics.median(samples), 2), round(p95, 2)
+
+
+def stop_process_group(process: subprocess.Popen) -> None:
+    """Stop a child started in its own session (a worker and its children): SIGTERM, and
+    SIGKILL after 30 s."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)

@@ -43,7 +43,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from _common import emit, log
+from _common import emit, log, stop_process_group
 
 BENCH = Path(__file__).resolve().parent
 DEFAULT_BROKERS = (
@@ -126,16 +126,6 @@ def wait_ready(process: subprocess.Popen, log_path: Path, timeout: float = 60) -
             return
         time.sleep(0.1)
     raise SystemExit(f"a worker did not start: {log_path.read_text()[-3000:]}")
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
 
 
 def kill(process: subprocess.Popen) -> None:
@@ -274,7 +264,7 @@ def run(name: str, args) -> dict:
         return figures
     finally:
         for process, _log in workers:
-            stop(process)
+            stop_process_group(process)
         if name == "redis":
             flush_redis(args.redis_url)
         from _broker_app import clean

@@ -37,7 +37,6 @@ import json
 import logging
 import os
 import re
-import signal
 import smtplib
 import socket
 import subprocess
@@ -48,7 +47,16 @@ import uuid
 from collections import Counter
 from pathlib import Path
 
-from _common import ROOT, database_vendor, emit, log, median_p95, parser, throwaway_django
+from _common import (
+    ROOT,
+    database_vendor,
+    emit,
+    log,
+    median_p95,
+    parser,
+    stop_process_group,
+    throwaway_django,
+)
 
 
 class CountingSMTPServer:
@@ -128,16 +136,6 @@ def start_worker(*, env: dict[str, str], log_path: Path, concurrency: int) -> su
             return process
         time.sleep(0.2)
     raise SystemExit(f"the worker did not start: {log_path.read_text()[-3000:]}")
-
-
-def stop_worker(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
 
 
 def redis_database(url: str) -> int:
@@ -309,7 +307,7 @@ def measure_broker(name: str, args) -> dict:
                     worker_pid=worker.pid,
                 )
             )
-            stop_worker(worker)
+            stop_process_group(worker)
             worker = None
             if figures.get("mails_per_s"):
                 figures["vs_smtplib"] = round(
@@ -317,7 +315,7 @@ def measure_broker(name: str, args) -> dict:
                 )
     finally:
         if worker is not None:
-            stop_worker(worker)
+            stop_process_group(worker)
         controller.stop()
         if redis_url:
             flush_redis(redis_url)
