@@ -145,7 +145,13 @@ class AuditLogView(OrganiserView):
             AuditEntry.objects.filter(award=award).select_related("actor").order_by("-pk"),
             PER_PAGE,
         )
-        page = paginator.get_page(request.GET.get("page"))
+        wanted = request.GET.get("entry", "")
+        number = request.GET.get("page")
+        if wanted.isdigit():
+            # A link to one entry (e.g. from a frozen ranking): the page that holds it.
+            newer = AuditEntry.objects.filter(award=award, pk__gt=int(wanted)).count()
+            number = newer // PER_PAGE + 1
+        page = paginator.get_page(number)
         entries = list(page.object_list)
         names = _target_names(entries)
         broken_ids = {entry.pk for entry in broken}

@@ -68,6 +68,7 @@ class Normalisation(models.TextChoices):
     RAW = "raw", _("Raw scores")
     ZSCORE = "zscore", _("Per-juror z-scores")
     BORDA = "borda", _("Per-juror ranks (Borda)")
+    CALIBRATED = "calibrated", _("Calibrated per juror (recommended)")
 
 
 class Aggregation(models.TextChoices):

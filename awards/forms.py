@@ -161,6 +161,12 @@ class AwardSettingsForm(forms.ModelForm):
             self.fields["timezone"].choices = sorted(
                 [*timezone_choices(), (self.instance.timezone, self.instance.timezone)]
             )
+        self.fields["ranking_normalisation"].help_text = _(
+            "Calibrated (recommended): each juror's offset — how much milder or harsher they "
+            "score than the others on the same entries — is estimated and subtracted, fully "
+            "for jurors with many reviews, in part for those with few. It came closest to the "
+            "truth on simulated juries (bench/fairness.py)."
+        )
         tz = self.instance.tzinfo
         for name in TIMELINE_FIELDS:
             moment = getattr(self.instance, name)

@@ -119,7 +119,7 @@ class Award(models.Model):
         _("normalisation of the jurors' scores"),
         max_length=16,
         choices=Normalisation.choices,
-        default=Normalisation.ZSCORE,
+        default=Normalisation.CALIBRATED,
     )
     ranking_aggregation = models.CharField(
         _("combining an entry's reviews"),
@@ -391,6 +391,14 @@ class Round(models.Model):
     )
     opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    calibration_counts = models.BooleanField(
+        _("calibration reviews count in the ranking"),
+        default=True,
+        help_text=_(
+            "The reviews of the calibration entries, which every juror of a category scores "
+            "first, also count towards those entries' places."
+        ),
+    )
 
     class Meta:
         verbose_name = _("round")

@@ -234,6 +234,11 @@ def main() -> None:
         help="spread of the jurors' severities, in scale points (default: %(default)s)",
     )
     args.add_argument("--resamples", type=int, default=1000)
+    args.add_argument(
+        "--method",
+        default="calibrated",
+        help="the normalisation of the bootstrap and robustness figures (default: %(default)s)",
+    )
     args.add_argument("--repeat", type=int, default=5)
     args = args.parse_args()
     figures: dict = {}
@@ -300,26 +305,29 @@ def main() -> None:
                 )
         log(f"ranked in {figures['ranking_s']} s (median of {args.repeat})")
 
-        # The bootstrap alone: each category leader, from the ranking's normalised values.
+        # The bootstrap alone: each category leader, refitting the method in every resample.
         table = review_table(reviews, criteria)
         leaders = []
         for rows in category_rows(table).values():
-            ranked = category_rank(table, rows, normalisation="zscore", aggregation="mean")
+            ranked = category_rank(table, rows, normalisation=args.method, aggregation="mean")
             if ranked.sole_leader() is not None:
-                leaders.append((table.submission[rows], ranked.normalised, ranked.sole_leader()))
+                leaders.append((rows, ranked.sole_leader(), ranked.fit))
 
         def bootstrap():
             generator = np.random.default_rng(args.seed)
             return [
                 bootstrap_share(
-                    submissions,
-                    values,
+                    table.juror[rows],
+                    table.submission[rows],
+                    table.total[rows],
                     leader=leader,
+                    normalisation=args.method,
                     aggregation="mean",
                     resamples=args.resamples,
                     rng=generator,
+                    fit=fit,
                 )
-                for submissions, values, leader in leaders
+                for rows, leader, fit in leaders
             ]
 
         figures["bootstrap_s"], figures["bootstrap_s_best"], shares = timed(bootstrap, repeat=1)
@@ -329,24 +337,30 @@ def main() -> None:
             lambda: robustness(
                 reviews,
                 criteria,
-                normalisation="zscore",
+                normalisation=args.method,
                 aggregation="mean",
                 resamples=args.resamples,
                 seed=args.seed,
+                required=args.k,
             ),
             repeat=1,
         )
         verdicts = [check.verdict for check in checks.values()]
         figures["leaders_robust"] = verdicts.count("robust")
         figures["leaders_close_call"] = verdicts.count("close call")
+        figures["leaders_incomplete"] = verdicts.count("incomplete")
+        figures["robustness_method"] = args.method
         figures["bootstrap_share_min"] = round(min(shares), 3) if shares else None
         figures["quality_s"], _best, _quality = timed(
-            lambda: jury_quality(reviews, criteria), repeat=1
+            lambda: jury_quality(reviews, criteria, normalisation=args.method), repeat=1
         )
 
         # How much normalisation helps: rank correlation with the hidden quality.
         raw = ranking_compute(reviews, criteria, normalisation="raw", aggregation="mean")
-        for name, result in (("raw", raw), ("zscore", ranking)):
+        calibrated = ranking_compute(
+            reviews, criteria, normalisation="calibrated", aggregation="mean"
+        )
+        for name, result in (("raw", raw), ("zscore", ranking), ("calibrated", calibrated)):
             hidden, scores = [], []
             for category in result.values():
                 for row in category.ranked:

@@ -205,6 +205,56 @@ class ShortlistForm(forms.Form):
         return cleaned
 
 
+class CalibrationEntryField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Submission) -> str:
+        return f"{obj.reference or '–'} · {obj.title}"
+
+
+class CalibrationForm(forms.Form):
+    """The calibration entries of one category in a round: a checkbox for each of the round's
+    entries in the category (the service checks how many). ``confirmed`` is set by the
+    confirmation step of an open round."""
+
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, round: Round, category: Category, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["submissions"] = CalibrationEntryField(
+            label=_("Calibration entries"),
+            queryset=Submission.objects.filter(rounds__round=round, category=category).order_by(
+                "reference", "pk"
+            ),
+            widget=forms.CheckboxSelectMultiple,
+            required=False,
+            help_text=_("Choose 2 to 5 entries, or none to do without calibration."),
+            error_messages={
+                "invalid_choice": _(
+                    "Only entries of this round in this category can be calibration entries."
+                ),
+                "invalid_pk_value": _(
+                    "Only entries of this round in this category can be calibration entries."
+                ),
+            },
+        )
+        self.order_fields(["submissions", "confirmed"])
+        self.helper = _helper(self)
+
+
+class CalibrationCountingForm(forms.Form):
+    counts = forms.BooleanField(
+        label=_("Calibration reviews count in the ranking"),
+        required=False,
+        help_text=_(
+            "When unticked, the reviews of the calibration entries serve only the comparison "
+            "of the jurors and are left out of the ranking."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(self)
+
+
 class PostForm(forms.Form):
     body = forms.CharField(
         label=_("Your message to the jury"),

@@ -237,6 +237,14 @@ class RoundEntry(models.Model):
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="entries")
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="rounds")
     added_at = models.DateTimeField(auto_now_add=True)
+    is_calibration = models.BooleanField(
+        _("calibration entry"),
+        default=False,
+        help_text=_(
+            "Every juror of the entry's category scores it first, and then sees privately "
+            "how their scores compare with the other jurors' on the same entries."
+        ),
+    )
 
     class Meta:
         verbose_name = _("entry in a round")

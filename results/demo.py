@@ -1,14 +1,23 @@
-"""Demo results: the published 2023 edition with its four winners."""
+"""Demo results: the published 2023 edition with its four winners, and an edition whose
+first round a jury with two planted severe jurors has scored and closed (the ranking,
+explanation and jury-quality pages, and deciding, can be tried on it)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import json
+import random
+
+from django.utils import timezone
 
 from awards import demo
+from awards.enums import AwardRoleKind
 from awards.models import Award
+from awards.services import award_role_grant
+from jury import services as jury_services
 from jury.demo import demo_user
+from jury.models import Assignment, Juror, JurorCategory
 from submissions.models import Membership, Organisation, Submission
 
 from .enums import DecisionKind
@@ -98,4 +107,108 @@ def results_2023_create() -> Award | None:
         results_publish_at=announced, results_published_at=announced
     )
     award.refresh_from_db()
+    return award
+
+
+SCORED_SLUG = "lightweight-innovation-award-results-demo"
+SCORED_NAME = "Lightweight Innovation Award (Bewertungs-Demo)"
+ENTRIES_PER_CATEGORY = 12
+REVIEWS_PER_ENTRY = 4
+SCORED_JURORS = [
+    # email, name, affiliation, offset in scale points (hidden: + milder, − harsher)
+    ("bewertung1@laurel.example", "Bernd Bauwesen", "TU Berlin", 0.0),
+    ("bewertung2@laurel.example", "Claudia Carbon", "BAM", 0.0),
+    ("bewertung3@laurel.example", "Dana Design", "UdK Berlin", 0.0),
+    ("bewertung4@laurel.example", "Emil Elektro", "DLR", 0.0),
+    ("bewertung5@laurel.example", "Frieda Faser", "Fraunhofer IAP", 0.0),
+    ("bewertung6@laurel.example", "Gero Gestalt", "HTW Berlin", 0.0),
+    ("bewertung7@laurel.example", "Stefan Streng", "BTU Cottbus", -2.5),
+    ("bewertung8@laurel.example", "Mila Milde", "Beuth Hochschule", 2.5),
+]
+
+
+def scored_demo_create() -> Award:
+    """An edition in judging whose first round is scored and closed: 4 categories × 12
+    entries, 8 jurors (every category), 4 reviews per entry through the real assignment
+    and review services. Each entry has a hidden quality; six jurors score it fairly with
+    noise, "Stefan Streng" 2.5 scale points (about 28 points of 100) harsher and "Mila
+    Milde" 2.5 milder, so the jury-quality page flags exactly those two. Once; an existing
+    one is returned unchanged."""
+    existing = Award.objects.filter(slug=SCORED_SLUG).first()
+    if existing is not None:
+        return existing
+    now = timezone.now()
+    local = now.astimezone(demo.BERLIN)
+    close = (local - dt.timedelta(days=21)).replace(hour=18, minute=0, second=0, microsecond=0)
+    edition = {
+        "edition": local.year,
+        "slug": SCORED_SLUG,
+        "submissions_open_at": close - dt.timedelta(weeks=8),
+        "submissions_close_at": close,
+        # The jury finished early: the round is closed before its deadline.
+        "jury_deadline_at": (local + dt.timedelta(days=3)).replace(hour=18, minute=0),
+        "announcement_at": close + dt.timedelta(days=40),
+        "status": "judging",
+        "reviews_per_submission": REVIEWS_PER_ENTRY,
+    }
+    award = demo.demo_award_create(edition, name=SCORED_NAME)
+    for email, name, role in demo.USERS:
+        if role == AwardRoleKind.ORGANISER:
+            award_role_grant(award=award, user=demo_user(email, name), role=role, actor=None)
+    rng = random.Random(2031)  # noqa: S311 - demo data, not security
+    categories = list(award.categories.order_by("position"))
+    quality: dict[int, float] = {}
+    for category in categories:
+        for number in range(1, ENTRIES_PER_CATEGORY + 1):
+            company = f"{category.name_de} Demo {number:02d} GmbH"
+            slug = "".join(ch for ch in company.lower() if ch.isalnum())[:24]
+            owner = demo_user(f"kontakt@{slug}.example", f"Kontakt {company}")
+            organisation, _ = Organisation.objects.get_or_create(
+                name=company, defaults={"city": "Berlin", "size_class": "sme"}
+            )
+            Membership.objects.get_or_create(organisation=organisation, user=owner)
+            entry = Submission.objects.create(
+                award=award,
+                category=category,
+                organisation=organisation,
+                reference=f"LIA-{award.edition}-{category.code}-{number:04d}",
+                title=f"{category.name_de}: Leichtbau-Idee {number}",
+                summary="Demo-Eintrag für die Bewertung.",
+                consent_terms=True,
+                consent_data=True,
+                consent_publication=True,
+                status="eligible",
+                created_by=owner,
+                submitted_at=now - dt.timedelta(days=20),
+            )
+            quality[entry.pk] = rng.gauss(6.0, 1.3)
+    offsets = {}
+    for email, name, affiliation, offset in SCORED_JURORS:
+        juror = Juror.objects.create(
+            award=award,
+            user=demo_user(email, name),
+            affiliation=affiliation,
+            confidentiality_confirmed_at=now,
+            conflicts_declared_at=now,
+        )
+        for category in categories:
+            JurorCategory.objects.create(juror=juror, category=category)
+        offsets[juror.pk] = offset
+    round_ = award.rounds.get(number=1)
+    jury_services.round_open(round=round_, actor=None)
+    jury_services.assignment_run(round=round_, actor=None)
+    criteria = list(award.criteria.all())
+    for assignment in (
+        Assignment.objects.filter(round=round_).select_related("juror__user").order_by("pk")
+    ):
+        impression = quality[assignment.submission_id] + offsets[assignment.juror_id]
+        jury_services.review_save(
+            assignment=assignment,
+            actor=assignment.juror.user,
+            version=0,
+            scores={c.pk: max(1, min(10, round(impression + rng.gauss(0, 0.8)))) for c in criteria},
+            overall_comment="Demo-Bewertung.",
+            submit=True,
+        )
+    jury_services.round_close(round=round_, actor=None)
     return award

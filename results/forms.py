@@ -52,6 +52,7 @@ class DecisionForm(forms.Form):
         award: Award,
         entries: Sequence[tuple[int, str]],
         initial_places: Sequence[int] = (),
+        gaps: Sequence[str] = (),
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
@@ -80,6 +81,12 @@ class DecisionForm(forms.Form):
             )
         # The justification last, after the choices it justifies.
         self.fields["justification"] = self.fields.pop("justification")
+        if gaps:
+            # The service refuses without it; the reasons stand above the form.
+            self.fields["confirm_gaps"] = forms.BooleanField(
+                label=_("I have read what is missing and decide all the same."),
+                required=False,
+            )
         self.helper = _helper(self)
 
     def clean(self):
@@ -97,6 +104,10 @@ class DecisionForm(forms.Form):
             for name in self.place_names
             if self.cleaned_data.get(name) is not None
         ]
+
+    @property
+    def gaps_confirmed(self) -> bool:
+        return bool(self.cleaned_data.get("confirm_gaps"))
 
     @property
     def mentions(self) -> list[int]:

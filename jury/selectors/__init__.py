@@ -7,9 +7,31 @@ or the field of entries.
   and ballots; the entries of a round;
 - ``dashboard``: the juror's home;
 - ``conflicts``: the juror's conflicts page and the suggestions not recorded yet;
-- ``progress``: the organisers' progress page and the open work behind reminders.
+- ``progress``: the organisers' progress page and the open work behind reminders;
+- ``calibration``: calibration entries, the gate before a juror's other entries, and how a
+  juror's scores on them compare with the other jurors'.
 """
 
+from .calibration import (
+    CALIBRATION_MAX,
+    CALIBRATION_MIN,
+    MIN_OTHERS,
+    CalibrationOverview,
+    CalibrationPlan,
+    Comparison,
+    JurorCalibration,
+    calibration_counts_by_category,
+    calibration_entries,
+    calibration_for_juror,
+    calibration_gate,
+    calibration_missing,
+    calibration_overview,
+    calibration_pending,
+    calibration_pending_categories,
+    calibration_plan,
+    is_calibration_entry,
+    pool_jurors,
+)
 from .conflicts import ConflictRow, Suggestion, conflict_rows, conflict_suggestions
 from .dashboard import CategoryBallot, DashboardRound, dashboard_rounds, status_of
 from .jurors import (
@@ -38,16 +60,32 @@ from .work import (
 )
 
 __all__ = [
+    "CALIBRATION_MAX",
+    "CALIBRATION_MIN",
     "JURY_VISIBLE_STATUSES",
+    "MIN_OTHERS",
+    "CalibrationOverview",
+    "CalibrationPlan",
     "CategoryBallot",
+    "Comparison",
     "ConflictRow",
     "DashboardRound",
+    "JurorCalibration",
     "Progress",
     "ProgressRow",
     "Suggestion",
     "assignments_for_juror",
     "awards_judged_by",
     "ballots_of_round",
+    "calibration_counts_by_category",
+    "calibration_entries",
+    "calibration_for_juror",
+    "calibration_gate",
+    "calibration_missing",
+    "calibration_overview",
+    "calibration_pending",
+    "calibration_pending_categories",
+    "calibration_plan",
     "conflict_rows",
     "conflict_suggestions",
     "conflicts_of_award",
@@ -55,6 +93,7 @@ __all__ = [
     "dashboard_rounds",
     "finalists_for_juror",
     "has_submitted_review",
+    "is_calibration_entry",
     "juror_category_ids",
     "juror_for",
     "jurors_of_award",
@@ -63,6 +102,7 @@ __all__ = [
     "open_work_by_juror",
     "other_review_rows",
     "other_reviews",
+    "pool_jurors",
     "review_status",
     "round_progress",
     "round_submissions",

@@ -12,6 +12,7 @@ from submissions.models import Submission
 
 from ..enums import REVIEW_BADGES, ReviewStatus
 from ..models import Assignment, Ballot, Juror
+from .calibration import calibration_pending_categories
 from .work import assignments_for_juror, finalists_for_juror, review_status
 
 
@@ -40,6 +41,10 @@ class DashboardRound:
     deadline: dt.datetime | None
     rows: list[dict] = field(default_factory=list)
     ballots: list[CategoryBallot] = field(default_factory=list)
+    # Categories whose calibration entries the juror must review first (their other entries
+    # wait), and those whose calibration reviews are all in (their comparison is ready).
+    calibration_pending: list[Category] = field(default_factory=list)
+    calibration_done: list[Category] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -65,13 +70,23 @@ def status_of(item) -> str:
 
 def dashboard_rounds(award: Award, juror: Juror) -> list[DashboardRound]:
     """The opened rounds with the juror's work in each, in a fixed number of queries:
-    rounds, assignments (with reviews), and for a ranking round its finalists and ballots."""
+    rounds, assignments (with reviews), the categories whose calibration entries are still
+    open, and for a ranking round its finalists and ballots.
+
+    Calibration entries come first in their round; while one of a category is open
+    (``selectors.calibration_pending``), the juror's other entries of that category are
+    shown locked."""
     rounds = [r for r in award.rounds.order_by("number") if r.status != RoundStatus.PLANNED]
     if not rounds:
         return []
     by_round: dict[int, list[Assignment]] = defaultdict(list)
     for assignment in assignments_for_juror(juror, rounds):
         by_round[assignment.round_id].append(assignment)
+    pending = (
+        calibration_pending_categories(juror, rounds)
+        if any(a.is_calibration for assignments in by_round.values() for a in assignments)
+        else set()
+    )
     ranking = [r for r in rounds if r.method == RoundMethod.RANKING]
     categories = (
         [link.category for link in juror.category_links.select_related("category")]
@@ -82,8 +97,14 @@ def dashboard_rounds(award: Award, juror: Juror) -> list[DashboardRound]:
     result = []
     for round_ in rounds:
         item = DashboardRound(round=round_, deadline=juror.deadline_in(round_))
-        for assignment in by_round.get(round_.pk, ()):
+        calibration_categories: dict[int, Category] = {}
+        # Calibration entries first; otherwise the order of ``assignments_for_juror``.
+        assignments = sorted(by_round.get(round_.pk, ()), key=lambda a: not a.is_calibration)
+        for assignment in assignments:
             status = review_status(assignment)
+            category = assignment.submission.category
+            if assignment.is_calibration:
+                calibration_categories[category.pk] = category
             item.rows.append(
                 {
                     "assignment": assignment,
@@ -91,8 +112,20 @@ def dashboard_rounds(award: Award, juror: Juror) -> list[DashboardRound]:
                     "status": status,
                     "status_display": ReviewStatus(status).label,
                     "badge": REVIEW_BADGES[status],
+                    "calibration": assignment.is_calibration,
+                    "locked": not assignment.is_calibration and (round_.pk, category.pk) in pending,
                 }
             )
+        for category in sorted(calibration_categories.values(), key=lambda c: (c.position, c.pk)):
+            done = all(
+                row["status"] == ReviewStatus.SUBMITTED
+                for row in item.rows
+                if row["calibration"] and row["submission"].category_id == category.pk
+            )
+            if (round_.pk, category.pk) in pending:
+                item.calibration_pending.append(category)
+            elif done:
+                item.calibration_done.append(category)
         if round_ in ranking:
             finalists: dict[int, list[Submission]] = defaultdict(list)
             for submission in finalists_for_juror(juror, round_):

@@ -13,6 +13,7 @@ from submissions.models import Attachment, Submission
 from ..conflicts import blocked_q
 from ..enums import ReviewStatus
 from ..models import Assignment, Ballot, Juror, Review, Score
+from .calibration import is_calibration_entry
 
 
 def current_round(award: Award) -> Round | None:
@@ -27,11 +28,13 @@ def current_round(award: Award) -> Round | None:
 
 def assignments_for_juror(juror: Juror, rounds: list[Round] | None = None) -> QuerySet[Assignment]:
     """The juror's assignments in opened rounds, never one blocked by a conflict, with the
-    entry, its category and the review's status (3 queries when evaluated)."""
+    entry, its category, whether it is a calibration entry (``is_calibration``) and the
+    review's status (3 queries when evaluated)."""
     queryset = (
         Assignment.objects.filter(juror=juror)
         .exclude(round__status=RoundStatus.PLANNED)
         .exclude(blocked_q(juror, prefix="submission__"))
+        .annotate(is_calibration=is_calibration_entry())
         .select_related("round", "submission__category", "submission__organisation")
         .prefetch_related(
             Prefetch("review", queryset=Review.objects.only("pk", "status", "assignment_id"))

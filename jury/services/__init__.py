@@ -8,6 +8,13 @@ from .assignments import (
     assignment_remove,
     assignment_run,
 )
+from .calibration import (
+    CalibrationError,
+    CalibrationReport,
+    calibration_assignments_ensure,
+    calibration_counting_set,
+    calibration_entries_set,
+)
 from .conflicts import (
     ConflictScope,
     Declaration,
@@ -35,6 +42,7 @@ from .jurors import (
 )
 from .reminders import REMINDER_DAYS, due_reminder, reminder_send_now, reminders_send_due
 from .reviews import (
+    CalibrationPending,
     DeadlinePassed,
     ReviewError,
     ReviewLocked,
@@ -52,6 +60,9 @@ __all__ = [
     "REMINDER_DAYS",
     "AssignmentError",
     "AssignmentReport",
+    "CalibrationError",
+    "CalibrationPending",
+    "CalibrationReport",
     "ConflictScope",
     "DeadlinePassed",
     "Declaration",
@@ -65,6 +76,9 @@ __all__ = [
     "assignment_remove",
     "assignment_run",
     "ballot_save",
+    "calibration_assignments_ensure",
+    "calibration_counting_set",
+    "calibration_entries_set",
     "conflict_record",
     "conflicts_declare",
     "conflicts_suggest",

@@ -20,6 +20,7 @@ from ..assignment import EntryNeed, JurorSlot, assignment_solve
 from ..conflicts import blocked_pairs, is_blocked
 from ..enums import AssignmentSource, ReviewStatus
 from ..models import Assignment, Bid, Juror, JurorCategory, RoundEntry
+from ..selectors.calibration import is_calibration_entry
 from .conflicts import conflicts_suggest_many
 
 
@@ -84,11 +85,12 @@ def _short_reason(pool: int, blocked: int, k: int, at_capacity: int) -> str:
 def assignment_run(*, round: Round, actor: User | None) -> AssignmentReport:
     """Give every entry of ``round`` its reviews, optimally (see ``jury.assignment``).
 
-    Keeps every assignment made by hand and every one whose review has started; replaces the
-    other automatic ones. Never assigns a blocked pair (conflicts, including suggestions
-    not yet dismissed, which are refreshed first). Entries that cannot get k reviews are
-    reported with the reason. Side effect: one ``jury.assignments_computed`` audit entry.
-    Deterministic: the same data gives the same assignment.
+    Keeps every assignment made by hand, every one whose review has started and every one of
+    a calibration entry; replaces the other automatic ones. Never assigns a blocked pair
+    (conflicts, including suggestions not yet dismissed, which are refreshed first). Entries
+    that cannot get k reviews are reported with the reason. Side effect: one
+    ``jury.assignments_computed`` audit entry. Deterministic: the same data gives the same
+    assignment.
     """
     round = Round.objects.select_for_update().select_related("award").get(pk=round.pk)
     _ensure_assignable(round)
@@ -97,9 +99,11 @@ def assignment_run(*, round: Round, actor: User | None) -> AssignmentReport:
         Juror.objects.filter(award=award, is_active=True).select_related("user").order_by("pk")
     )
     conflicts_suggest_many(jurors=jurors)
+    # Calibration work stays: every juror of the category reviews a calibration entry, so its
+    # assignments are kept below and count towards the entry's k like any kept review.
     stale = Assignment.objects.filter(
         round=round, source=AssignmentSource.AUTOMATIC, review__isnull=True
-    )
+    ).exclude(is_calibration_entry())
     removed = stale.count()
     stale.delete()
     entries = list(

@@ -25,6 +25,7 @@ from ..enums import (
 )
 from ..models import Assignment, Ballot, Bid, Conflict, Juror
 from ..selectors import conflict_suggestions, submissions_in_juror_categories
+from .calibration import calibration_assignments_ensure
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,8 @@ def conflicts_declare(*, juror: Juror, declarations: Iterable[Declaration], acto
     organisers recorded cannot be withdrawn here. The suggestions the juror was shown are
     recorded first, so that answering "no conflict" dismisses them. Side effects: conflict
     rows, bids, the moment of declaration, assignments on newly blocked entries dropped (and
-    those entries taken off the juror's ballots), one audit entry listing every change.
+    those entries taken off the juror's ballots), one audit entry listing every change; the
+    calibration assignments a withdrawn conflict allows again (``calibration_assignments_ensure``).
     """
     juror = Juror.objects.select_for_update().select_related("award", "user").get(pk=juror.pk)
     conflicts_suggest_many(jurors=[juror])
@@ -218,6 +220,8 @@ def conflicts_declare(*, juror: Juror, declarations: Iterable[Declaration], acto
             data={"changes": changes, "entries_seen": len(visible)},
         )
     _drop_blocked_assignments(juror, actor)
+    # A withdrawn conflict with a calibration entry gives its review back.
+    calibration_assignments_ensure(award=juror.award, actor=actor, jurors=[juror])
     return juror
 
 

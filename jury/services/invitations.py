@@ -21,6 +21,7 @@ from notifications.services import notify
 
 from ..enums import InvitationStatus, JuryRole
 from ..models import Juror, JurorCategory, JuryInvitation
+from .calibration import calibration_assignments_ensure
 
 INVITATION_DAYS = 21
 TOKEN_SALT = "laurel.jury.invitation"  # noqa: S105 - a namespace, not a secret
@@ -167,7 +168,8 @@ def invitation_accept(*, token: str, user: User) -> Juror:
 
     Side effects: the juror seat (re-activated if the person was on the jury before) with the
     invitation's role and categories (the seat is what opens the jury pages); audit entry
-    ``jury.invitation_accepted``.
+    ``jury.invitation_accepted``; the calibration entries of the juror's categories in the
+    rounds not closed are assigned (``calibration_assignments_ensure``).
     """
     invitation = invitation_from_token(token, for_update=True)
     award = invitation.award
@@ -188,6 +190,7 @@ def invitation_accept(*, token: str, user: User) -> Juror:
         target=invitation,
         data={"email": invitation.email, "account": user.email},
     )
+    calibration_assignments_ensure(award=award, actor=user, jurors=[juror])
     return juror
 
 

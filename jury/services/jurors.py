@@ -16,6 +16,7 @@ from awards.services import audit_log
 
 from ..enums import Expertise, JuryRole, ReviewStatus
 from ..models import Assignment, Juror, JurorCategory
+from .calibration import calibration_assignments_ensure
 from .conflicts import conflicts_suggest
 
 
@@ -79,7 +80,8 @@ def juror_update(
     """The organisers change a seat: role, categories, most entries, individual deadline.
     Assignments in categories the juror no longer judges are kept (remove them by hand).
     Side effects: audit entry ``jury.juror_changed``; the conflicts the new categories
-    suggest are recorded."""
+    suggest are recorded; the calibration entries of a new category are assigned
+    (``calibration_assignments_ensure``)."""
     juror = Juror.objects.select_for_update().select_related("award", "user").get(pk=juror.pk)
     categories = list(categories)
     if not categories:
@@ -114,6 +116,7 @@ def juror_update(
         audit_log(
             award=juror.award, actor=actor, action="jury.juror_changed", target=juror, data=changes
         )
+    calibration_assignments_ensure(award=juror.award, actor=actor, jurors=[juror])
     return juror
 
 

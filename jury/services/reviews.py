@@ -19,7 +19,7 @@ from submissions.models import Submission
 from ..conflicts import is_blocked
 from ..enums import ReviewStatus
 from ..models import Assignment, Ballot, DiscussionPost, Juror, Review, Score
-from ..selectors import finalists_for_juror
+from ..selectors import calibration_gate, finalists_for_juror
 
 
 class ReviewError(ValidationError):
@@ -32,6 +32,11 @@ class ReviewLocked(ReviewError):
 
 class DeadlinePassed(ReviewError):
     pass
+
+
+class CalibrationPending(ReviewError):
+    """The entry waits until the juror's reviews of the calibration entries of its category
+    are submitted (``selectors.calibration_pending``)."""
 
 
 class StaleReview(ReviewError):
@@ -80,7 +85,8 @@ def review_save(
     a save based on an older version raises StaleReview and changes nothing. Scores must be
     whole numbers on the criterion's scale, of this award's criteria; ``None`` clears one.
     Submitting needs a score for every criterion and locks the review. Raises ReviewLocked
-    (submitted, or the round is not open), DeadlinePassed (with the deadline), ReviewError
+    (submitted, or the round is not open), DeadlinePassed (with the deadline),
+    CalibrationPending (the juror's calibration entries of the category come first), ReviewError
     ({"scores": {criterion_id: message}} and friends) or PermissionDenied (not the juror's,
     or in conflict). Side effect on submit: audit entry ``review.submitted``.
     """
@@ -93,6 +99,14 @@ def review_save(
     if round.method != RoundMethod.SCORES:
         raise ReviewLocked(_("This round is decided by ranked ballots, not scores."))
     ensure_round_accepts(juror, round)
+    if calibration_gate(assignment):
+        raise CalibrationPending(
+            _(
+                "Please submit your reviews of the calibration entries of this category "
+                "first; your other entries of the category open afterwards."
+            ),
+            code="calibration",
+        )
     review = Review.objects.filter(assignment=assignment).first()
     current = review.version if review else 0
     if review is not None and review.status == ReviewStatus.SUBMITTED:

@@ -17,6 +17,7 @@ from submissions.models import Submission
 
 from ..enums import ReviewStatus
 from ..models import Juror, Review, RoundEntry
+from .calibration import calibration_assignments_ensure
 from .conflicts import conflicts_suggest_many
 
 
@@ -36,7 +37,8 @@ def round_open(*, round: Round, actor: User | None) -> Round:
     Side effects: the conflicts suggested for the active jurors by the round's entries are
     recorded (finalists are shown without an assignment); audit entry ``round.opened``; in a
     final round that scores, the assignments (every non-conflicted juror of the category on
-    every finalist)."""
+    every finalist); the calibration assignments jurors lack (``calibration_assignments_ensure``,
+    with its audit entry)."""
     round = _locked(round)
     award = round.award
     if award.status != AwardStatus.JUDGING:
@@ -86,6 +88,8 @@ def round_open(*, round: Round, actor: User | None) -> Round:
         target=round,
         data={"number": round.number, "entries": entries.count()},
     )
+    # Jurors who joined a category since its calibration entries were chosen get them now.
+    calibration_assignments_ensure(award=award, round=round, actor=actor)
     if (
         was == RoundStatus.PLANNED
         and round.kind == RoundKind.FINAL

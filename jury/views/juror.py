@@ -1,6 +1,7 @@
 """The jurors' pages: the invitation, the first steps (confidentiality, profile, conflicts of
-interest), the dashboard, reviews with autosave, the entries' files, ranked ballots and the
-discussion of finalists.
+interest), the dashboard, reviews with autosave (after the calibration entries of a category,
+when it has some), the juror's private comparison on those entries, the entries' files, ranked
+ballots and the discussion of finalists.
 
 Every seat comes through ``access.juror_get_for`` and every entry, file and round through the
 other getters of ``jury.access``: whoever may not see it (another award's juror, an applicant,
@@ -365,6 +366,13 @@ def _render_review(
     return render(request, "jury/review.html", context, status=status)
 
 
+def _calibration_first() -> str:
+    return _(
+        "Please review your calibration entries first (marked on this page): every juror of "
+        "the category scores them before their other entries, which open afterwards."
+    )
+
+
 def _own_review(assignment: Assignment) -> Review | None:
     return Review.objects.filter(assignment=assignment).prefetch_related("scores").first()
 
@@ -377,6 +385,9 @@ def review(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if onboarding:
         return onboarding
     assignment = access.assignment_get_for(juror, pk)
+    if selectors.calibration_gate(assignment):
+        messages.info(request, _calibration_first())
+        return redirect("jury:dashboard", slug=award.slug)
     criteria = list(award.criteria.order_by("position", "pk"))
     own = _own_review(assignment)
     if request.method != "POST":
@@ -396,6 +407,9 @@ def review(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         )
     except services.StaleReview as error:
         return _render_review(*args, alert=error_message(error), status=409)
+    except services.CalibrationPending:
+        messages.info(request, _calibration_first())
+        return redirect("jury:dashboard", slug=award.slug)
     except (services.DeadlinePassed, services.ReviewLocked) as error:
         return _render_review(*args, alert=error_message(error), status=400)
     except services.ReviewError as error:
@@ -445,12 +459,49 @@ def review_autosave(request: HttpRequest, slug: str, pk: int) -> JsonResponse:
             final=True,
             version=error.current,
         )
-    except (services.DeadlinePassed, services.ReviewLocked) as error:
+    except (services.DeadlinePassed, services.ReviewLocked, services.CalibrationPending) as error:
         return autosave_refused(code="closed", message=error_message(error), final=True)
     except services.ReviewError as error:
         return autosave_invalid(service_errors(error))
     return autosave_saved(
         version=saved.version, saved_at=saved_time(saved.updated_at, award.tzinfo)
+    )
+
+
+# --- Calibration ------------------------------------------------------------------------
+
+
+@require_safe
+@login_required
+def calibration(request: HttpRequest, slug: str, number: int, category: int) -> HttpResponse:
+    """How the juror's scores on the calibration entries of a category compare with the
+    other jurors' on the same entries: milder, harsher or in line, per criterion and for the
+    review total. Only the juror's own comparison, never another juror's scores or name
+    (``selectors.calibration_overview`` counts an entry once enough others reviewed it).
+    A 404 for anyone without calibration entries in that category of that round."""
+    award, juror, onboarding = ready_juror(request, slug)
+    if onboarding:
+        return onboarding
+    round_ = access.round_get_for(award, number)
+    if round_.status == RoundStatus.PLANNED:
+        raise Http404
+    link = juror.category_links.select_related("category").filter(category_id=category).first()
+    if link is None:
+        raise Http404
+    line = selectors.calibration_for_juror(juror, round_, link.category)
+    if line is None:
+        raise Http404
+    return render(
+        request,
+        "jury/calibration.html",
+        {
+            "award": award,
+            "juror": juror,
+            "round": round_,
+            "category": link.category,
+            "line": line,
+            "min_others": selectors.MIN_OTHERS,
+        },
     )
 
 
@@ -639,6 +690,11 @@ urlpatterns: list = [
     path("<slug:slug>/conflicts/", conflicts, name="conflicts"),
     path("<slug:slug>/reviews/<int:pk>/", review, name="review"),
     path("<slug:slug>/reviews/<int:pk>/autosave/", review_autosave, name="review_autosave"),
+    path(
+        "<slug:slug>/rounds/<int:number>/calibration/<int:category>/",
+        calibration,
+        name="calibration",
+    ),
     path("<slug:slug>/files/<int:pk>/", attachment, name="attachment"),
     path("<slug:slug>/files/<int:pk>/thumb/", thumbnail, name="thumbnail"),
     path("<slug:slug>/files/<int:pk>/pages/<int:page>/", document_page, name="document_page"),

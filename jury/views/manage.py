@@ -1,7 +1,8 @@
 """The organisers' jury pages of one award (under /manage/<slug>/jury/): the jury with its
 invitations, a juror's seat, the conflicts of interest, opening and closing a round, its
-assignments and progress, one review, and an entry's jury discussion. (The round page with
-its shortlist and Schulze result is the results app's: ``results.views.rounds``.)
+assignments, calibration entries and progress, one review, and an entry's jury discussion.
+(The round page with its shortlist and Schulze result is the results app's:
+``results.views.rounds``.)
 
 Every page reaches the award through ``awards.views_base.OrganiserView`` (``jury.manage``)
 and every juror, invitation, round, assignment, review and entry through that award, so
@@ -34,6 +35,8 @@ from .. import access, selectors, services
 from ..enums import InvitationStatus, ReviewStatus
 from ..manage_forms import (
     AssignmentAddForm,
+    CalibrationCountingForm,
+    CalibrationForm,
     ConflictForm,
     InviteForm,
     JurorForm,
@@ -46,6 +49,7 @@ from ..models import (
     JurorCategory,
     JuryInvitation,
     Review,
+    RoundEntry,
     Score,
 )
 
@@ -362,12 +366,21 @@ class AssignmentsView(_JuryManageView):
             load[assignment.juror_id] += 1
         loads = [{"juror": juror, "load": load[juror.pk]} for juror in jurors]
         values = [row["load"] for row in loads]
+        calibration = set(
+            RoundEntry.objects.filter(round=round, is_calibration=True).values_list(
+                "submission_id", flat=True
+            )
+        )
         return self.page(
             "assignments.html",
             {
                 "round": round,
                 "rows": [
-                    {"submission": entry, "assigned": by_entry.get(entry.pk, [])}
+                    {
+                        "submission": entry,
+                        "assigned": by_entry.get(entry.pk, []),
+                        "calibration": entry.pk in calibration,
+                    }
                     for entry in entries
                 ],
                 "loads": loads,
@@ -455,6 +468,135 @@ class AssignmentRemoveView(_JuryManageView):
             _("%(name)s no longer reviews “%(title)s”.")
             % {"name": assignment.juror.user.full_name, "title": assignment.submission.title},
             self.url("assignments", number=number),
+        )
+
+
+# --- Calibration entries -----------------------------------------------------------------
+
+
+class CalibrationIndexView(_JuryManageView):
+    """The calibration page of a round opens on its first category."""
+
+    def get(self, request: HttpRequest, slug: str, number: int) -> HttpResponse:
+        round = self.get_round(number)
+        first = self.award.categories.order_by("position", "pk").first()
+        if first is None:
+            raise Http404
+        return redirect(self.url("calibration", number=round.number, category=first.pk))
+
+
+class CalibrationView(_JuryManageView):
+    """The calibration entries of one category in a round: choosing them (with a
+    confirmation before an open round gets new assignments), and how each juror's scores
+    on them compare with the other jurors'."""
+
+    def get(self, request: HttpRequest, slug: str, number: int, category: int) -> HttpResponse:
+        round, category_ = self.get_round(number), self.get_category(category)
+        form = CalibrationForm(
+            round=round,
+            category=category_,
+            initial={
+                "submissions": [s.pk for s in selectors.calibration_entries(round, category_)]
+            },
+        )
+        return self.render_calibration(round, category_, form)
+
+    def post(self, request: HttpRequest, slug: str, number: int, category: int) -> HttpResponse:
+        round, category_ = self.get_round(number), self.get_category(category)
+        form = CalibrationForm(request.POST, round=round, category=category_)
+        if form.is_valid():
+            chosen = list(form.cleaned_data["submissions"])
+            if round.status == RoundStatus.OPEN and not form.cleaned_data["confirmed"]:
+                plan = selectors.calibration_plan(round, category_, chosen)
+                refused = plan.changes_entries and plan.submitted  # the service says why
+                if (plan.create or plan.remove) and not refused:
+                    # Say what will happen before it happens: the jurors get new work now.
+                    return self.render_calibration(round, category_, form, confirm=plan)
+            try:
+                report = services.calibration_entries_set(
+                    round=round, category=category_, submissions=chosen, actor=request.user
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _calibration_message(report))
+                return redirect(self.url("calibration", number=number, category=category_.pk))
+        return self.render_calibration(round, category_, form, status=400)
+
+    def get_category(self, pk: int):
+        category = self.award.categories.filter(pk=pk).first()
+        if category is None:
+            raise Http404
+        return category
+
+    def render_calibration(
+        self, round: Round, category, form: CalibrationForm, *, confirm=None, status: int = 200
+    ) -> HttpResponse:
+        overview = selectors.calibration_overview(round, category)
+        counts = selectors.calibration_counts_by_category(round)
+        categories = list(self.award.categories.order_by("position", "pk"))
+        return self.page(
+            "calibration.html",
+            {
+                "round": round,
+                "category": category,
+                "categories": [{"category": c, "count": counts.get(c.pk, 0)} for c in categories],
+                "overview": overview,
+                "form": form,
+                "confirm": confirm,
+                "counting_form": CalibrationCountingForm(
+                    initial={"counts": round.calibration_counts}
+                ),
+                "editable": round.status != RoundStatus.CLOSED
+                and round.method == RoundMethod.SCORES,
+                # In an open round the entries stay once calibration reviews are in (the
+                # service refuses a change; the page does not offer one).
+                "fixed": round.status == RoundStatus.OPEN
+                and any(overview.reviews_per_entry.values()),
+                "min_others": selectors.MIN_OTHERS,
+            },
+            status=status,
+        )
+
+
+def _calibration_message(report: services.CalibrationReport) -> str:
+    if not report.entries:
+        return _("This category has no calibration entries now.")
+    message = ngettext(
+        "The %(count)d calibration entries have been saved; %(created)d assignment was created.",
+        "The %(count)d calibration entries have been saved; %(created)d assignments were created.",
+        report.created,
+    ) % {"count": report.entries, "created": report.created}
+    if report.removed:
+        message += " " + ngettext(
+            "%(removed)d assignment of an entry no longer marked was removed; compute the "
+            "assignments again to give it its reviews.",
+            "%(removed)d assignments of entries no longer marked were removed; compute the "
+            "assignments again to give them their reviews.",
+            report.removed,
+        ) % {"removed": report.removed}
+    return message
+
+
+class CalibrationCountingView(_JuryManageView):
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, slug: str, number: int) -> HttpResponse:
+        round = self.get_round(number)
+        form = CalibrationCountingForm(request.POST)
+        form.is_valid()  # a checkbox: always valid
+        counts = form.cleaned_data.get("counts", False)
+        back = request.POST.get("category", "")
+        return self.act(
+            lambda: services.calibration_counting_set(
+                round=round, counts=counts, actor=request.user
+            ),
+            _("The calibration reviews now count in the ranking.")
+            if counts
+            else _("The calibration reviews no longer count in the ranking."),
+            self.url("calibration", number=number, category=int(back))
+            if back.isdigit()
+            else self.url("calibration_index", number=number),
         )
 
 
@@ -636,6 +778,21 @@ urlpatterns: list = [
         "rounds/<int:number>/assignments/<int:pk>/remove/",
         AssignmentRemoveView.as_view(),
         name="assignment_remove",
+    ),
+    path(
+        "rounds/<int:number>/calibration/",
+        CalibrationIndexView.as_view(),
+        name="calibration_index",
+    ),
+    path(
+        "rounds/<int:number>/calibration/counting/",
+        CalibrationCountingView.as_view(),
+        name="calibration_counting",
+    ),
+    path(
+        "rounds/<int:number>/calibration/<int:category>/",
+        CalibrationView.as_view(),
+        name="calibration",
     ),
     path("rounds/<int:number>/progress/", ProgressView.as_view(), name="progress"),
     path("rounds/<int:number>/remind/", RemindView.as_view(), name="remind"),

@@ -3,6 +3,7 @@ quality, robustness, charts) and the Schulze count of ranked ballots. Pure compu
 plain data: it imports no Django and no Laurel app (checked by the import contract); the
 results app feeds it (``results.selectors.feed``)."""
 
+from .calibrated import CalibratedFit, calibrate
 from .charts import histogram_svg
 from .quality import (
     CategoryQuality,
@@ -27,14 +28,16 @@ from .ranking import (
     review_total,
     shortlist,
 )
-from .robustness import CLOSE_CALL, ROBUST, LeaveOneOut, Robustness, robustness
+from .robustness import CLOSE_CALL, INCOMPLETE, ROBUST, LeaveOneOut, Robustness, robustness
 from .schulze import SchulzeResult, schulze
 
 __all__ = [
     "AGGREGATIONS",
     "CLOSE_CALL",
+    "INCOMPLETE",
     "NORMALISATIONS",
     "ROBUST",
+    "CalibratedFit",
     "CategoryQuality",
     "CategoryRanking",
     "CriterionSpec",
@@ -48,6 +51,7 @@ __all__ = [
     "ReviewData",
     "Robustness",
     "SchulzeResult",
+    "calibrate",
     "explain",
     "histogram",
     "histogram_svg",

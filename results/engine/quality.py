@@ -11,18 +11,24 @@ In plain words, for organisers:
   complete reviews count. As a rule of thumb, values from about 0.67 up show usable
   agreement, from 0.8 up good agreement. It cannot be computed (shown as empty) when no
   entry has two reviews or when every total is the same.
-* **Severity** of a juror: on average, how many points the juror's total lies above (+) or
-  below (−) the average of the other jurors' totals for the same entry. Only entries that
-  someone else also reviewed count.
+* **Severity** of a juror: how many points the juror's totals lie above (milder) or below
+  (harsher) the other jurors' totals *for the same entries*: for each entry the juror
+  reviewed that someone else also reviewed, the difference between the juror's total and
+  the average of the others' totals; severity is the average of these paired differences.
+  It comes with a 95 % interval (Student's t over the paired differences), which is wide
+  when few entries were compared and empty with fewer than two.
 * **Consistency** of a juror: the correlation between the juror's totals and the other
   jurors' averages on the same entries: 1 when the juror orders entries as the others do,
   0 for no relation, below 0 when the juror tends to prefer what the others rate low.
   Empty with fewer than two such entries, or when either side gives all of them the same.
-* **Outliers**: a juror is flagged when their severity is more than twice the spread
-  (standard deviation) of all the category's jurors' severities, in either direction, or
-  when their consistency is below 0. With few jurors a severity flag is rare by
-  construction (with n jurors no severity can exceed √(n − 1) spreads), so the flag is a
-  prompt to look, not a verdict.
+* **Flags**: a juror is flagged for severity when the interval excludes 0 (the difference
+  is not chance) *and* the severity is at least 10 points on 0–100 (it matters in
+  practice); flagged for consistency when the correlation is below 0 over at least three
+  compared entries. A flag is a prompt to look, not a verdict. A juror compared on a
+  single entry is never flagged: one difference cannot tell severity from a different view.
+* **Agreement of what is ranked**: alpha is computed twice, on the raw totals and on the
+  values the ranking uses after normalisation (the same formula); the second is the one
+  that says how far the ranking shown can be trusted.
 * **Distributions**: the number of review totals in each tenth of the scale (0–10, 10–20,
   …, 90–100; a total on a boundary goes to the upper bin, 100 to the last), per category
   and per juror.
@@ -35,9 +41,22 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .ranking import DECIMALS, SD_FLOOR, CriterionSpec, ReviewData, category_rows, review_table
+from scipy.stats import t as student_t
+
+from .ranking import (
+    DECIMALS,
+    SD_FLOOR,
+    CriterionSpec,
+    ReviewData,
+    category_rows,
+    normalise,
+    review_table,
+)
 
 BINS = 10
+SEVERITY_THRESHOLD = 10.0  # points on 0–100: a severity that matters in practice
+CONFIDENCE = 0.95
+CONSISTENCY_MIN_COMPARED = 3
 BIN_WIDTH = 100 / BINS
 
 
@@ -120,13 +139,17 @@ def _correlation(xs: Sequence[float], ys: Sequence[float]) -> float | None:
 @dataclass(frozen=True, slots=True)
 class JurorQuality:
     """One juror in one category. ``compared`` counts the reviews of entries someone else
-    also reviewed (what severity and consistency rest on); ``reasons`` names why the juror
-    is flagged: "severity" and/or "consistency"."""
+    also reviewed (what severity and consistency rest on); ``severity`` is the average
+    paired difference (+ milder, − harsher) and ``severity_low``/``severity_high`` its 95 %
+    interval; ``reasons`` names why the juror is flagged: "severity" and/or
+    "consistency"."""
 
     juror_id: int
     reviews: int
     compared: int
     severity: float | None
+    severity_low: float | None
+    severity_high: float | None
     consistency: float | None
     outlier: bool
     reasons: tuple[str, ...]
@@ -135,11 +158,14 @@ class JurorQuality:
 
 @dataclass(frozen=True, slots=True)
 class CategoryQuality:
-    """The jury of one category: agreement, the spread of the jurors' severities (the
-    outlier rule's yardstick), each juror, and the distribution of all totals."""
+    """The jury of one category: agreement on the raw totals (``alpha``) and on the values
+    the ranking uses (``alpha_ranked``, with ``normalisation``), the spread of the jurors'
+    severities, each juror, and the distribution of all totals."""
 
     category_id: int
     alpha: float | None
+    alpha_ranked: float | None
+    normalisation: str
     entries: int
     reviews: int
     severity_sd: float | None
@@ -148,25 +174,54 @@ class CategoryQuality:
 
 
 def jury_quality(
-    reviews: Iterable[ReviewData], criteria: Iterable[CriterionSpec]
+    reviews: Iterable[ReviewData],
+    criteria: Iterable[CriterionSpec],
+    *,
+    normalisation: str = "raw",
 ) -> dict[int, CategoryQuality]:
-    """Category id → the quality figures of its jury (see the module's description)."""
+    """Category id → the quality figures of its jury (see the module's description);
+    ``normalisation`` is the method the ranking uses (for the second alpha)."""
     table = review_table(reviews, criteria)
     result = {}
     for category_id, rows in sorted(category_rows(table).items()):
         if not len(rows):
             continue
+        ranked = normalise(
+            table.juror[rows], table.total[rows], normalisation, table.submission[rows]
+        )
+        by_entry: dict[int, list[float]] = defaultdict(list)
+        for submission, value in zip(table.submission[rows].tolist(), ranked.tolist(), strict=True):
+            by_entry[submission].append(value)
         result[category_id] = _category_quality(
             category_id,
             table.juror[rows].tolist(),
             table.submission[rows].tolist(),
             table.total[rows].tolist(),
+            alpha_ranked=krippendorff_alpha(by_entry.values()),
+            normalisation=normalisation,
         )
     return result
 
 
+def _interval(differences: Sequence[float]) -> tuple[float | None, float | None]:
+    """The 95 % interval of the mean of ``differences`` (Student's t); None below two."""
+    n = len(differences)
+    if n < 2:
+        return None, None
+    mean = _mean(differences)
+    sd = math.sqrt(_ss(differences) / (n - 1))
+    half = float(student_t.ppf(0.5 + CONFIDENCE / 2, n - 1)) * sd / math.sqrt(n)
+    return mean - half, mean + half
+
+
 def _category_quality(
-    category_id: int, jurors: list[int], submissions: list[int], totals: list[float]
+    category_id: int,
+    jurors: list[int],
+    submissions: list[int],
+    totals: list[float],
+    *,
+    alpha_ranked: float | None,
+    normalisation: str,
 ) -> CategoryQuality:
     by_entry: dict[int, list[tuple[int, float]]] = defaultdict(list)
     for juror, submission, total in zip(jurors, submissions, totals, strict=True):
@@ -179,32 +234,44 @@ def _category_quality(
         if others:
             pairs[juror].append((total, _mean(others)))
     severities: dict[int, float | None] = {}
+    intervals: dict[int, tuple[float | None, float | None]] = {}
     consistencies: dict[int, float | None] = {}
     for juror in own:
         compared = sorted(pairs.get(juror, []))
-        severities[juror] = _mean([t - o for t, o in compared]) if compared else None
+        differences = [t - o for t, o in compared]
+        severities[juror] = _mean(differences) if compared else None
+        intervals[juror] = _interval(differences)
         consistencies[juror] = _correlation([t for t, _ in compared], [o for _, o in compared])
     known = [value for value in severities.values() if value is not None]
     severity_sd = math.sqrt(_ss(known) / len(known)) if known else None
     lines = []
     for juror in sorted(own):
         severity, consistency = severities[juror], consistencies[juror]
+        low, high = intervals[juror]
+        compared_count = len(pairs.get(juror, []))
         reasons = []
         if (
             severity is not None
-            and severity_sd is not None
-            and severity_sd > SD_FLOOR
-            and abs(severity) > 2 * severity_sd
+            and low is not None
+            and high is not None
+            and (low > 0 or high < 0)
+            and abs(severity) >= SEVERITY_THRESHOLD
         ):
             reasons.append("severity")
-        if consistency is not None and consistency < 0:
+        if (
+            consistency is not None
+            and consistency < 0
+            and compared_count >= CONSISTENCY_MIN_COMPARED
+        ):
             reasons.append("consistency")
         lines.append(
             JurorQuality(
                 juror_id=juror,
                 reviews=len(own[juror]),
-                compared=len(pairs.get(juror, [])),
+                compared=compared_count,
                 severity=severity,
+                severity_low=low,
+                severity_high=high,
                 consistency=consistency,
                 outlier=bool(reasons),
                 reasons=tuple(reasons),
@@ -214,6 +281,8 @@ def _category_quality(
     return CategoryQuality(
         category_id=category_id,
         alpha=krippendorff_alpha([[total for _, total in values] for values in by_entry.values()]),
+        alpha_ranked=alpha_ranked,
+        normalisation=normalisation,
         entries=len(by_entry),
         reviews=len(totals),
         severity_sd=severity_sd,

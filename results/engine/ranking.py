@@ -53,9 +53,11 @@ from typing import Literal
 
 import numpy as np
 
-Normalisation = Literal["raw", "zscore", "borda"]
+from .calibrated import CalibratedFit, Prior, calibrate
+
+Normalisation = Literal["raw", "zscore", "borda", "calibrated"]
 Aggregation = Literal["mean", "median", "trimmed_mean"]
-NORMALISATIONS: tuple[str, ...] = ("raw", "zscore", "borda")
+NORMALISATIONS: tuple[str, ...] = ("raw", "zscore", "borda", "calibrated")
 AGGREGATIONS: tuple[str, ...] = ("mean", "median", "trimmed_mean")
 TIE_BREAKER_KINDS: tuple[str, ...] = ("criterion",)
 
@@ -113,6 +115,7 @@ class RankedEntry:
     reviews: int
     raw_mean: float | None
     tie_break_values: tuple[float | None, ...]
+    standard_error: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +148,9 @@ class JurorLine:
     the value it counts as after normalisation, and the difference (``effect`` =
     normalised − total). ``juror_reviews`` and ``juror_mean`` give the juror's number of
     complete reviews in the category and the average of their totals there, which is what
-    a z-score compares against."""
+    a z-score compares against, and ``juror_spread`` their standard deviation. With the
+    calibrated method, ``offset`` and ``stretch`` are the juror's fitted correction:
+    normalised = average + (total − average − offset) ÷ stretch, within 0..100."""
 
     review_id: int
     juror_id: int
@@ -155,6 +160,9 @@ class JurorLine:
     effect: float | None
     juror_reviews: int
     juror_mean: float | None
+    juror_spread: float | None = None
+    offset: float | None = None
+    stretch: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,7 +182,12 @@ class Neighbour:
 class Explanation:
     """Why an entry ranks where it does: each juror's scores and how normalisation moved
     them, the entry's average raw score per criterion, its score and place, and the
-    entries right above and below with the score gaps."""
+    entries right above and below with the score gaps. ``average`` is the average of all
+    complete review totals of the category (what z-scores and the calibrated method
+    centre on); with the calibrated method, ``standard_error`` is the score's and
+    ``groups`` the number of groups of jurors that share no entry; ``spread`` is the
+    standard deviation of all complete totals of the category (what z-scores map back
+    with)."""
 
     submission_id: int
     category_id: int
@@ -191,6 +204,10 @@ class Explanation:
     tie_break_values: tuple[float | None, ...]
     above: Neighbour | None
     below: Neighbour | None
+    average: float | None = None
+    standard_error: float | None = None
+    groups: int | None = None
+    spread: float | None = None
 
 
 # --- review totals -----------------------------------------------------------------------
@@ -333,11 +350,23 @@ def rounded(values: np.ndarray) -> np.ndarray:
 
 
 # --- normalisation and aggregation -------------------------------------------------------
-def normalise(juror: np.ndarray, total: np.ndarray, normalisation: str) -> np.ndarray:
+def normalise(
+    juror: np.ndarray,
+    total: np.ndarray,
+    normalisation: str,
+    submission: np.ndarray | None = None,
+    prior: Prior | None = None,
+) -> np.ndarray:
     """The value each review counts with, given the complete reviews of one category
-    (``juror`` and ``total`` per review); see the module's description of the methods."""
+    (``juror``, ``total`` and, for the calibrated method, ``submission`` per review); see
+    the module's description of the methods. ``prior`` fixes the calibrated method's
+    shrinkage (refits in the robustness checks)."""
     if normalisation == "raw" or len(total) == 0:
         return total.astype(np.float64, copy=True)
+    if normalisation == "calibrated":
+        if submission is None:
+            raise ValueError("the calibrated normalisation needs the entry of each review")
+        return calibrate(juror, submission, total, prior=prior, errors=False).corrected
     if normalisation == "zscore":
         return _zscores(juror, total)
     if normalisation == "borda":
@@ -430,6 +459,8 @@ class CategoryResult:
     tie_break_values: tuple[np.ndarray, ...]
     places: np.ndarray
     tied: np.ndarray
+    standard_errors: np.ndarray | None = None
+    fit: CalibratedFit | None = None
 
     def leaders(self) -> np.ndarray:
         return self.submissions[self.places == 1]
@@ -446,11 +477,18 @@ def category_rank(
     normalisation: str,
     aggregation: str,
     tie_break_columns: Sequence[int] = (),
+    prior: Prior | None = None,
 ) -> CategoryResult:
     """Rank the entries of the complete reviews at ``rows`` of ``table`` (all of one
-    category)."""
+    category). With the calibrated method, ``prior`` fixes its shrinkage (a refit: no
+    standard errors); without, the fit estimates it and reports standard errors."""
     juror, submission, total = table.juror[rows], table.submission[rows], table.total[rows]
-    normalised = normalise(juror, total, normalisation)
+    fit = None
+    if normalisation == "calibrated" and len(rows):
+        fit = calibrate(juror, submission, total, prior=prior, errors=prior is None)
+        normalised = fit.corrected
+    else:
+        normalised = normalise(juror, total, normalisation, submission)
     by_entry = groups_of(submission, normalised)
     scores = aggregate(by_entry, aggregation) if len(rows) else np.zeros(0)
     raw_means = groups_of(submission, total).means() if len(rows) else np.zeros(0)
@@ -469,6 +507,10 @@ def category_rank(
     tied = same.copy()
     if count > 1:
         tied[:-1] |= same[1:]
+    errors = None
+    if fit is not None and prior is None:
+        # The fit's entries are ascending ids, as by_entry.keys.
+        errors = fit.standard_error[order]
     return CategoryResult(
         rows=rows,
         normalised=normalised,
@@ -479,6 +521,8 @@ def category_rank(
         tie_break_values=tuple(values[order] for values in tie_values),
         places=places,
         tied=tied,
+        standard_errors=errors,
+        fit=fit,
     )
 
 
@@ -566,6 +610,11 @@ def _ranked_rows(ranked: CategoryResult) -> list[RankedEntry]:
     tie_values = list(zip(*(values.tolist() for values in ranked.tie_break_values), strict=True))
     if not tie_values:
         tie_values = [()] * len(ranked.submissions)
+    errors = (
+        ranked.standard_errors.tolist()
+        if ranked.standard_errors is not None
+        else [None] * len(ranked.submissions)
+    )
     return [
         RankedEntry(
             submission_id=submission_id,
@@ -575,8 +624,9 @@ def _ranked_rows(ranked: CategoryResult) -> list[RankedEntry]:
             reviews=reviews,
             raw_mean=raw_mean,
             tie_break_values=tuple(values),
+            standard_error=error,
         )
-        for submission_id, score, place, tied, reviews, raw_mean, values in zip(
+        for submission_id, score, place, tied, reviews, raw_mean, values, error in zip(
             ranked.submissions.tolist(),
             ranked.scores.tolist(),
             ranked.places.tolist(),
@@ -584,6 +634,7 @@ def _ranked_rows(ranked: CategoryResult) -> list[RankedEntry]:
             ranked.reviews.tolist(),
             ranked.raw_means.tolist(),
             tie_values,
+            errors,
             strict=True,
         )
     ]
@@ -635,11 +686,16 @@ def explain(
     )
     value_of = dict(zip(rows.tolist(), ranked.normalised.tolist(), strict=True))
     juror_stats = _juror_stats(table.juror[rows], table.total[rows])
+    fit = ranked.fit
     lines = []
     for row in sorted(own.tolist(), key=lambda r: (table.juror[r], table.review[r])):
         total = None if np.isnan(table.total[row]) else float(table.total[row])
         normalised = value_of.get(row)
-        count, mean = juror_stats.get(int(table.juror[row]), (0, None))
+        count, mean, spread = juror_stats.get(int(table.juror[row]), (0, None, None))
+        offset = stretch = None
+        if fit is not None and int(table.juror[row]) in fit.jurors:
+            at = fit.juror(int(table.juror[row]))
+            offset, stretch = float(fit.offset[at]), float(fit.stretch[at])
         lines.append(
             JurorLine(
                 review_id=int(table.review[row]),
@@ -653,6 +709,9 @@ def explain(
                 effect=None if normalised is None or total is None else normalised - total,
                 juror_reviews=count,
                 juror_mean=mean,
+                juror_spread=spread,
+                offset=offset,
+                stretch=stretch,
             )
         )
     complete = own[table.complete[own]]
@@ -672,6 +731,9 @@ def explain(
         "lines": tuple(lines),
         "criterion_means": criterion_means,
         "ranked_entries": len(ranked.submissions),
+        "average": float(np.sort(table.total[rows]).mean()) if len(rows) else None,
+        "spread": float(np.sort(table.total[rows]).std()) if len(rows) else None,
+        "groups": fit.groups if fit is not None else None,
     }
     if not len(position):
         return Explanation(
@@ -694,6 +756,9 @@ def explain(
         tie_break_values=tuple(float(values[at]) for values in ranked.tie_break_values),
         above=_neighbour(ranked, at, at - 1),
         below=_neighbour(ranked, at, at + 1),
+        standard_error=(
+            float(ranked.standard_errors[at]) if ranked.standard_errors is not None else None
+        ),
     )
 
 
@@ -701,13 +766,17 @@ def _score(value: float) -> int | None:
     return None if np.isnan(value) else int(value)
 
 
-def _juror_stats(juror: np.ndarray, total: np.ndarray) -> dict[int, tuple[int, float]]:
+def _juror_stats(juror: np.ndarray, total: np.ndarray) -> dict[int, tuple[int, float, float]]:
+    """Juror id → (complete reviews, average total, standard deviation of the totals)."""
     if not len(juror):
         return {}
     groups = groups_of(juror, total)
+    means = groups.means()
+    deviation = groups.values - np.repeat(means, groups.counts)
+    spreads = np.sqrt(groups.sums(deviation * deviation) / groups.counts)
     return {
-        int(key): (int(count), float(mean))
-        for key, count, mean in zip(groups.keys, groups.counts, groups.means(), strict=True)
+        int(key): (int(count), float(mean), float(spread))
+        for key, count, mean, spread in zip(groups.keys, groups.counts, means, spreads, strict=True)
     }
 
 

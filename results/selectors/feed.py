@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from awards.models import Category, Criterion, Round
 from jury.enums import ReviewStatus
-from jury.models import Score
+from jury.models import RoundEntry, Score
 from results.engine import CriterionSpec, ReviewData
 
 
@@ -22,7 +22,8 @@ def review_data_for_round(
     A review counts while its assignment exists: removing a juror's assignment (for
     instance after a conflict was declared) removes the review with it, and a juror made
     inactive keeps the reviews they submitted. Drafts never count; an empty score is left
-    out, which leaves the review incomplete (the engine then ignores it)."""
+    out, which leaves the review incomplete (the engine then ignores it). Reviews of the
+    round's calibration entries are left out when the round does not count them."""
     criteria = [
         CriterionSpec(criterion_id=pk, weight=float(weight), scale_min=low, scale_max=high)
         for pk, weight, low, high in Criterion.objects.filter(award_id=round.award_id)
@@ -34,6 +35,14 @@ def review_data_for_round(
         review__status=ReviewStatus.SUBMITTED,
         value__isnull=False,
     )
+    if not round.calibration_counts:
+        # The round's calibration entries were scored by every juror to compare them;
+        # the organisers chose not to count those reviews.
+        scores = scores.exclude(
+            review__assignment__submission_id__in=RoundEntry.objects.filter(
+                round_id=round.pk, is_calibration=True
+            ).values("submission_id")
+        )
     if category is not None:
         category_id = category if isinstance(category, int) else category.pk
         scores = scores.filter(review__assignment__submission__category_id=category_id)

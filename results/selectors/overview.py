@@ -6,13 +6,14 @@ are computed in memory)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from awards.enums import AwardStatus, RoundMethod, RoundStatus
-from awards.models import Award, Category, Round
-from jury.models import Juror
+from awards.models import AuditEntry, Award, Category, Round
+from jury.models import Juror, RoundEntry
 from results.engine import CategoryRanking, RankedEntry, Robustness, robustness
 from submissions.models import Submission
 
@@ -20,7 +21,7 @@ from .. import wording
 from ..enums import DecisionKind
 from ..models import Decision
 from .feed import review_data_for_round
-from .rankings import decisive_rankings, tie_breakers_of
+from .rankings import ReviewProgress, decisive_rankings, review_progress, tie_breakers_of
 
 ROBUSTNESS_RESAMPLES = 1000
 
@@ -32,6 +33,14 @@ ROBUSTNESS_SEED = 0
 class RankRow:
     entry: RankedEntry
     submission: Submission
+    required: int = 0  # complete reviews an entry needs (0: not a scoring round)
+    tie_broken: bool = False  # its score equals a neighbour's; the tie-breaker set the order
+    calibration_uncounted: bool = False  # a calibration entry of a round that does not count them
+
+    @property
+    def incomplete(self) -> bool:
+        """Fewer complete reviews than the round requires: its score rests on too little."""
+        return self.entry.place is not None and self.entry.reviews < self.required
 
     @property
     def place_label(self) -> str:
@@ -55,6 +64,26 @@ class CategoryBlock:
     form: Any = None  # the page's decision form for this category
     reopen_form: Any = None
     method: list[str] = field(default_factory=list)
+    required: int = 0
+    progress: ReviewProgress | None = None
+    frozen: FrozenRanking | None = None
+    no_jury_data: bool = False
+    verdict: list[str] = field(default_factory=list)
+    scale_note: str = ""
+
+    @property
+    def missing_reviews(self) -> int:
+        return self.progress.missing if self.progress is not None else 0
+
+    @property
+    def incomplete_rows(self) -> list[RankRow]:
+        return [row for row in self.ranked if row.incomplete]
+
+    @property
+    def decision_gaps(self) -> list[str]:
+        """What the deciders should know before deciding (missing reviews, incomplete
+        entries), in sentences; empty when there is nothing."""
+        return wording.gap_sentences(self.missing_reviews, self.progress, self.incomplete_rows)
 
     @property
     def decided(self) -> bool:
@@ -76,6 +105,17 @@ class CategoryBlock:
     @property
     def rows(self) -> list[RankRow]:
         return [*self.ranked, *self.unranked]
+
+
+@dataclass(frozen=True)
+class FrozenRanking:
+    """The ranking a decision froze: when, by whom, and the audit entry that records its
+    fingerprint (``audit_entry`` None when the entry cannot be found)."""
+
+    created_at: Any
+    created_by: str
+    digest: str
+    audit_entry: int | None
 
 
 def entry_label(submission: Submission) -> str:
@@ -100,9 +140,18 @@ def category_blocks(award: Award) -> list[CategoryBlock]:
     ]
     rounds = {b.round.pk: b.round for b in blocks if b.round is not None}
     figures: dict[int, Robustness] = {}
+    progress: dict[int, dict[int, ReviewProgress]] = {}
+    uncounted: set[int] = set()
     for round_ in rounds.values():
         if round_.method != RoundMethod.SCORES:
             continue
+        progress[round_.pk] = review_progress(round_)
+        if not round_.calibration_counts:
+            uncounted.update(
+                RoundEntry.objects.filter(round=round_, is_calibration=True).values_list(
+                    "submission_id", flat=True
+                )
+            )
         criteria, reviews = review_data_for_round(round_)
         figures.update(
             robustness(
@@ -114,6 +163,7 @@ def category_blocks(award: Award) -> list[CategoryBlock]:
                 resamples=ROBUSTNESS_RESAMPLES,
                 seed=ROBUSTNESS_SEED,
                 categories=[b.category.pk for b in blocks if b.round and b.round.pk == round_.pk],
+                required=award.reviews_per_submission,
             )
         )
     submission_ids = {row.submission_id for b in blocks if b.ranking for row in b.ranking.rows}
@@ -124,28 +174,77 @@ def category_blocks(award: Award) -> list[CategoryBlock]:
     decisions: dict[int, list[Decision]] = {}
     for decision in (
         Decision.objects.filter(award=award)
-        .select_related("submission__organisation", "decided_by", "snapshot")
+        .select_related("submission__organisation", "decided_by", "snapshot__created_by")
         .order_by("category_id", "kind", "place", "pk")
     ):
         decisions.setdefault(decision.category_id, []).append(decision)
     names = juror_names(award) if figures else {}
+    frozen = _frozen_rankings(award, decisions)
+    public = award.results_are_public()
     for block in blocks:
         block.method = wording.method_sentences(award, block.round)
+        scoring = block.round is not None and block.round.method == RoundMethod.SCORES
+        block.required = award.reviews_per_submission if scoring else 0
+        if block.round is not None:
+            block.progress = progress.get(block.round.pk, {}).get(block.category.pk)
         if block.ranking is not None:
             for entry in block.ranking.rows:
-                row = RankRow(entry=entry, submission=by_pk[entry.submission_id])
+                row = RankRow(entry, by_pk[entry.submission_id], block.required)
+                row.calibration_uncounted = entry.submission_id in uncounted
                 (block.ranked if entry.place is not None else block.unranked).append(row)
+            if scoring:
+                block.scale_note = wording.scale_note(award, block.ranking)
+                _mark_tie_breaks(block.ranked)
         block.robustness = figures.get(block.category.pk)
         if block.robustness is not None:
             block.changed_by = [names.get(pk, f"#{pk}") for pk in block.robustness.changed_by]
+            block.verdict = wording.verdict_sentences(block.robustness, block.changed_by)
+        block.no_jury_data = block.round is None and public
         for decision in decisions.get(block.category.pk, []):
             if decision.kind == DecisionKind.MENTION:
                 block.mentions.append(decision)
             else:
                 block.places.append(decision)
         block.places.sort(key=lambda d: d.place)
+        first = block.first_decision
+        if first is not None and first.snapshot_id is not None:
+            block.frozen = frozen.get(first.snapshot_id)
         block.blocked = _blocked_reason(award, block)
     return blocks
+
+
+def _mark_tie_breaks(rows: list[RankRow]) -> None:
+    """Mark neighbours with equal scores on different places: a tie-breaker ordered them."""
+    for upper, lower in pairwise(rows):
+        same = round(upper.entry.score, 9) == round(lower.entry.score, 9)
+        if same and upper.entry.place != lower.entry.place:
+            upper.tie_broken = lower.tie_broken = True
+
+
+def _frozen_rankings(
+    award: Award, decisions: dict[int, list[Decision]]
+) -> dict[int, FrozenRanking]:
+    """Snapshot id → the frozen ranking with its audit entry (one query for the entries)."""
+    snapshots = {
+        d.snapshot_id: d.snapshot for ds in decisions.values() for d in ds if d.snapshot_id
+    }
+    if not snapshots:
+        return {}
+    entries = {
+        entry["data"].get("snapshot"): entry["pk"]
+        for entry in AuditEntry.objects.filter(award=award, action="decision.confirmed")
+        .order_by("pk")
+        .values("pk", "data")
+    }
+    return {
+        pk: FrozenRanking(
+            created_at=snapshot.created_at,
+            created_by=str(snapshot.created_by or "–"),
+            digest=snapshot.digest,
+            audit_entry=entries.get(snapshot.digest),
+        )
+        for pk, snapshot in snapshots.items()
+    }
 
 
 def _blocked_reason(award: Award, block: CategoryBlock) -> str:
@@ -153,6 +252,11 @@ def _blocked_reason(award: Award, block: CategoryBlock) -> str:
     if block.decided:
         return ""
     if block.round is None:
+        if block.no_jury_data:
+            return _(
+                "The results of this edition are published, but its jury worked outside "
+                "Laurel: there is no ranking or jury data here to decide on."
+            )
         return _("No round has judged this category yet.")
     if award.status != AwardStatus.JUDGING:
         return _("Decisions are taken while the award is “%(status)s”.") % {

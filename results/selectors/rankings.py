@@ -9,9 +9,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Count, Q
+
 from awards.enums import RoundMethod, RoundStatus
 from awards.models import Award, Category, Round
-from jury.models import Ballot, Juror, RoundEntry
+from jury.enums import ReviewStatus
+from jury.models import Assignment, Ballot, Juror, RoundEntry
 from jury.selectors import ballots_of_round
 from results.engine import CategoryRanking, RankedEntry, ranking_compute
 from results.engine.schulze import SchulzeResult, schulze
@@ -36,6 +39,35 @@ def method_of(award: Award, round: Round) -> dict:
         "normalisation": award.ranking_normalisation,
         "aggregation": award.ranking_aggregation,
         "tie_breakers": [list(t) for t in tie_breakers_of(award)],
+    }
+
+
+@dataclass(frozen=True)
+class ReviewProgress:
+    """The reviews of one category in a round: assigned and submitted."""
+
+    assigned: int
+    submitted: int
+
+    @property
+    def missing(self) -> int:
+        return self.assigned - self.submitted
+
+
+def review_progress(round: Round) -> dict[int, ReviewProgress]:
+    """Category id → how many reviews of the round are assigned and submitted. One query."""
+    rows = (
+        Assignment.objects.filter(round=round)
+        .values("submission__category_id")
+        .annotate(
+            assigned=Count("pk"),
+            submitted=Count("pk", filter=Q(review__status=ReviewStatus.SUBMITTED)),
+        )
+        .order_by()
+    )
+    return {
+        row["submission__category_id"]: ReviewProgress(row["assigned"], row["submitted"])
+        for row in rows
     }
 
 

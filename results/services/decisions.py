@@ -14,9 +14,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
-from awards.enums import AwardStatus, RoundStatus
+from awards.enums import AwardStatus, RoundMethod, RoundStatus
 from awards.models import Award, Category, Round
 from awards.services import audit_log, award_transition
 from results.engine import CategoryRanking
@@ -28,6 +29,7 @@ from ..selectors.rankings import (
     decisive_round,
     deviations,
     method_of,
+    review_progress,
     round_entries,
     round_rankings,
 )
@@ -89,13 +91,16 @@ def decision_confirm(
     choice: Choice,
     justification: str,
     actor: User | None,
+    gaps_confirmed: bool = False,
 ) -> list[Decision]:
     """Confirm the places (and mentions) of ``category``.
 
     Needs the award judging, the category's decisive round closed and nothing decided for
     the category yet. Entries must be of the round and the category, each at most once; at
     most ``award.places_per_category`` places; mentions only where the award has them.
-    Choosing other than the ranking's order needs a written justification. Side effects:
+    Choosing other than the ranking's order needs a written justification. Deciding while
+    assigned reviews of the category are missing, or choosing an entry with fewer complete
+    reviews than the award requires, needs ``gaps_confirmed``. Side effects:
     a frozen snapshot of the ranking, the decisions, audit entry ``decision.confirmed``
     (with the snapshot's digest and the departures), and — once every category is decided —
     the award moves to "decided".
@@ -141,17 +146,46 @@ def decision_confirm(
         CategoryRanking(category.pk, "", "", (), ()),
     )
     departures = deviations(ranking, places)
+    progress = (
+        review_progress(round_).get(category.pk) if round_.method == RoundMethod.SCORES else None
+    )
+    missing = progress.missing if progress is not None else 0
+    incomplete = [
+        pk
+        for pk in chosen
+        if progress is not None
+        and (ranking.entry(pk) is None or ranking.entry(pk).reviews < award.reviews_per_submission)
+    ]
+    errors = {}
+    if (missing or incomplete) and not gaps_confirmed:
+        gaps = []
+        if missing:
+            gaps.append(
+                ngettext(
+                    "%(count)d assigned review of this category is missing.",
+                    "%(count)d assigned reviews of this category are missing.",
+                    missing,
+                )
+                % {"count": missing}
+            )
+        if incomplete:
+            gaps.append(
+                ngettext(
+                    "%(count)d chosen entry has fewer reviews than required.",
+                    "%(count)d chosen entries have fewer reviews than required.",
+                    len(incomplete),
+                )
+                % {"count": len(incomplete)}
+            )
+        errors["confirm_gaps"] = " ".join([*gaps, _("Confirm that you decide all the same.")])
     justification = justification.strip()
     if departures and not justification:
-        raise DecisionError(
-            {
-                "justification": _(
-                    "The choice departs from the ranking (place %(places)s): please give "
-                    "the jury's reasons."
-                )
-                % {"places": ", ".join(str(p) for p in departures)}
-            }
-        )
+        errors["justification"] = _(
+            "The choice departs from the ranking (place %(places)s): please give the jury's "
+            "reasons."
+        ) % {"places": ", ".join(str(p) for p in departures)}
+    if errors:
+        raise DecisionError(errors)
     snapshot = _snapshot(award, category, round_, ranking, actor)
     now = timezone.now()
     decisions = [
@@ -199,6 +233,8 @@ def decision_confirm(
             "justification": justification,
             "round": round_.number,
             "snapshot": snapshot.digest,
+            "missing_reviews": missing,
+            "incomplete_chosen": incomplete,
         },
     )
     undecided = award.categories.exclude(

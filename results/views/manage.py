@@ -114,6 +114,7 @@ class _OverviewView(_ResultsView):
                     award=self.award,
                     entries=block.entries,
                     initial_places=[row.submission.pk for row in block.ranked],
+                    gaps=block.decision_gaps,
                     prefix=prefix,
                 )
             if bound is not None and bound[0] == block.category.pk:
@@ -161,7 +162,12 @@ class DecisionConfirmView(_OverviewView):
             }
             entries = [(pk, labels[pk]) for pk in ids]
         form = DecisionForm(
-            request.POST, award=self.award, entries=entries, prefix=f"c{category_.pk}"
+            request.POST,
+            award=self.award,
+            entries=entries,
+            # Always offered on a POST: the service decides whether it was needed.
+            gaps=["confirm"],
+            prefix=f"c{category_.pk}",
         )
         if form.is_valid():
             try:
@@ -171,6 +177,7 @@ class DecisionConfirmView(_OverviewView):
                     choice=services.Choice(places=form.places, mentions=form.mentions),
                     justification=form.cleaned_data["justification"],
                     actor=request.user,
+                    gaps_confirmed=form.gaps_confirmed,
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
@@ -280,9 +287,17 @@ class ExplanationView(_ResultsView):
                             "juror": jurors.get(line.juror_id, f"#{line.juror_id}"),
                             "scores": [line.scores.get(pk) for pk in explanation.criteria],
                             "effect_abs": None if line.effect is None else abs(line.effect),
+                            "note": wording.line_note(explanation, line),
                         }
                         for line in explanation.lines
                     ],
+                    "recompute": wording.recompute_sentences(explanation),
+                    "explanation_reviews": sum(
+                        1 for line in explanation.lines if line.total is not None
+                    ),
+                    "incomplete": explanation.place is not None
+                    and sum(1 for line in explanation.lines if line.total is not None)
+                    < self.award.reviews_per_submission,
                     "criterion_means": [
                         explanation.criterion_means.get(pk) for pk in explanation.criteria
                     ],
@@ -316,7 +331,9 @@ class QualityView(_ResultsView):
         categories = []
         if selected is not None:
             criteria, reviews = selectors.review_data_for_round(selected)
-            quality = jury_quality(reviews, criteria)
+            quality = jury_quality(
+                reviews, criteria, normalisation=self.award.ranking_normalisation
+            )
             names = selectors.juror_names(self.award)
             x_label, y_label = _("Review total (0–100)"), _("Number of reviews")
             tooltip = _("{low}–{high}: {count} reviews")
@@ -324,7 +341,11 @@ class QualityView(_ResultsView):
                 figures = quality.get(category.pk)
                 entry = {"category": category, "quality": figures, "jurors": []}
                 if figures is not None:
-                    entry["reading"] = wording.alpha_reading(figures.alpha)
+                    # The reading is of what is ranked: the values after normalisation.
+                    entry["reading"] = wording.alpha_reading(figures.alpha_ranked)
+                    entry["raw_note"] = wording.raw_alpha_note(
+                        figures.alpha, figures.alpha_ranked, figures.normalisation
+                    )
                     entry["svg"] = histogram_svg(
                         figures.histogram,
                         title=_("All review totals in %(category)s") % {"category": category.name},
@@ -339,6 +360,9 @@ class QualityView(_ResultsView):
                                 "juror": juror,
                                 "name": name,
                                 "reasons": [wording.REASON_LABELS[r] for r in juror.reasons],
+                                "severity": wording.severity_sentence(
+                                    juror.severity, juror.compared
+                                ),
                                 "svg": histogram_svg(
                                     juror.histogram,
                                     title=_("Totals by %(juror)s") % {"juror": name},

@@ -19,7 +19,6 @@ from tests.factories import (
     AwardFactory,
     AwardRoleFactory,
     CategoryFactory,
-    RoundFactory,
     SubmissionFactory,
     UserFactory,
 )
@@ -45,7 +44,10 @@ def test_moving_decisions_to_results_and_dropping_mirrored_roles_keeps_the_data(
     try:
         award = AwardFactory(status="judging")
         category = CategoryFactory(award=award)
-        round_ = RoundFactory(award=award)
+        # The round as the old schema has it (today's model has columns added since).
+        round_ = old.get_model("awards", "Round").objects.create(
+            award_id=award.pk, number=1, name_de="Runde 1", name_en="Round 1"
+        )
         entry = SubmissionFactory(award=award, category=category, status="eligible")
         organiser, juror = UserFactory(), UserFactory()
         AwardRoleFactory(award=award, user=organiser, role="organiser")
@@ -105,3 +107,34 @@ def test_moving_decisions_to_results_and_dropping_mirrored_roles_keeps_the_data(
     out = io.StringIO()
     call_command("audit_verify", stdout=out)
     assert f"{award.slug}: 1 entries, intact" in out.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_calibrated_default_leaves_existing_awards_their_method():
+    """0005 makes the calibrated method the default of new awards and adds the calibration
+    settings; an award and a round that exist keep what they had."""
+    old = migrate(
+        [("awards", "0004_jury_seats_are_the_roles"), ("jury", "0002_results_app_owns_decisions")]
+    )
+    try:
+        award = AwardFactory(status="judging")
+        old.get_model("awards", "Award").objects.filter(pk=award.pk).update(
+            ranking_normalisation="zscore"
+        )
+        round_ = old.get_model("awards", "Round").objects.create(
+            award_id=award.pk, number=1, name_de="Runde 1", name_en="Round 1"
+        )
+        entry = SubmissionFactory(award=award, category=CategoryFactory(award=award))
+        old.get_model("jury", "RoundEntry").objects.create(
+            round_id=round_.pk, submission_id=entry.pk
+        )
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+
+    from awards.models import Award, Round
+    from jury.models import RoundEntry
+
+    assert Award.objects.get(pk=award.pk).ranking_normalisation == "zscore"
+    assert Round.objects.get(pk=round_.pk).calibration_counts is True
+    assert RoundEntry.objects.get(submission=entry).is_calibration is False

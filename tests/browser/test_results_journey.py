@@ -154,6 +154,9 @@ def judged_award():
     award = AwardFactory(
         status="judging",
         reviews_per_submission=3,
+        # The hand-checked figures below are z-scores (the calibrated default has its own
+        # journey in test_results_trust_journey.py).
+        ranking_normalisation="zscore",
         submissions_open_at=now - dt.timedelta(days=40),
         submissions_close_at=now - dt.timedelta(days=10),
         jury_deadline_at=now + dt.timedelta(days=20),
@@ -293,7 +296,7 @@ def test_organiser_ranks_decides_schedules_and_the_results_appear_at_the_moment(
     # Raw means of the review totals, (mean criterion score − 1) / 9 × 100: Red Arrow
     # (88.9 + 83.3 + 94.4) / 3, Radwerk (55.6 + 50 + 50) / 3, Schienenbau (22.2 + 16.7 + 16.7) / 3.
     expect(mob_rows.locator("[data-col=raw_mean]")).to_have_text(["88.9", "51.9", "18.5"])
-    # Z-scores (the default): each juror's totals are standardised and mapped back to the
+    # Z-scores (chosen for this award): each juror's totals are standardised and mapped back to the
     # category's mean (53.1) and spread; every juror orders Mobility alike, so the scores
     # stay close to the raw means.
     expect(mob_rows.locator("[data-col=score]")).to_have_text(["89.1", "52.0", "18.2"])
@@ -307,22 +310,24 @@ def test_organiser_ranks_decides_schedules_and_the_results_appear_at_the_moment(
     expect(page.get_by_test_id("tie")).to_have_count(0)
 
     mob_robust = page.get_by_test_id("robustness-MOB")
-    expect(mob_robust.get_by_test_id("verdict")).to_have_text("robust")
-    expect(mob_robust.get_by_test_id("leave-one-out")).to_have_text(
-        "It stays first whichever single juror is left out."
+    # Every juror orders Mobility alike, yet with three reviews per juror z-scores are
+    # fragile: in the simulated juries that draw a juror's reviews from one entry only, that
+    # juror has no spread and counts as average, so Red Arrow is first in about 94 %.
+    expect(mob_robust.get_by_test_id("verdict")).to_have_text("close call")
+    expect(mob_robust.get_by_test_id("verdict-reasons")).to_contain_text(
+        "The share of simulated juries in which the leader is first is below 95 %."
     )
     expect(mob_robust.get_by_test_id("bootstrap")).to_have_text(
-        "The leader stays first on its own in 100.0 % of 1000 simulated juries "
-        "(bootstrap of the reviews)."
+        re.compile(
+            r"^Figures: the leader is first on its own in \d{1,3}\.\d % of 1000 simulated "
+            r"juries \(its reviews drawn again and the normalisation fitted again each time\)\.$"
+        )
     )
     lif_robust = page.get_by_test_id("robustness-LIF")
     expect(lif_robust.get_by_test_id("verdict")).to_have_text("close call")
     # Without Moritz, Hanfwerk leads; without Ole, the two are tied; Nele changes nothing.
-    expect(lif_robust.get_by_test_id("leave-one-out")).to_have_text(
-        "Leaving out one of these jurors changes who is first: Moritz Mertens, Ole Olsen"
-    )
-    expect(lif_robust.get_by_test_id("bootstrap")).to_have_text(
-        re.compile(r"^The leader stays first on its own in \d{1,2}\.\d % of 1000 simulated")
+    expect(lif_robust.get_by_test_id("verdict-reasons")).to_contain_text(
+        "Leaving out one of these jurors changes who is first: Moritz Mertens, Ole Olsen."
     )
     # Nothing decided yet: both categories offer the form, pre-filled with the ranking.
     expect(page.get_by_test_id("decision-MOB").get_by_label("Winner (1st place)")).to_have_value(

@@ -49,7 +49,14 @@ def test_confirming_the_ranking_needs_no_justification_and_decides_the_award(org
     html = text(page)
     assert 'data-testid="decision-state">decided<' in html
     assert "The decision follows the ranking." in html
-    assert f"Frozen ranking: {decision.snapshot.digest[:12]}" in html
+    # The frozen ranking in words, with the audit entry that holds its fingerprint.
+    assert "Ranking frozen on" in html and "verifiable" in html
+    assert decision.snapshot.digest[:12] not in html
+    entry = AuditEntry.objects.get(award=s.award, action="decision.confirmed")
+    assert entry.data["snapshot"] == decision.snapshot.digest
+    audit = f"/manage/{s.award.slug}/audit/?entry={entry.pk}#entry-{entry.pk}"
+    assert audit in html
+    assert f'id="entry-{entry.pk}"' in text(organiser.get(audit.split("#")[0]))
     assert f"Confirmed by {escape(s.organiser.full_name)} on" in html
     assert 'data-testid="reopen-form"' in html
     assert 'data-testid="decision-form"' not in html

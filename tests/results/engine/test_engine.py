@@ -78,7 +78,10 @@ EXPECTED = {
 
 
 def test_the_hand_computed_cases_cover_every_method():
-    assert set(EXPECTED) == {(n, a) for n in NORMALISATIONS for a in AGGREGATIONS}
+    # The calibrated method's hand-computed cases are in test_calibrated.py.
+    assert set(EXPECTED) == {
+        (n, a) for n in NORMALISATIONS if n != "calibrated" for a in AGGREGATIONS
+    }
 
 
 @pytest.mark.parametrize(("normalisation", "aggregation"), sorted(EXPECTED))
@@ -99,7 +102,7 @@ def test_every_method_gives_the_hand_computed_scores_and_places(normalisation, a
     assert [row.submission_id for row in rows] == [*order, V]
 
 
-@pytest.mark.parametrize("normalisation", NORMALISATIONS)
+@pytest.mark.parametrize("normalisation", ["raw", "zscore", "borda"])
 def test_equal_scores_share_a_place_and_the_next_place_is_skipped(normalisation):
     ranking = ranking_compute(EXAMPLE, [SCORE], normalisation=normalisation, aggregation="mean")
 

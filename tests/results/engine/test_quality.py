@@ -175,3 +175,99 @@ def test_the_category_and_each_juror_have_their_distribution():
         (0, 1, 0, 0, 0, 0, 0, 0, 0, 1),
         (0, 1, 0, 0, 1, 0, 0, 0, 0, 0),
     ]
+
+
+# --- Severity with its interval, and flags that find severe jurors -----------------------
+def test_the_severity_interval_is_students_t_over_the_paired_differences():
+    # Juror 3 against the mean of jurors 1 and 2 on four entries: differences −12, −8,
+    # −10, −14: mean −11, sd √(20/3) = 2.582, t(0.975, 3) = 3.1824: half-width 4.108.
+    rows = [(1, e, 50 + e) for e in range(4)] + [(2, e, 50 + e) for e in range(4)]
+    rows += [(3, 0, 38), (3, 1, 43), (3, 2, 42), (3, 3, 39)]
+    juror = {j.juror_id: j for j in jury_quality(reviews_of(rows), [SCORE])[1].jurors}[3]
+
+    assert juror.severity == pytest.approx(-11)
+    half = 3.182446305 * (20 / 3) ** 0.5 / 2
+    assert (juror.severity_low, juror.severity_high) == (
+        pytest.approx(-11 - half),
+        pytest.approx(-11 + half),
+    )
+    assert juror.reasons == ("severity",)  # the interval excludes 0 and 11 ≥ 10 points
+
+
+def test_a_juror_compared_on_a_single_entry_is_never_flagged():
+    rows = [(1, 10, 80), (2, 10, 20), (1, 11, 70), (3, 11, 72), (1, 12, 60), (3, 12, 58)]
+    juror = {j.juror_id: j for j in jury_quality(reviews_of(rows), [SCORE])[1].jurors}[2]
+
+    assert (juror.compared, juror.severity) == (1, pytest.approx(-60))
+    assert (juror.severity_low, juror.outlier) == (None, False)
+
+
+def test_several_severe_jurors_are_all_flagged_and_the_fair_ones_are_not():
+    # Half of the jury scores 30 points off (three milder, three harsher) on 12 shared
+    # entries: the old rule (twice the spread of all severities) could flag none of them.
+    rows = []
+    offsets = {1: 0, 2: 0, 3: 0, 4: 30, 5: 30, 6: 30, 7: -30, 8: -30, 9: -30, 10: 0, 11: 0, 12: 0}
+    for entry in range(12):
+        for juror, offset in offsets.items():
+            rows.append((juror, entry, 50 + 2 * entry + offset + (juror * entry) % 5 - 2))
+    quality = jury_quality(reviews_of(rows), [SCORE])[1]
+
+    flagged = sorted(j.juror_id for j in quality.jurors if "severity" in j.reasons)
+    assert flagged == [4, 5, 6, 7, 8, 9]
+
+
+def _simulated_jury(rng, planted: bool):
+    """30 entries, 8 jurors with 8–17 reviews each (the entries with fewest reviews first),
+    whole-number totals with noise; with ``planted``, two jurors 15–35 points off."""
+    import numpy as np
+
+    offsets = rng.normal(0, 3, 8)
+    severe = set()
+    if planted:
+        for juror in rng.choice(8, 2, replace=False):
+            offsets[juror] = rng.choice([-1, 1]) * rng.uniform(15, 35)
+            severe.add(int(juror) + 1)
+    quality = rng.normal(55, 12, 30)
+    coverage = np.zeros(30, dtype=int)
+    rows = []
+    for juror in range(8):
+        chosen = np.lexsort((rng.random(30), coverage))[: rng.integers(8, 18)]
+        coverage[chosen] += 1
+        for entry in chosen:
+            total = quality[entry] + offsets[juror] + rng.normal(0, 7)
+            rows.append((juror + 1, int(entry), int(np.clip(round(total), 0, 100))))
+    return rows, severe
+
+
+def test_on_seeded_simulations_severe_jurors_are_found_and_fair_ones_spared():
+    import numpy as np
+
+    rng = np.random.default_rng(12)
+    found = planted_count = false_flags = fair = 0
+    for _ in range(60):
+        rows, severe = _simulated_jury(rng, planted=True)
+        for juror in jury_quality(reviews_of(rows), [SCORE])[1].jurors:
+            if juror.juror_id in severe and juror.compared >= 8:
+                planted_count += 1
+                found += "severity" in juror.reasons
+        rows, _ = _simulated_jury(rng, planted=False)
+        for juror in jury_quality(reviews_of(rows), [SCORE])[1].jurors:
+            fair += 1
+            false_flags += juror.outlier
+
+    assert planted_count > 100
+    assert found / planted_count >= 0.9
+    assert false_flags / fair <= 0.05
+
+
+def test_agreement_is_given_for_the_raw_totals_and_for_what_is_ranked():
+    # Juror 2 scores every entry 30 points harsher: the raw totals disagree, the corrected
+    # values agree almost perfectly.
+    rows = [(1, e, 40 + 10 * e) for e in range(5)] + [(2, e, 10 + 10 * e) for e in range(5)]
+    raw = jury_quality(reviews_of(rows), [SCORE])[1]
+    calibrated = jury_quality(reviews_of(rows), [SCORE], normalisation="calibrated")[1]
+
+    assert raw.alpha == raw.alpha_ranked and raw.normalisation == "raw"
+    assert raw.alpha < 0.5
+    assert calibrated.alpha == raw.alpha
+    assert calibrated.alpha_ranked > 0.99

@@ -4,6 +4,7 @@ and the verdict. Pure computation: no database."""
 import pytest
 
 from results.engine import CLOSE_CALL, ROBUST, CriterionSpec, ReviewData, robustness
+from results.engine.robustness import INCOMPLETE
 
 SCORE = CriterionSpec(criterion_id=1, weight=1.0, scale_min=0, scale_max=100)
 A, B, C = 10, 11, 12
@@ -31,9 +32,10 @@ def test_a_clear_leader_is_robust():
             (1, C, 40), (2, C, 50), (3, C, 45),
         ]
     )  # fmt: skip
-    result = check(reviews, normalisation="zscore")[1]
+    result = check(reviews, normalisation="calibrated", required=3)[1]
 
     assert (result.leader, result.leaders, result.verdict) == (A, (A,), ROBUST)
+    assert result.reasons == ()
     assert [(o.juror_id, o.first, o.stays_first) for o in result.leave_one_out] == [
         (1, (A,), True),
         (2, (A,), True),
@@ -42,6 +44,53 @@ def test_a_clear_leader_is_robust():
     assert result.changed_by == ()
     # Every juror puts A far on top: even B's best resample stays below A's worst.
     assert (result.bootstrap_share, result.resamples) == (1.0, 1000)
+    # The lead (about 30 points) is far beyond the uncertainty of the two scores.
+    assert result.lead > 1.96 * result.lead_error
+
+
+def test_the_bootstrap_fits_the_normalisation_again_in_every_resample():
+    # The same clear jury under z-scores: in a resample where a juror's drawn reviews are
+    # all of one entry, that juror has no spread and counts as the category's average, so
+    # A can lose first place. Keeping each review's z-score fixed would hide this (1.0).
+    reviews = reviews_of(
+        [
+            (1, A, 92), (2, A, 88), (3, A, 95),
+            (1, B, 60), (2, B, 55), (3, B, 70),
+            (1, C, 40), (2, C, 50), (3, C, 45),
+        ]
+    )  # fmt: skip
+    raw = check(reviews, normalisation="raw")[1]
+    zscore = check(reviews, normalisation="zscore")[1]
+
+    assert raw.bootstrap_share == 1.0
+    assert 0.5 < zscore.bootstrap_share < 0.95
+    assert (zscore.verdict, zscore.reasons) == (CLOSE_CALL, ("bootstrap",))
+
+
+@pytest.mark.parametrize("normalisation", ["raw", "zscore", "calibrated"])
+def test_a_leader_with_fewer_reviews_than_required_is_incomplete_never_robust(normalisation):
+    # A has one review (of three required) and it is the highest total of the category: a
+    # single review cannot vary in a resample, so the bootstrap alone would say 100 %.
+    reviews = reviews_of(
+        [
+            (1, A, 99),
+            (1, B, 70), (2, B, 72), (3, B, 71),
+            (1, C, 40), (2, C, 50), (3, C, 45),
+        ]
+    )  # fmt: skip
+    result = check(reviews, normalisation=normalisation, required=3)[1]
+
+    assert result.leader == A
+    assert result.verdict == INCOMPLETE
+    assert (result.leader_reviews, result.required, result.incomplete) == (1, 3, (A,))
+
+
+def test_complete_entries_are_not_marked_incomplete():
+    reviews = reviews_of([(1, A, 90), (2, A, 80), (1, B, 50), (2, B, 60)])
+    result = check(reviews, required=2)[1]
+
+    assert result.incomplete == ()
+    assert result.verdict != INCOMPLETE
 
 
 def test_a_near_tie_is_a_close_call_and_names_the_juror_it_depends_on():
