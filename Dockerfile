@@ -28,10 +28,14 @@ RUN pip install .
 COPY . .
 
 # Static files and catalogues are built once here, with throwaway settings: nothing in them
-# depends on a secret. The dummy key only satisfies the production settings' checks.
+# depends on a secret or an address. The dummy key and addresses only satisfy the production
+# settings' checks.
 RUN export DJANGO_SETTINGS_MODULE=config.settings.production \
         SECRET_KEY=build-only-not-a-secret-for-collectstatic-and-compilemessages-0123456789 \
         DJANGO_ALLOWED_HOSTS=localhost \
+        LAUREL_SITE_URL=https://build.invalid \
+        LAUREL_IMPRINT_URL=https://build.invalid/imprint \
+        LAUREL_PRIVACY_URL=https://build.invalid/privacy \
         LAUREL_VAR_DIR=/tmp/laurel-build \
         DJANGO_STATIC_ROOT=/app/staticfiles \
     && if [ -n "$(find . -name '*.po' -print -quit)" ]; then python manage.py compilemessages; fi \

@@ -1,9 +1,13 @@
 #!/usr/bin/env python3
 """Laurel's single entry point for a developer machine. Needs only Python 3.11.
 
-    python3 dev.py run    set everything up (virtualenv, install, migrate, demo data) and run
-                          the web server on http://127.0.0.1:8000 with a Celery worker and beat
+    python3 dev.py run [--port N]
+                          set everything up (virtualenv, install, migrate, demo data) and run
+                          the web server on http://127.0.0.1:N (default 8000) with a Celery
+                          worker and beat; links in mails point there unless LAUREL_SITE_URL
+                          is set
     python3 dev.py test   set up, then run every check and the whole test suite
+    python3 dev.py setup  only set up: create .venv and install Laurel into it
     python3 dev.py supervise -- COMMAND …
                           run COMMAND and start it again whenever it fails (Procfile.dev
                           runs the Celery worker and beat this way)
@@ -11,6 +15,7 @@
 The virtualenv lives in .venv; it is reinstalled when pyproject.toml changes.
 """
 
+import argparse
 import hashlib
 import os
 import signal
@@ -25,6 +30,7 @@ VENV = ROOT / ".venv"
 BIN = VENV / "bin"
 PY = BIN / "python"
 STAMP = VENV / ".laurel-installed"
+DEFAULT_PORT = 8000
 
 
 def run(*args: str | Path, env: dict | None = None) -> None:
@@ -48,15 +54,47 @@ def setup() -> None:
         STAMP.write_text(wanted)
 
 
-def cmd_run() -> None:
-    setup()
-    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+def run_port(args: list[str]) -> int:
+    """The port ``dev.py run`` was given (``--port N``), else 8000."""
+    parser = argparse.ArgumentParser(prog="dev.py run", description="Set up and run Laurel.")
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=DEFAULT_PORT,
+        metavar="N",
+        help=f"the web server's port on 127.0.0.1 (default {DEFAULT_PORT})",
+    )
+    port = parser.parse_args(args).port
+    if not 1 <= port <= 65535:
+        parser.error(f"--port must be between 1 and 65535, not {port}")
+    return port
+
+
+def run_env(port: int, environ: dict[str, str]) -> dict[str, str]:
+    """The environment ``dev.py run`` starts everything with: the virtualenv first on PATH,
+    the local settings unless others are chosen, the web server's port (``LAUREL_PORT``,
+    which Procfile.dev gives runserver; not ``PORT``, which honcho sets itself) and the
+    address links in mails start with (``LAUREL_SITE_URL``), unless it is set already."""
+    env = {**environ, "PATH": f"{BIN}{os.pathsep}{environ.get('PATH', '')}"}
     env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    env["LAUREL_PORT"] = str(port)
+    if not env.get("LAUREL_SITE_URL"):
+        env["LAUREL_SITE_URL"] = f"http://127.0.0.1:{port}"
+    return env
+
+
+def cmd_run(args: list[str]) -> None:
+    port = run_port(args)
+    setup()
+    env = run_env(port, dict(os.environ))
     run(PY, "manage.py", "migrate", "--no-input", env=env)
     run(PY, "manage.py", "seed_demo", env=env)
     run(PY, "manage.py", "seed_jury_demo", env=env)
     run(PY, "manage.py", "seed_results_demo", env=env)
-    print("\nLaurel runs on http://127.0.0.1:8000 (Ctrl-C stops web, worker and beat)\n")
+    print(
+        f"\nLaurel runs on http://127.0.0.1:{port} (Ctrl-C stops web, worker and beat); "
+        f"links in mails start with {env['LAUREL_SITE_URL']}\n"
+    )
     os.execve(str(BIN / "honcho"), ["honcho", "-f", "Procfile.dev", "start"], env)
 
 
@@ -72,6 +110,9 @@ def cmd_test(pytest_args: list[str]) -> None:
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": "deploy-check-" + "k" * 60,
         "DJANGO_ALLOWED_HOSTS": "laurel.example",
+        "LAUREL_SITE_URL": "https://laurel.example",
+        "LAUREL_IMPRINT_URL": "https://laurel.example/imprint",
+        "LAUREL_PRIVACY_URL": "https://laurel.example/privacy",
     }
     run(PY, "manage.py", "check", "--deploy", "--fail-level", "WARNING", env=deploy_env)
     run(PY, "-m", "pytest", *pytest_args, env=env)
@@ -130,7 +171,7 @@ def cmd_supervise(command: list[str]) -> None:
 def main() -> None:
     command, *rest = sys.argv[1:] or ["help"]
     if command == "run":
-        cmd_run()
+        cmd_run(rest)
     elif command == "test":
         cmd_test(rest)
     elif command == "supervise":

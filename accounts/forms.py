@@ -98,7 +98,8 @@ class ProfileForm(forms.ModelForm):
 
 class LanguageAwarePasswordResetForm(PasswordResetForm):
     """Writes the reset mail in the account's preferred language, not the page's, and names
-    it in the outbox (Django's ``send_mail`` with the account mails' headers)."""
+    it in the outbox (Django's ``send_mail`` with the account mails' headers). Its link
+    starts with ``SITE_URL``, as every mail's does, not with the host the request named."""
 
     def send_mail(
         self,
@@ -110,6 +111,7 @@ class LanguageAwarePasswordResetForm(PasswordResetForm):
         html_email_template_name=None,
     ):
         language = context["user"].preferred_language
+        context = {**context, "site_url": settings.SITE_URL}
         with translation.override(language):
             subject = "".join(render_to_string(subject_template_name, context).splitlines())
             mail = EmailMultiAlternatives(

@@ -48,6 +48,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("staff status"), default=False)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # What the apps remember for this person across sessions, one key per app, e.g.
+    # {"awards.last_managed": 12} (the edition last managed, for the landing after login).
+    # Plain values, never foreign keys: this app knows none of the apps that write here.
+    remembered = models.JSONField(_("remembered"), default=dict, blank=True, editable=False)
 
     objects = UserManager()
 

@@ -111,3 +111,13 @@ def user_set_language(*, user: User, language: str) -> User:
         user.preferred_language = language
         user.save(update_fields=["preferred_language"])
     return user
+
+
+def user_remember(*, user: User, key: str, value: object) -> User:
+    """Keep ``value`` under ``key`` in what ``user``'s apps remember across sessions (e.g.
+    ``"awards.last_managed"``). Writes only when the value changed: one UPDATE of that row,
+    nothing else (no audit entry, no mail)."""
+    if user.remembered.get(key) != value:
+        user.remembered = {**user.remembered, key: value}
+        user.save(update_fields=["remembered"])
+    return user

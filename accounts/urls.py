@@ -12,6 +12,7 @@ urlpatterns = [
     path("verify/resend/", views.ResendVerificationView.as_view(), name="resend_verification"),
     path("verify/<str:token>/", views.VerifyEmailView.as_view(), name="verify_email"),
     path("login/", views.LoginView.as_view(), name="login"),
+    path("start/", views.start, name="start"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("profile/", views.ProfileView.as_view(), name="profile"),
     path(

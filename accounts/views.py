@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -12,6 +13,7 @@ from django.views.generic import FormView, TemplateView
 
 from . import services
 from .forms import LoginForm, ProfileForm, RegistrationForm, ResendVerificationForm
+from .landing import landing_url
 from .models import User
 from .tokens import email_verification_token_read
 
@@ -100,6 +102,13 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     pass
+
+
+@login_required
+def start(request: HttpRequest) -> HttpResponse:
+    """Where a login leads when it names no (safe) ``next`` (``LOGIN_REDIRECT_URL``): the
+    user's own home, as the apps registered it in ``accounts.landing``."""
+    return redirect(landing_url(request))
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

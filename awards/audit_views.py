@@ -2,33 +2,37 @@
 the result of checking the hash chain: "intact", or the entries that no longer match.
 
 Only organisers reach it (permission "awards.manage_award"); everyone else gets a 404. The
-page reads the log of this award only; names of the award's own categories, criteria and
-rounds are looked up in one query each, other targets are shown by kind and number (this app
-does not read the jury's tables).
+page reads the log of this award only, in words (``awards.activity``): the names of the
+award's own categories, criteria and rounds are looked up in one query each; the names of
+entries, jurors, reviews and mails through the resolvers their apps register (this app does
+not read their tables), one query per kind.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.utils import formats
-from django.utils.dateparse import parse_datetime
-from django.utils.text import capfirst
-from django.utils.translation import gettext as _
 
+from .activity import (
+    CHANGE_LABEL,
+    HIDDEN_KEYS,
+    LogNames,
+    Words,
+    action_label,
+    key_label,
+    kind_label,
+    log_names,
+    targets_for,
+)
 from .models import AuditEntry, Award, Category, Criterion, Round
 from .services import audit_verify
-from .views import AUDIT_ACTION_LABELS
 from .views_base import OrganiserView
 
 PER_PAGE = 50
-NAMED_TARGETS = {model._meta.label_lower: model for model in (Category, Criterion, Round)}
 STRUCTURE_MODELS = {model._meta.label_lower: model for model in (Award, Category, Criterion, Round)}
 
 
@@ -44,95 +48,85 @@ class DataLine:
     change: bool = False
 
 
-def _moment(text: str) -> dt.datetime | None:
-    if not isinstance(text, str) or len(text) < 19 or text[4] != "-" or "T" not in text:
-        return None
-    try:
-        return parse_datetime(text)
-    except ValueError:
-        return None
-
-
 def readable(value: Any, tz) -> str:
     """A JSON value as a person reads it (the template escapes it)."""
-    if value is None or value == "" or value == []:
-        return "–"
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    if isinstance(value, list):
-        return ", ".join(readable(item, tz) for item in value)
-    if isinstance(value, dict):
-        return "; ".join(f"{key}: {readable(item, tz)}" for key, item in value.items())
-    moment = _moment(value)
-    if moment is not None and moment.tzinfo is not None:
-        return formats.date_format(moment.astimezone(tz), "DATETIME_FORMAT")
-    return str(value)
+    return Words(tz).value("", value)
 
 
 def _is_change(value: Any) -> bool:
     return isinstance(value, dict) and bool(value) and set(value) <= {"before", "after"}
 
 
-def _field_label(model, name: str) -> str:
+def _field(model, name: str):
     if model is None:
-        return name
+        return None
     try:
-        return str(model._meta.get_field(name).verbose_name)
+        return model._meta.get_field(name)
     except FieldDoesNotExist:
-        return name
+        return None
 
 
-def data_lines(data: dict, tz, model=None) -> list[DataLine]:
-    """The entry's data, line by line: field changes ({"changes": {field: {before, after}}})
-    as "before → after" (named as the ``model``'s fields), the rest as key: value."""
+def _field_value(field, words: Words, name: str, value: Any) -> str:
+    """A field's value as the form shows it: a choice by its label."""
+    choices = dict(field.flatchoices) if field is not None and field.choices else None
+    if choices is not None and value in choices:
+        return str(choices[value])
+    return words.value(name, value)
+
+
+def data_lines(
+    data: dict, tz, model=None, *, names: LogNames | None = None, action: str = ""
+) -> list[DataLine]:
+    """The entry's data, line by line, in words: field changes ({"changes": {field: {before,
+    after}}}) as "before → after" named as the ``model``'s fields, a change of the whole
+    (``before`` and ``after`` side by side) as one line, the rest as key: value; keys by
+    their label, entries by their reference number (``names``), criteria by their name,
+    choices (a status, a role) by their label, moments in ``tz``."""
+    data = data or {}
+    words = Words(tz, names, action, references=data.get("references"))
+    whole_change = "before" in data and "after" in data
     lines = []
-    for key, value in (data or {}).items():
-        if key == "changes" and isinstance(value, dict):
+    for key, value in data.items():
+        if key in HIDDEN_KEYS or (whole_change and key == "after"):
+            continue
+        if whole_change and key == "before":
+            lines.append(
+                DataLine(
+                    key=str(CHANGE_LABEL),
+                    before=words.value("", value),
+                    after=words.value("", data["after"]),
+                    change=True,
+                )
+            )
+        elif key == "changes" and isinstance(value, dict):
             for field_name, change in value.items():
-                name = _field_label(model, field_name)
+                field = _field(model, field_name)
+                name = str(field.verbose_name) if field is not None else key_label(field_name)
                 if _is_change(change):
                     lines.append(
                         DataLine(
                             key=name,
-                            before=readable(change.get("before"), tz),
-                            after=readable(change.get("after"), tz),
+                            before=_field_value(field, words, field_name, change.get("before")),
+                            after=_field_value(field, words, field_name, change.get("after")),
                             change=True,
                         )
                     )
                 else:
-                    lines.append(DataLine(key=name, value=readable(change, tz)))
+                    lines.append(
+                        DataLine(key=name, value=_field_value(field, words, field_name, change))
+                    )
         elif _is_change(value):
             lines.append(
                 DataLine(
-                    key=key,
-                    before=readable(value.get("before"), tz),
-                    after=readable(value.get("after"), tz),
+                    key=key_label(key),
+                    before=words.value(key, value.get("before")),
+                    after=words.value(key, value.get("after")),
                     change=True,
                 )
             )
         else:
-            lines.append(DataLine(key=key, value=readable(value, tz)))
+            lines.append(DataLine(key=key_label(key), value=words.value(key, value)))
     return lines
-
-
-def _target_names(entries: list[AuditEntry]) -> dict[tuple[str, str], str]:
-    """(object type, id) → name, for the award's own structure (one query per kind)."""
-    wanted: dict[str, set[int]] = {}
-    for entry in entries:
-        if entry.object_type in NAMED_TARGETS and entry.object_id.isdigit():
-            wanted.setdefault(entry.object_type, set()).add(int(entry.object_id))
-    names = {}
-    for label, ids in wanted.items():
-        for obj in NAMED_TARGETS[label].objects.filter(pk__in=ids):
-            names[(label, str(obj.pk))] = str(obj)
-    return names
-
-
-def _kind(object_type: str) -> str:
-    try:
-        return capfirst(apps.get_model(object_type)._meta.verbose_name)
-    except (LookupError, ValueError):
-        return object_type
 
 
 class AuditLogView(OrganiserView):
@@ -153,20 +147,23 @@ class AuditLogView(OrganiserView):
             number = newer // PER_PAGE + 1
         page = paginator.get_page(number)
         entries = list(page.object_list)
-        names = _target_names(entries)
+        targets = targets_for(award, entries)
+        names = log_names(award, entries)
         broken_ids = {entry.pk for entry in broken}
         tz = award.tzinfo
         rows = [
             {
                 "entry": entry,
-                "label": AUDIT_ACTION_LABELS.get(entry.action, entry.action),
-                "kind": award._meta.verbose_name.capitalize()
-                if entry.object_type == award._meta.label_lower
-                else _kind(entry.object_type),
-                "target": str(award)
-                if entry.object_type == award._meta.label_lower
-                else names.get((entry.object_type, entry.object_id), f"#{entry.object_id}"),
-                "lines": data_lines(entry.data, tz, STRUCTURE_MODELS.get(entry.object_type)),
+                "label": action_label(entry.action),
+                "kind": kind_label(entry.object_type),
+                "target": targets[(entry.object_type, entry.object_id)].name,
+                "lines": data_lines(
+                    entry.data,
+                    tz,
+                    STRUCTURE_MODELS.get(entry.object_type),
+                    names=names,
+                    action=entry.action,
+                ),
                 "broken": entry.pk in broken_ids,
             }
             for entry in entries
@@ -179,7 +176,7 @@ class AuditLogView(OrganiserView):
                 "broken": [
                     {
                         "entry": entry,
-                        "label": AUDIT_ACTION_LABELS.get(entry.action, entry.action),
+                        "label": action_label(entry.action),
                     }
                     for entry in broken
                 ],

@@ -129,7 +129,8 @@ USERS = [
 
 def demo_award_create(edition: dict, name: str = "Lightweight Innovation Award"):
     """The award of ``edition`` (by slug) with the demo's categories, criteria and rounds;
-    an existing one is returned unchanged."""
+    an existing one is returned unchanged. Its reference prefix is LIA unless ``edition``
+    names another: the demo editions of one year need one each (``Award.clean`` checks)."""
     from .models import Award, Category, Criterion, Round
 
     award, created = Award.objects.get_or_create(

@@ -20,11 +20,57 @@ TIMELINE_FIELDS = tuple(name for name, _label in TIMELINE)
 DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
 
+DEFAULT_TIMEZONE = "Europe/Berlin"
+# The regions of the zone database, as the select groups them (in this order); zones of any
+# other first part ("Etc/GMT+1", legacy "US/Eastern") and UTC come last, under "Other".
+TIMEZONE_REGIONS = {
+    "Europe": _("Europe"),
+    "America": _("America"),
+    "Africa": _("Africa"),
+    "Asia": _("Asia"),
+    "Australia": _("Australia"),
+    "Pacific": _("Pacific"),
+    "Atlantic": _("Atlantic"),
+    "Indian": _("Indian Ocean"),
+    "Antarctica": _("Antarctica"),
+    "Arctic": _("Arctic"),
+}
+
+
 @functools.cache
-def timezone_choices() -> list[tuple[str, str]]:
-    """The region/city zones and UTC; legacy aliases ("GB", "localtime", …) left out."""
-    names = {name for name in zoneinfo.available_timezones() if "/" in name} | {"UTC"}
-    return [(name, name) for name in sorted(names)]
+def timezone_names() -> tuple[str, ...]:
+    """The region/city zones and UTC, sorted; legacy aliases ("GB", "localtime", …) left
+    out."""
+    return tuple(sorted({n for n in zoneinfo.available_timezones() if "/" in n} | {"UTC"}))
+
+
+def _place(name: str) -> str:
+    """A zone's place as a person reads it: "Argentina / Buenos Aires" for
+    America/Argentina/Buenos_Aires."""
+    return " / ".join(part.replace("_", " ") for part in name.split("/")[1:]) or name
+
+
+def timezone_choices(current: str | None = None) -> list:
+    """The zones for a select, grouped: first the award's current zone and Europe/Berlin
+    ("Suggested"), then by region (Europe, America, …; each place once, by its city), then
+    the rest ("Other", UTC included). A zone not in the database's list (one set elsewhere)
+    is among the suggested, so that the form still saves it."""
+    suggested = list(dict.fromkeys(z for z in (current, DEFAULT_TIMEZONE) if z))
+    groups: dict[str, list[tuple[str, str]]] = {region: [] for region in TIMEZONE_REGIONS}
+    other: list[tuple[str, str]] = []
+    for name in timezone_names():
+        if name in suggested:
+            continue
+        region = name.split("/")[0]
+        if region in groups:
+            groups[region].append((name, _place(name)))
+        else:
+            other.append((name, name))
+    return [
+        (_("Suggested"), [(name, name.replace("_", " ")) for name in suggested]),
+        *((TIMEZONE_REGIONS[region], zones) for region, zones in groups.items() if zones),
+        (_("Other"), other),
+    ]
 
 
 def _label(model: type, name: str) -> str:
@@ -121,7 +167,10 @@ class AwardSettingsForm(forms.ModelForm):
         label=_label(Award, "timezone"),
         choices=timezone_choices,
         error_messages={"invalid_choice": _("“%(value)s” is not a known time zone.")},
-        help_text=_("The dates below are in this time zone."),
+        help_text=_(
+            "The dates below are in this time zone. The zones are grouped by region; type the "
+            "first letters of a city to jump to it."
+        ),
     )
     submissions_open_at = WallClockDateTimeField(
         label=_label(Award, "submissions_open_at"), required=False
@@ -156,11 +205,8 @@ class AwardSettingsForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if (self.instance.timezone, self.instance.timezone) not in timezone_choices():
-            # A zone set elsewhere (the admin) stays selectable, so saving does not fail on it.
-            self.fields["timezone"].choices = sorted(
-                [*timezone_choices(), (self.instance.timezone, self.instance.timezone)]
-            )
+        # The award's zone (even one set elsewhere, e.g. in the admin) and Europe/Berlin first.
+        self.fields["timezone"].choices = timezone_choices(self.instance.timezone)
         self.fields["ranking_normalisation"].help_text = _(
             "Calibrated (recommended): each juror's offset — how much milder or harsher they "
             "score than the others on the same entries — is estimated and subtracted, fully "

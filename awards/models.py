@@ -1,5 +1,6 @@
 import datetime as dt
 import zoneinfo
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.conf import settings
@@ -242,6 +243,50 @@ class Award(models.Model):
             previous_name, previous = name, value
         if errors:
             raise ValidationError(errors)
+
+    def validate_unique(self, exclude: Iterable[str] | None = None) -> None:
+        """Also: no other award of the same edition has this reference prefix, since a
+        reference number names one entry across the platform (LIA-2026-MOB-0001 is one entry,
+        in exports, ZIPs and mails). Checked wherever both fields are validated (the admin,
+        ``full_clean()``); a form without them (the settings page) leaves them alone."""
+        super().validate_unique(exclude=exclude)
+        if {"reference_prefix", "edition"} & set(exclude or ()):
+            return
+        if self.reference_prefix and self.edition and not self.reference_prefix_is_free():
+            raise ValidationError(
+                {
+                    "reference_prefix": _(
+                        "Another award already uses the reference prefix “%(prefix)s” for "
+                        "%(edition)s, so the reference numbers of the two would repeat. Choose "
+                        "another prefix, e.g. “%(suggestion)s”."
+                    )
+                    % {
+                        "prefix": self.reference_prefix,
+                        "edition": self.edition,
+                        "suggestion": self.free_reference_prefix(),
+                    }
+                }
+            )
+
+    def _prefix_taken(self, prefix: str) -> bool:
+        others = Award.objects.filter(reference_prefix=prefix, edition=self.edition)
+        return others.exclude(pk=self.pk).exists() if self.pk else others.exists()
+
+    def reference_prefix_is_free(self) -> bool:
+        """No other award of the same edition starts its reference numbers with this prefix
+        (a reference number is unique across the platform: LIA-2026-MOB-0001 is one entry)."""
+        return not self._prefix_taken(self.reference_prefix)
+
+    def free_reference_prefix(self) -> str:
+        """The prefix with the smallest number appended that no award of the edition uses:
+        LIA → LIA2, LIA3, … (at most 8 characters)."""
+        number = 2
+        while True:
+            suffix = str(number)
+            candidate = self.reference_prefix[: 8 - len(suffix)] + suffix
+            if not self._prefix_taken(candidate):
+                return candidate
+            number += 1
 
 
 class Category(models.Model):

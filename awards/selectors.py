@@ -36,6 +36,20 @@ def awards_managed_by(user: User) -> QuerySet[Award]:
     return Award.objects.filter(roles__user=user, roles__role=AwardRoleKind.ORGANISER).distinct()
 
 
+def award_to_manage_first(user: User, *, last_id: int | None) -> Award | None:
+    """The edition an organiser's day starts with: ``last_id`` (the one they managed last)
+    if they still may manage it, else the newest edition they may manage, else None. One
+    query, or two when ``last_id`` is gone."""
+    if not user.is_authenticated or not (user.is_superuser or user.is_verified):
+        return None  # the rules let only verified organisers manage (awards/rules.py)
+    managed = awards_managed_by(user).only("slug", "edition")
+    if last_id is not None:
+        last = managed.filter(pk=last_id).first()
+        if last is not None:
+            return last
+    return managed.order_by("-edition", "-pk").first()
+
+
 def audit_entries_for(award: Award, limit: int = 20) -> QuerySet[AuditEntry]:
     """The newest ``limit`` entries of ``award``'s change log, newest first, with the actor."""
     return AuditEntry.objects.filter(award=award).select_related("actor").order_by("-pk")[:limit]

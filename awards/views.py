@@ -2,7 +2,7 @@ import copy
 
 from django import forms as django_forms
 from django.contrib import messages
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,10 +12,11 @@ from django.utils.translation import gettext_lazy
 
 from core.forms import add_service_errors
 
-from . import forms, selectors, services
+from . import cockpit, forms, selectors, services
 from .access import award_get_for
+from .activity import ACTION_LABELS, activity_rows
 from .enums import AWARD_TRANSITIONS, AwardStatus
-from .models import Award, Category, Criterion, Round
+from .models import Award
 from .views_base import OrganiserView
 
 
@@ -52,74 +53,21 @@ def award_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-AUDIT_ACTION_LABELS = {
-    "award.status_changed": gettext_lazy("Status changed"),
-    "award.role_granted": gettext_lazy("Role granted"),
-    "award.updated": gettext_lazy("Settings changed"),
-    "category.created": gettext_lazy("Category added"),
-    "category.updated": gettext_lazy("Category changed"),
-    "category.deleted": gettext_lazy("Category deleted"),
-    "criterion.created": gettext_lazy("Criterion added"),
-    "criterion.updated": gettext_lazy("Criterion changed"),
-    "criterion.deleted": gettext_lazy("Criterion deleted"),
-    "round.created": gettext_lazy("Round added"),
-    "round.updated": gettext_lazy("Round changed"),
-    "round.deleted": gettext_lazy("Round deleted"),
-    # The jury and the results write to the same log (their actions, named here).
-    "jury.invited": gettext_lazy("Juror invited"),
-    "jury.invitation_accepted": gettext_lazy("Jury invitation accepted"),
-    "jury.invitation_declined": gettext_lazy("Jury invitation declined"),
-    "jury.invitation_revoked": gettext_lazy("Jury invitation withdrawn"),
-    "jury.confidentiality_confirmed": gettext_lazy("Confidentiality confirmed"),
-    "jury.conflicts_declared": gettext_lazy("Conflicts of interest declared"),
-    "jury.conflict_recorded": gettext_lazy("Conflict of interest recorded"),
-    "jury.assignments_dropped_for_conflict": gettext_lazy("Assignments removed for a conflict"),
-    "jury.juror_changed": gettext_lazy("Juror changed"),
-    "jury.juror_removed": gettext_lazy("Juror removed"),
-    "jury.assignments_computed": gettext_lazy("Assignments computed"),
-    "jury.assignment_added": gettext_lazy("Assignment added"),
-    "jury.assignment_removed": gettext_lazy("Assignment removed"),
-    "jury.reminded": gettext_lazy("Jurors reminded"),
-    "review.submitted": gettext_lazy("Review submitted"),
-    "review.reopened": gettext_lazy("Review reopened"),
-    "ballot.submitted": gettext_lazy("Ballot submitted"),
-    "round.opened": gettext_lazy("Round opened"),
-    "round.reopened": gettext_lazy("Round reopened"),
-    "round.closed": gettext_lazy("Round closed"),
-    "round.shortlist_taken": gettext_lazy("Shortlist taken"),
-    "decision.confirmed": gettext_lazy("Decision confirmed"),
-    "decision.reopened": gettext_lazy("Decision reopened"),
-    "results.scheduled": gettext_lazy("Publication scheduled"),
-    "results.unscheduled": gettext_lazy("Publication cancelled"),
-    "results.published": gettext_lazy("Results published"),
-}
-_AUDIT_MODELS = {model._meta.label_lower: model for model in (Award, Category, Criterion, Round)}
+# The words for every action of the change log (kept under this name for its importers).
+AUDIT_ACTION_LABELS = ACTION_LABELS
 
-
-def _audit_rows(entries) -> list[dict]:
-    """What the change log on the manage page shows per entry: a label for the action and
-    the names of the fields it changed, in the reader's language."""
-    rows = []
-    for entry in entries:
-        model = _AUDIT_MODELS.get(entry.object_type)
-        fields = []
-        for name in (entry.data or {}).get("changes", {}):
-            try:
-                fields.append(model._meta.get_field(name).verbose_name if model else name)
-            except FieldDoesNotExist:
-                fields.append(name)
-        rows.append(
-            {
-                "entry": entry,
-                "label": AUDIT_ACTION_LABELS.get(entry.action, entry.action),
-                "fields": fields,
-            }
-        )
-    return rows
+# How many of the latest changes the overview shows (the audit log has them all).
+OVERVIEW_LOG_SIZE = 20
 
 
 class ManageAwardView(OrganiserView):
-    """The organiser's overview of one award: status, timeline, structure, latest changes."""
+    """The organiser's overview of one edition: figures at a glance and the next steps from
+    every app's panel (``awards.cockpit``), the latest changes in words with links
+    (``awards.activity``), the status with its changes, and, folded away, the categories,
+    criteria and rounds with their changes.
+
+    A fixed number of queries whatever the number of entries, jurors or mails: the panels
+    aggregate, the log names its objects with one query per kind."""
 
     permission_required = "awards.manage_award"
 
@@ -133,12 +81,17 @@ class ManageAwardView(OrganiserView):
             part: services.structure_locked_reason(award=award, part=part)
             for part in ("category", "criterion", "round")
         }
+        overview = cockpit.overview_for(award)
         return self.render(
             "awards/manage.html",
             {
                 "transitions": transitions,
                 "locked": locked,
-                "audit_rows": _audit_rows(selectors.audit_entries_for(award, 20)),
+                "panels": overview.panels,
+                "steps": overview.steps,
+                "audit_rows": activity_rows(
+                    award, selectors.audit_entries_for(award, OVERVIEW_LOG_SIZE)
+                ),
             },
         )
 

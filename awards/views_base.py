@@ -3,12 +3,13 @@
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from core.views import PermissionView
 
 from .access import award_get_for
+from .landing import managed_award_remember
 from .models import Award
 
 
@@ -19,7 +20,10 @@ class OrganiserView(PermissionView):
 
     Pages declare their permission by name, e.g. ``permission_required =
     "awards.manage_award"`` (the default) or ``"jury.chair"`` for what the jury chair may
-    see too; ``award_queryset`` may add ``select_related`` for what the page reads."""
+    see too; ``award_queryset`` may add ``select_related`` for what the page reads.
+
+    The edition an organiser opens is remembered as the one they managed last: they land on
+    its overview after their next login (``awards.landing``)."""
 
     permission_required = "awards.manage_award"
 
@@ -34,6 +38,15 @@ class OrganiserView(PermissionView):
             queryset=self.award_queryset(),
         )
         return self.award
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().dispatch(request, *args, **kwargs)
+        award = getattr(self, "award", None)
+        if award is not None and request.user.has_perm("awards.manage_award", award):
+            # Where this organiser lands after the next login (awards/landing.py); not
+            # for a jury chair on the pages the chair may see. Sets a cookie, no query.
+            managed_award_remember(request, response, award)
+        return response
 
     def render(self, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
         return render(self.request, template, {"award": self.award, **context}, status=status)

@@ -23,6 +23,10 @@ urlpatterns = [
     path("", include("awards.urls")),
 ]
 
+# The 500 page without the request's context or the database (core/errors.py); Django's own
+# handlers render templates/403.html and 404.html.
+handler500 = "core.errors.server_error"
+
 if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 

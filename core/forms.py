@@ -1,5 +1,7 @@
-"""Forms meet services: a service's refusal shown on the form that was sent."""
+"""Forms meet services: a service's refusal shown on the form that was sent; the explicit
+confirmation of a destructive or mass action."""
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import BaseForm
 
@@ -31,3 +33,15 @@ def service_errors(error: ValidationError) -> dict[str, list[str]]:
     if hasattr(error, "error_dict"):
         return {name: [str(m) for m in messages] for name, messages in error.message_dict.items()}
     return {"__all__": [str(m) for m in error.messages]}
+
+
+class ConfirmForm(forms.Form):
+    """The explicit "yes" to a destructive or mass action. Its page first shows what will
+    happen (counts, a preview) with a form that sends ``confirm``; a POST without it changes
+    nothing and shows that page again."""
+
+    confirm = forms.BooleanField(widget=forms.HiddenInput)
+
+    @classmethod
+    def confirmed(cls, data) -> bool:
+        return cls(data).is_valid()

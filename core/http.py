@@ -3,7 +3,9 @@ autosave endpoints, and a session check that answers a script with JSON.
 
 Autosave answers (the one shape ``static/js/autosave.js`` reads):
 
-* saved: 200 ``{"ok": true, "version": n, "saved_at": "14:05"}``
+* saved: 200 ``{"ok": true, "version": n, "saved_at": "14:05 Uhr", "saved_moment": "14:05 Uhr
+  deutscher Zeit"}``: the time of the save in the award's time zone, never the device's
+  clock; ``saved_moment`` names the zone and is what the status line shows (``saved_stamp``)
 * refused: 4xx ``{"ok": false, "code": c, "message": m, "errors": {field: [messages]},
   "final": bool}`` plus anything the endpoint adds (``current`` values on a conflict).
   ``code`` is ``invalid`` (400, fix the marked fields), ``conflict`` (409, someone else
@@ -24,6 +26,8 @@ from django.utils import formats, timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
+
+from .formatting import HasTimezone, time_in_words
 
 # An upload is never a page: no scripts, no plugins, no same-origin access even if a browser
 # were talked into rendering one.
@@ -87,6 +91,16 @@ def saved_time(moment: dt.datetime, tzinfo: dt.tzinfo) -> str:
     """``saved_at`` of an autosave answer: the time of ``moment`` in ``tzinfo`` (the award's
     time zone) in the active language's format, ready for "Saved at {time}"."""
     return formats.time_format(timezone.localtime(moment, tzinfo), "TIME_FORMAT")
+
+
+def saved_stamp(owner: HasTimezone, moment: dt.datetime) -> dict[str, str]:
+    """``saved_at`` and ``saved_moment`` of an autosave answer: the time of ``moment`` in
+    ``owner``'s (the award's) time zone, without and with the zone in words ("Saved at 4:36
+    p.m. German time"), so that the page never shows the device's clock beside the award's."""
+    return {
+        "saved_at": saved_time(moment, owner.tzinfo),
+        "saved_moment": time_in_words(owner, moment),
+    }
 
 
 def wants_json(request: HttpRequest) -> bool:

@@ -1,3 +1,4 @@
+from django.db.models import F
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
@@ -5,11 +6,18 @@ from . import selectors
 
 
 def navigation(request: HttpRequest) -> dict:
-    """The juries the current user sits on, for the navigation; evaluated only if a template
-    asks."""
+    """The juries the current user sits on, newest edition first, each with the user's
+    ``seat_role`` (juror or chair), for the "my awards" switcher; one query, evaluated only
+    if a template asks."""
     user = request.user
     return {
         "nav_judged_awards": SimpleLazyObject(
-            lambda: list(selectors.awards_judged_by(user).only("slug", "name", "edition"))
+            lambda: list(
+                selectors.awards_judged_by(user)
+                # The filter's join to the user's own seat (one per award) gives its role.
+                .annotate(seat_role=F("jurors__role"))
+                .only("slug", "name", "edition")
+                .order_by("-edition", "name", "pk")
+            )
         ),
     }

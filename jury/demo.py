@@ -21,6 +21,9 @@ from .models import Assignment, Juror, JurorCategory, RoundEntry
 
 SLUG = "lightweight-innovation-award-jury-demo"
 NAME = "Lightweight Innovation Award (Jury-Demo)"
+# Its own prefix: the open edition of the same year numbers its entries LIA-<year>-…, and a
+# reference number names one entry across the platform.
+REFERENCE_PREFIX = "LIAJURY"
 CONFIDENTIALITY_DE = (
     "Ich behandle alle Einreichungen und Unterlagen vertraulich, gebe nichts an Dritte "
     "weiter und nutze sie nur für die Bewertung. Befangenheiten zeige ich an."
@@ -60,6 +63,7 @@ def _edition(now: dt.datetime) -> dict:
     return {
         "edition": local.year,
         "slug": SLUG,
+        "reference_prefix": REFERENCE_PREFIX,
         "submissions_open_at": close - dt.timedelta(weeks=8),
         "submissions_close_at": close,
         "jury_deadline_at": close + dt.timedelta(days=24),
@@ -142,7 +146,7 @@ def jury_demo_create(now: dt.datetime | None = None) -> Award:
             award=award,
             category=categories[code],
             organisation=organisation,
-            reference=f"LIA-{award.edition}-{code}-{numbers[code]:04d}",
+            reference=f"{award.reference_prefix}-{award.edition}-{code}-{numbers[code]:04d}",
             title=title_de if position % 2 else title_en,
             summary=f"{title_en}: lighter, stronger, made in Berlin/Brandenburg.",
             description="A lightweight innovation from the region.",

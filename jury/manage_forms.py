@@ -6,6 +6,7 @@ from __future__ import annotations
 import zoneinfo
 
 from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Layout
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from awards.forms import WallClockDateTimeField, wall_time_to_aware
 from awards.models import Award, Category, Round
+from core.forms import ConfirmForm
 from submissions.models import Submission
 
 from .enums import JuryRole
@@ -265,3 +267,29 @@ class PostForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper(self)
+
+
+class AssignmentRunForm(ConfirmForm):
+    """The confirmation of a computation: ``plan`` is the fingerprint of the plan shown, so
+    the service refuses once the assignments have changed (a second click among them)."""
+
+    plan = forms.CharField(max_length=64, widget=forms.HiddenInput)
+
+
+class ReminderForm(forms.Form):
+    """Reminding by hand: ``token`` is the page's one-time token (the same confirmation
+    never reminds anyone twice); ``force`` reminds jurors reminded recently too."""
+
+    token = forms.UUIDField(widget=forms.HiddenInput)
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    force = forms.BooleanField(
+        label=_("Remind them anyway"),
+        required=False,
+        help_text=_("Also remind the jurors who were reminded less than %(interval)s ago."),
+    )
+
+    def __init__(self, *args, interval: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["force"].help_text = self.fields["force"].help_text % {"interval": interval}
+        self.helper = _helper(self)
+        self.helper.layout = Layout("token", "force")

@@ -11,16 +11,24 @@ expansion that has not moved on for ``LAUREL_BULK_STALL_AFTER`` seconds, whateve
 to its task: a flushed or unreachable broker, a killed worker, a database error that outlived
 the task's retries. The organiser sees it as paused and can resume it at once
 (``bulk_resume``).
+
+Before anything is sent, ``bulk_send_preview`` says who receives it and how many mails go out
+in each language, with the mail rendered in German and English; ``bulk_send_test`` sends the
+organiser alone a test of both through the outbox.
 """
 
 import datetime as dt
+import hashlib
 import re
 import uuid
+from collections import Counter
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,7 +41,8 @@ from core.queue import enqueue, enqueue_on_commit
 from .audiences import audience_users
 from .catalogue import COMMON
 from .enums import Audience, BulkStatus
-from .models import BulkSend
+from .models import BulkSend, Message
+from .previews import MailPreview, mail_preview
 from .rendering import template_errors
 from .services import Wording, notify
 from .tasks import expand_bulk_send
@@ -73,6 +82,128 @@ def _validate_texts(texts: dict[str, str]) -> None:
             errors[field] = problems
     if errors:
         raise ValidationError(errors)
+
+
+@dataclass
+class AnnouncementPreview:
+    """What sending an announcement would do, before anything is written: who receives it,
+    how many mails go out in each language, and the mail in each language as a sample
+    recipient of that language gets it."""
+
+    total: int
+    by_language: dict[str, int]  # language code → recipients, in settings.LANGUAGES' order
+    previews: list[MailPreview]
+
+
+def bulk_send_preview(
+    *,
+    award: Award,
+    audience: str,
+    subject_de: str,
+    body_de: str,
+    subject_en: str,
+    body_en: str,
+    category: Category | None = None,
+    custom_recipients: str = "",
+    **_ignored,
+) -> AnnouncementPreview:
+    """The recipients and the rendered mails of an announcement not sent yet (reads only).
+    Counts and languages are those of the expansion (``bulk_expand_chunk``): a user's
+    language, German for an address without an account. Raises ValidationError, as
+    ``bulk_send_create`` would, for an empty audience or bad addresses."""
+    _validate_texts(
+        {"subject_de": subject_de, "body_de": body_de, "subject_en": subject_en, "body_en": body_en}
+    )
+    counts: Counter[str] = Counter()
+    samples: dict[str, tuple[User | None, str]] = {}
+    if audience == Audience.CUSTOM:
+        addresses = custom_recipients_parse(custom_recipients)
+        users = {u.email: u for u in User.objects.filter(email__in=addresses, is_active=True)}
+        for address in addresses:
+            user = users.get(address)
+            language = user.preferred_language if user else settings.LANGUAGE_CODE
+            counts[language] += 1
+            samples.setdefault(language, (user, address))
+    else:
+        bulk = BulkSend(award=award, audience=audience, category=category)
+        users = audience_users(bulk)
+        counts.update(
+            dict(
+                User.objects.filter(pk__in=users.values("pk"))
+                .order_by()
+                .values_list("preferred_language")
+                .annotate(n=Count("pk"))
+                .values_list("preferred_language", "n")
+            )
+        )
+        for language, _name in settings.LANGUAGES:
+            if counts[language]:
+                samples[language] = (users.filter(preferred_language=language).first(), "")
+    total = sum(counts.values())
+    if total == 0:
+        raise ValidationError(_("Nobody is in this audience yet; nothing was sent."))
+    wordings = {"de": Wording(subject_de, body_de), "en": Wording(subject_en, body_en)}
+    previews = []
+    for language, _name in settings.LANGUAGES:
+        user, address = samples.get(language, (None, ""))
+        previews.append(
+            mail_preview(
+                key="announcement",
+                award=award,
+                language=language,
+                values={},
+                recipient=user,
+                email=address,
+                wording=wordings[language],
+            )
+        )
+    return AnnouncementPreview(
+        total=total,
+        by_language={code: counts[code] for code, _name in settings.LANGUAGES},
+        previews=previews,
+    )
+
+
+TEST_SUBJECT_PREFIX = "[Test] "
+
+
+@transaction.atomic
+def bulk_send_test(
+    *,
+    award: Award,
+    actor: User,
+    request_token: uuid.UUID,
+    subject_de: str,
+    body_de: str,
+    subject_en: str,
+    body_en: str,
+    **_ignored,
+) -> list[Message]:
+    """A test of an announcement not sent yet: the German and the English mail to ``actor``
+    only, through the outbox like any mail, the subject marked "[Test]". Idempotent per
+    form and wording: the same test asked twice (a double click) is written once; changed
+    texts make a new test. Raises ValidationError for unknown placeholders. Side effects:
+    one message per language to ``actor`` (delivered after commit); nothing else."""
+    wordings = {"de": (subject_de, body_de), "en": (subject_en, body_en)}
+    _validate_texts(
+        {"subject_de": subject_de, "body_de": body_de, "subject_en": subject_en, "body_en": body_en}
+    )
+    sent = []
+    for language, _name in settings.LANGUAGES:
+        subject, body = wordings[language]
+        digest = hashlib.sha256(f"{subject}\n{body}".encode()).hexdigest()[:16]
+        sent.append(
+            notify(
+                key="announcement",
+                award=award,
+                idempotency_key=f"bulk-test:{request_token}:{actor.pk}:{language}:{digest}",
+                values={},
+                recipient=actor,
+                language=language,
+                wording=Wording(TEST_SUBJECT_PREFIX + subject, body),
+            )
+        )
+    return sent
 
 
 def bulk_send_create(

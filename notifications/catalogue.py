@@ -85,13 +85,14 @@ MAIL_TYPES: dict[str, MailType] = {
             },
             body={
                 "de": "Guten Tag {{ recipient_name }},\n\nvielen Dank für Ihre Einreichung "
-                "„{{ submission_title }}“ in der Kategorie {{ category }} zum {{ award_name }}. "
+                "„{{ submission_title }}“ in der Kategorie {{ category }} zum Wettbewerb "
+                "„{{ award_name }}“. "
                 "Sie ist am {{ submitted_at }} eingegangen; Ihre Referenznummer ist "
                 "{{ reference }}.\n\nKurzbeschreibung:\n{{ summary }}\n\nDateien: {{ files }}\n\n"
                 "Bis zur Einreichungsfrist am {{ deadline }} können Sie sie "
                 "noch ändern: {{ submission_url }}\n\nMit freundlichen Grüßen\n"
                 "{{ organiser_name }}",
-                "en": "Dear {{ recipient_name }},\n\nthank you for your entry "
+                "en": "Hello {{ recipient_name }},\n\nthank you for your entry "
                 "“{{ submission_title }}” in the category {{ category }} of the "
                 "{{ award_name }}. We received it on {{ submitted_at }}; its reference number "
                 "is {{ reference }}.\n\nShort summary:\n{{ summary }}\n\nFiles: {{ files }}\n\n"
@@ -115,10 +116,10 @@ MAIL_TYPES: dict[str, MailType] = {
             },
             body={
                 "de": "Guten Tag {{ recipient_name }},\n\nIhr Entwurf „{{ submission_title }}“ "
-                "zum {{ award_name }} ist noch nicht eingereicht. Die Einreichungsfrist endet "
-                "am {{ deadline }}.\n\n{{ submission_url }}\n\nMit freundlichen Grüßen\n"
-                "{{ organiser_name }}",
-                "en": "Dear {{ recipient_name }},\n\nyour draft “{{ submission_title }}” for the "
+                "für den Wettbewerb „{{ award_name }}“ ist noch nicht eingereicht. Die "
+                "Einreichungsfrist endet am {{ deadline }}.\n\n{{ submission_url }}\n\n"
+                "Mit freundlichen Grüßen\n{{ organiser_name }}",
+                "en": "Hello {{ recipient_name }},\n\nyour draft “{{ submission_title }}” for the "
                 "{{ award_name }} has not been submitted yet. The deadline is {{ deadline }}."
                 "\n\n{{ submission_url }}\n\nKind regards\n{{ organiser_name }}",
             },
@@ -139,7 +140,7 @@ MAIL_TYPES: dict[str, MailType] = {
                 "de": "Guten Tag {{ recipient_name }},\n\nIhre Einreichung "
                 "„{{ submission_title }}“ ({{ reference }}) ist {{ decision }}.\n\n{{ reason }}"
                 "\n\nMit freundlichen Grüßen\n{{ organiser_name }}",
-                "en": "Dear {{ recipient_name }},\n\nyour entry “{{ submission_title }}” "
+                "en": "Hello {{ recipient_name }},\n\nyour entry “{{ submission_title }}” "
                 "({{ reference }}) is {{ decision }}.\n\n{{ reason }}\n\nKind regards\n"
                 "{{ organiser_name }}",
             },
@@ -159,14 +160,15 @@ MAIL_TYPES: dict[str, MailType] = {
                 "en": "{{ inviter_name }} invites you to {{ organisation_name }}",
             },
             body={
-                "de": "Guten Tag,\n\n{{ inviter_name }} lädt Sie ein, im Unternehmensprofil "
-                "von {{ organisation_name }} mitzuarbeiten und Einreichungen gemeinsam zu "
-                "bearbeiten. Der Link gilt bis {{ expires_at }}:\n\n{{ invitation_url }}\n\n"
-                "Wenn Sie diese Einladung nicht erwartet haben, können Sie sie ignorieren.",
-                "en": "Hello,\n\n{{ inviter_name }} invites you to work on the company profile of "
-                "{{ organisation_name }} and edit its entries together. The link is valid until "
-                "{{ expires_at }}:\n\n{{ invitation_url }}\n\nIf you did not expect this "
-                "invitation, you can ignore it.",
+                "de": "Guten Tag {{ recipient_name }},\n\n{{ inviter_name }} lädt Sie ein, im "
+                "Unternehmensprofil von {{ organisation_name }} mitzuarbeiten und Einreichungen "
+                "gemeinsam zu bearbeiten. Der Link gilt bis {{ expires_at }}:\n\n"
+                "{{ invitation_url }}\n\nWenn Sie diese Einladung nicht erwartet haben, können "
+                "Sie sie ignorieren.\n\nMit freundlichen Grüßen\n{{ organiser_name }}",
+                "en": "Hello {{ recipient_name }},\n\n{{ inviter_name }} invites you to work on "
+                "the company profile of {{ organisation_name }} and edit its entries together. The "
+                "link is valid until {{ expires_at }}:\n\n{{ invitation_url }}\n\nIf you did not "
+                "expect this invitation, you can ignore it.\n\nKind regards\n{{ organiser_name }}",
             },
         ),
         MailType(
@@ -179,15 +181,15 @@ MAIL_TYPES: dict[str, MailType] = {
             },
             links=frozenset({"invitation_url"}),
             subject={
-                "de": "Einladung in die Jury des {{ award_name }}",
+                "de": "Einladung in die Jury: {{ award_name }}",
                 "en": "Invitation to the jury of the {{ award_name }}",
             },
             body={
                 "de": "Guten Tag {{ recipient_name }},\n\n{{ inviter_name }} lädt Sie in die "
-                "Jury des {{ award_name }} ein. Bitte nehmen Sie die Einladung bis "
-                "{{ expires_at }} an:\n\n{{ invitation_url }}\n\nMit freundlichen Grüßen\n"
+                "Jury des Wettbewerbs „{{ award_name }}“ ein. Bitte nehmen Sie die Einladung "
+                "bis zum {{ expires_at }} an:\n\n{{ invitation_url }}\n\nMit freundlichen Grüßen\n"
                 "{{ organiser_name }}",
-                "en": "Dear {{ recipient_name }},\n\n{{ inviter_name }} invites you to the jury "
+                "en": "Hello {{ recipient_name }},\n\n{{ inviter_name }} invites you to the jury "
                 "of the {{ award_name }}. Please accept the invitation by {{ expires_at }}:\n\n"
                 "{{ invitation_url }}\n\nKind regards\n{{ organiser_name }}",
             },
@@ -206,11 +208,11 @@ MAIL_TYPES: dict[str, MailType] = {
                 "en": "Reminder: {{ open_reviews }} reviews open",
             },
             body={
-                "de": "Guten Tag {{ recipient_name }},\n\nfür den {{ award_name }} sind noch "
-                "{{ open_reviews }} Ihrer Bewertungen offen. Die Frist für die Jury endet am "
-                "{{ jury_deadline }}.\n\n{{ dashboard_url }}\n\nVielen Dank für Ihre Arbeit!\n"
-                "{{ organiser_name }}",
-                "en": "Dear {{ recipient_name }},\n\n{{ open_reviews }} of your reviews for the "
+                "de": "Guten Tag {{ recipient_name }},\n\nfür den Wettbewerb „{{ award_name }}“ "
+                "sind noch {{ open_reviews }} Ihrer Bewertungen offen. Die Bewertungsfrist "
+                "endet am {{ jury_deadline }}.\n\n{{ dashboard_url }}\n\n"
+                "Vielen Dank für Ihre Arbeit!\n{{ organiser_name }}",
+                "en": "Hello {{ recipient_name }},\n\n{{ open_reviews }} of your reviews for the "
                 "{{ award_name }} are still open. The jury deadline is {{ jury_deadline }}.\n\n"
                 "{{ dashboard_url }}\n\nThank you for your work!\n{{ organiser_name }}",
             },
@@ -230,11 +232,11 @@ MAIL_TYPES: dict[str, MailType] = {
             },
             body={
                 "de": "Guten Tag {{ recipient_name }},\n\nherzlichen Glückwunsch! Ihre "
-                "Einreichung „{{ submission_title }}“ hat den {{ award_name }} in der Kategorie "
-                "{{ category }} gewonnen, dotiert mit {{ prize }}.\n\nWir melden uns in Kürze "
-                "zu den nächsten Schritten. Die Ergebnisse: {{ results_url }}\n\n"
-                "Mit freundlichen Grüßen\n{{ organiser_name }}",
-                "en": "Dear {{ recipient_name }},\n\ncongratulations! Your entry "
+                "Einreichung „{{ submission_title }}“ hat im Wettbewerb „{{ award_name }}“ in der "
+                "Kategorie {{ category }} gewonnen, dotiert mit {{ prize }}.\n\n"
+                "Wir melden uns in Kürze zu den nächsten Schritten. Die Ergebnisse: "
+                "{{ results_url }}\n\nMit freundlichen Grüßen\n{{ organiser_name }}",
+                "en": "Hello {{ recipient_name }},\n\ncongratulations! Your entry "
                 "“{{ submission_title }}” has won the {{ award_name }} in the category "
                 "{{ category }}, with a prize of {{ prize }}.\n\nWe will be in touch shortly "
                 "about the next steps. The results: {{ results_url }}\n\nKind regards\n"
@@ -256,11 +258,11 @@ MAIL_TYPES: dict[str, MailType] = {
             },
             body={
                 "de": "Guten Tag {{ recipient_name }},\n\nherzlichen Glückwunsch! Ihre "
-                "Einreichung „{{ submission_title }}“ hat beim {{ award_name }} in der Kategorie "
-                "{{ category }} folgende Auszeichnung erhalten: {{ distinction }}.\n\n"
+                "Einreichung „{{ submission_title }}“ hat im Wettbewerb „{{ award_name }}“ in der "
+                "Kategorie {{ category }} folgende Auszeichnung erhalten: {{ distinction }}.\n\n"
                 "Die Ergebnisse: {{ results_url }}\n\nMit freundlichen Grüßen\n"
                 "{{ organiser_name }}",
-                "en": "Dear {{ recipient_name }},\n\ncongratulations! Your entry "
+                "en": "Hello {{ recipient_name }},\n\ncongratulations! Your entry "
                 "“{{ submission_title }}” has received this distinction in the {{ award_name }}, "
                 "category {{ category }}: {{ distinction }}.\n\nThe results: {{ results_url }}"
                 "\n\nKind regards\n{{ organiser_name }}",
@@ -272,7 +274,7 @@ MAIL_TYPES: dict[str, MailType] = {
             placeholders={**_SUBMISSION, "results_url": _("link to the published results")},
             links=frozenset({"results_url"}),
             subject={
-                "de": "Die Ergebnisse des {{ award_name }}",
+                "de": "{{ award_name }}: Die Ergebnisse",
                 "en": "The results of the {{ award_name }}",
             },
             body={
@@ -280,7 +282,7 @@ MAIL_TYPES: dict[str, MailType] = {
                 "„{{ submission_title }}“. Die Jury hat entschieden; Ihre Einreichung wurde "
                 "diesmal nicht ausgezeichnet. Die Ergebnisse: {{ results_url }}\n\n"
                 "Mit freundlichen Grüßen\n{{ organiser_name }}",
-                "en": "Dear {{ recipient_name }},\n\nthank you for your entry "
+                "en": "Hello {{ recipient_name }},\n\nthank you for your entry "
                 "“{{ submission_title }}”. The jury has decided; this time your entry has not "
                 "been selected. The results: {{ results_url }}\n\nKind regards\n"
                 "{{ organiser_name }}",
@@ -292,14 +294,14 @@ MAIL_TYPES: dict[str, MailType] = {
             placeholders={"results_url": _("link to the published results")},
             links=frozenset({"results_url"}),
             subject={
-                "de": "Die Ergebnisse des {{ award_name }} sind veröffentlicht",
+                "de": "{{ award_name }}: Die Ergebnisse sind veröffentlicht",
                 "en": "The results of the {{ award_name }} are published",
             },
             body={
                 "de": "Guten Tag {{ recipient_name }},\n\nvielen Dank für Ihre Arbeit in der "
                 "Jury. Die Ergebnisse sind veröffentlicht: {{ results_url }}\n\n"
                 "Mit freundlichen Grüßen\n{{ organiser_name }}",
-                "en": "Dear {{ recipient_name }},\n\nthank you for your work on the jury. The "
+                "en": "Hello {{ recipient_name }},\n\nthank you for your work on the jury. The "
                 "results are published: {{ results_url }}\n\nKind regards\n{{ organiser_name }}",
             },
         ),

@@ -4,11 +4,13 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from awards.models import Award, Category
 
 from .enums import Audience, BulkStatus, MessageStatus
+from .rendering import render_subject
 
 
 class BulkSend(models.Model):
@@ -53,7 +55,21 @@ class BulkSend(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.subject_en or self.subject_de
+        return self.subject_shown()
+
+    def subject_shown(self, language: str | None = None) -> str:
+        """The subject as the organisers' pages show it: in ``language`` (default: the active
+        one; the other language's when it is empty), its placeholders filled with what is
+        known without a recipient (the award and its organiser; no name)."""
+        language = language or get_language() or settings.LANGUAGE_CODE
+        first, second = (
+            (self.subject_en, self.subject_de)
+            if language.startswith("en")
+            else (self.subject_de, self.subject_en)
+        )
+        award = self.award
+        values = {"award_name": str(award), "organiser_name": award.organiser_name}
+        return render_subject(first or second, values)
 
     def is_stalled(self, now: dt.datetime | None = None) -> bool:
         """Still expanding, but not moved on for ``LAUREL_BULK_STALL_AFTER`` seconds: its

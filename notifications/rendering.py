@@ -44,13 +44,41 @@ def template_errors(text: str, allowed: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(errors))
 
 
+# What may follow an empty placeholder without the blank before it: "Guten Tag {{ name }},"
+# with no name reads "Guten Tag,", never "Guten Tag ,".
+_CLOSES = frozenset(",.;:!?)\n")
+_BLANK_LINES = re.compile(r"\n(?:[ \t]*\n)+")
+
+
+def _substitute(template: str, values: Mapping[str, str]) -> str:
+    out: list[str] = []
+    position = 0
+    for match in PLACEHOLDER.finditer(template):
+        out.append(template[position : match.start()])
+        value = values.get(match.group(1).strip(), "")
+        following = template[match.end() : match.end() + 1]
+        if not value and (following == "" or following in _CLOSES):
+            out[-1] = out[-1].rstrip(" \t")
+        out.append(value)
+        position = match.end()
+    out.append(template[position:])
+    return "".join(out)
+
+
 def render_text(template: str, values: Mapping[str, str]) -> str:
-    return PLACEHOLDER.sub(lambda m: values.get(m.group(1).strip(), ""), template)
+    """The text with every placeholder replaced (each value once, never evaluated).
+
+    An empty value takes the blank before it along when punctuation or the line's end
+    follows, and a paragraph left empty leaves no gap: between paragraphs there is never
+    more than one blank line, and none at the start or the end.
+    """
+    text = _substitute(template.replace("\r\n", "\n"), values).replace("\r\n", "\n")
+    return _BLANK_LINES.sub("\n\n", text).strip("\n")
 
 
 def render_subject(template: str, values: Mapping[str, str]) -> str:
     # A header is one line: no value may smuggle in a line break (header injection).
-    return " ".join(render_text(template, values).split())[:255]
+    return " ".join(_substitute(template, values).split())[:255]
 
 
 def render_html(template: str, values: Mapping[str, str], link_names: Iterable[str]) -> str:
@@ -64,11 +92,16 @@ def render_html(template: str, values: Mapping[str, str], link_names: Iterable[s
             return f'<a href="{escape(value)}">{escape(value)}</a>'
         return escape(value)
 
+    template = template.replace("\r\n", "\n")
     out: list[str] = []
     position = 0
     for match in PLACEHOLDER.finditer(template):
         out.append(escape(template[position : match.start()]))
-        out.append(piece(match))
+        rendered = piece(match)
+        following = template[match.end() : match.end() + 1]
+        if not rendered and (following == "" or following in _CLOSES):
+            out[-1] = out[-1].rstrip(" \t")
+        out.append(rendered)
         position = match.end()
     out.append(escape(template[position:]))
     html = "".join(out).replace("\r\n", "\n")

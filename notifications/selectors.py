@@ -33,7 +33,7 @@ def message_status_counts(award: Award) -> dict[str, int]:
 def bulk_sends_for(award: Award) -> QuerySet[BulkSend]:
     return (
         BulkSend.objects.filter(award=award)
-        .select_related("created_by", "category")
+        .select_related("award", "created_by", "category")
         .annotate(**{f"n_{status}": count for status, count in _COUNTS.items()})
         .order_by("-created_at", "-pk")
     )

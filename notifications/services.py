@@ -107,12 +107,15 @@ def notify(
     language: str | None = None,
     bulk: BulkSend | None = None,
     wording: Wording | None = None,
+    recipient_name: str = "",
 ) -> Message:
     """Put one mail in the outbox, in the caller's transaction, and deliver it after commit.
 
     ``values`` must name exactly the placeholders of ``key`` (the common ones are filled
     here). Calling again with the same ``idempotency_key`` returns the existing message and
     sends nothing more. The recipient is a user (their address and language) or an address.
+    ``recipient_name`` is the name greeted when the recipient has no account (or an account
+    without a name): the name an organiser typed with the address, e.g. of an invited juror.
     """
     mail_type = MAIL_TYPES.get(key)
     if mail_type is None:
@@ -130,7 +133,7 @@ def notify(
 
     address = recipient.email if recipient is not None else email
     language = language or (recipient.preferred_language if recipient else settings.LANGUAGE_CODE)
-    name = recipient.full_name if recipient is not None else ""
+    name = (recipient.full_name if recipient is not None else "") or recipient_name.strip()
     context = {
         name_: format_value(value, language=language, award=award)
         for name_, value in {**_common_values(award, name), **values}.items()

@@ -17,12 +17,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from awards.views_base import OrganiserView
-from core.forms import add_service_errors
+from core.forms import ConfirmForm, add_service_errors
 
 from . import selectors
-from .bulk import bulk_resume, bulk_send_create
+from .bulk import (
+    AnnouncementPreview,
+    bulk_resume,
+    bulk_send_create,
+    bulk_send_preview,
+    bulk_send_test,
+)
 from .catalogue import COMMON, EDITABLE_KEYS, MAIL_TYPES
-from .enums import MessageStatus
+from .enums import Audience, MessageStatus
 from .forms import AnnouncementForm, MailTemplateForm, MessageFilterForm
 from .models import BulkSend, Message
 from .rendering import render_html, render_subject, render_text
@@ -83,7 +89,7 @@ class OutboxView(_MessagesView):
 class MessageDetailView(_MessagesView):
     def get(self, request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         message = get_object_or_404(
-            Message.objects.filter(award=self.award).select_related("bulk"), pk=pk
+            Message.objects.filter(award=self.award).select_related("bulk__award"), pk=pk
         )
         mail = MAIL_TYPES.get(message.template_key)
         return self.render(
@@ -247,8 +253,30 @@ class AnnouncementCreateView(_MessagesView):
         return self.render_form(form)
 
     def post(self, request: HttpRequest, slug: str) -> HttpResponse:
+        """The form (``action=edit``: back to it, nothing lost), else the check before
+        sending: recipients per language and the mail in German and English
+        (``bulk_send_preview``); ``action=test`` mails both to the organiser alone; only
+        ``confirm`` sends, once per form (its ``request_token``)."""
         form = AnnouncementForm(request.POST, award=self.award)
-        if form.is_valid():
+        if form.is_valid() and request.POST.get("action") != "edit":
+            try:
+                preview = bulk_send_preview(award=self.award, **form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+                return self.render_form(form)
+            if request.POST.get("action") == "test":
+                bulk_send_test(award=self.award, actor=request.user, **form.cleaned_data)
+                messages.success(
+                    request,
+                    _(
+                        "A test in German and in English has been sent to you (%(email)s) "
+                        "through the outbox; nobody else received it."
+                    )
+                    % {"email": request.user.email},
+                )
+                return self.render_confirm(form, preview)
+            if not ConfirmForm.confirmed(request.POST):
+                return self.render_confirm(form, preview)
             try:
                 bulk, created = bulk_send_create(
                     award=self.award, actor=request.user, **form.cleaned_data
@@ -278,11 +306,31 @@ class AnnouncementCreateView(_MessagesView):
             {"form": form, "placeholders": list(COMMON.items())},
         )
 
+    def render_confirm(self, form: AnnouncementForm, preview: AnnouncementPreview) -> HttpResponse:
+        names = dict(settings.LANGUAGES)
+        return self.render(
+            "notifications/announcement_confirm.html",
+            {
+                "form": form,
+                "preview": preview,
+                "total": _number(preview.total),
+                "languages": [
+                    {"code": code, "name": names[code], "count": _number(count)}
+                    for code, count in preview.by_language.items()
+                ],
+                "audience": form.cleaned_data["audience"],
+                "audience_label": Audience(form.cleaned_data["audience"]).label,
+                "category": form.cleaned_data.get("category"),
+            },
+        )
+
 
 class _AnnouncementView(_MessagesView):
     def get_bulk(self, pk: int) -> BulkSend:
         return get_object_or_404(
-            BulkSend.objects.filter(award=self.award).select_related("created_by", "category"),
+            BulkSend.objects.filter(award=self.award).select_related(
+                "award", "created_by", "category"
+            ),
             pk=pk,
         )
 

@@ -71,7 +71,7 @@ def results_2023_create() -> Award | None:
             award=award,
             category=categories[code],
             organisation=organisation,
-            reference=f"LIA-2023-{code}-{number:04d}",
+            reference=f"{award.reference_prefix}-{award.edition}-{code}-{number:04d}",
             title=title_de,
             summary=title_en,
             consent_terms=True,
@@ -112,6 +112,8 @@ def results_2023_create() -> Award | None:
 
 SCORED_SLUG = "lightweight-innovation-award-results-demo"
 SCORED_NAME = "Lightweight Innovation Award (Bewertungs-Demo)"
+# Its own prefix, as the jury demo's: the editions of one year must not share reference numbers.
+SCORED_PREFIX = "LIABEW"
 ENTRIES_PER_CATEGORY = 12
 REVIEWS_PER_ENTRY = 4
 SCORED_JURORS = [
@@ -143,6 +145,7 @@ def scored_demo_create() -> Award:
     edition = {
         "edition": local.year,
         "slug": SCORED_SLUG,
+        "reference_prefix": SCORED_PREFIX,
         "submissions_open_at": close - dt.timedelta(weeks=8),
         "submissions_close_at": close,
         # The jury finished early: the round is closed before its deadline.
@@ -171,7 +174,7 @@ def scored_demo_create() -> Award:
                 award=award,
                 category=category,
                 organisation=organisation,
-                reference=f"LIA-{award.edition}-{category.code}-{number:04d}",
+                reference=f"{award.reference_prefix}-{award.edition}-{category.code}-{number:04d}",
                 title=f"{category.name_de}: Leichtbau-Idee {number}",
                 summary="Demo-Eintrag für die Bewertung.",
                 consent_terms=True,

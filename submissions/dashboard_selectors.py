@@ -1,8 +1,12 @@
-"""Reads for the applicant's pages: their organisations, colleagues, invitations and entries.
+"""Reads for the applicant's pages: their organisations, colleagues, invitations and entries,
+and the countdown to a deadline.
 
-Each returns one query whatever the number of rows, so a page built from them runs a fixed
-number of queries.
+Each returns one query whatever the number of rows (the countdown none), so a page built
+from them runs a fixed number of queries.
 """
+
+import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.utils import timezone
@@ -11,9 +15,74 @@ from accounts.models import User
 from awards.enums import AwardStatus
 from awards.models import Award
 from awards.selectors import awards_public
+from core.formatting import duration_in_words, moment_in_words
 
-from .enums import AttachmentKind, MembershipRole
+from .enums import AttachmentKind, MembershipRole, SubmissionStatus
 from .models import Membership, Organisation, OrganisationInvitation, Submission
+
+# The last stretch before a deadline, when the pages say so prominently.
+LAST_CALL = dt.timedelta(hours=48)
+# Entries whose applicants still act before the deadline (change, submit, withdraw, reopen).
+COUNTDOWN_STATUSES = frozenset(
+    {SubmissionStatus.DRAFT, SubmissionStatus.SUBMITTED, SubmissionStatus.WITHDRAWN}
+)
+
+
+@dataclass(frozen=True)
+class Countdown:
+    """How long until a deadline, in the reader's language and the award's time zone:
+    ``state`` is "open", "closing" (the last ``LAST_CALL``) or "closed"; ``remaining``
+    "3 days and 4 hours" (empty once closed); ``deadline`` "12 December 2026, 6:00 p.m.
+    German time"."""
+
+    state: str
+    remaining: str
+    deadline: str
+    moment: dt.datetime
+
+    @property
+    def closing(self) -> bool:
+        return self.state == "closing"
+
+    @property
+    def closed(self) -> bool:
+        return self.state == "closed"
+
+
+def deadline_countdown(
+    award: Award, deadline: dt.datetime | None, now: dt.datetime | None = None
+) -> Countdown | None:
+    """The countdown to ``deadline`` (the award's, or an entry's own) as the server sees it
+    ``now``; None without a deadline. No query."""
+    if deadline is None:
+        return None
+    now = now or timezone.now()
+    left = deadline - now
+    if left <= dt.timedelta(0):
+        state, remaining = "closed", ""
+    else:
+        state = "closing" if left <= LAST_CALL else "open"
+        remaining = duration_in_words(left)
+    return Countdown(state, remaining, moment_in_words(award, deadline), deadline)
+
+
+def entry_countdown(
+    submission: Submission,
+    *,
+    deadline: dt.datetime | None,
+    editable: bool,
+    now: dt.datetime | None = None,
+) -> Countdown | None:
+    """The countdown an entry's applicants see: while they may still change it (``editable``,
+    as ``services.editing_allowed`` says) how long is left; once its deadline has passed,
+    that it is closed; nothing for an entry already checked, or while the award does not take
+    entries for another reason (not open yet, closed early)."""
+    if submission.status not in COUNTDOWN_STATUSES:
+        return None
+    countdown = deadline_countdown(submission.award, deadline, now)
+    if countdown is None or not (editable or countdown.closed):
+        return None
+    return countdown
 
 
 def memberships_of(user: User) -> QuerySet[Membership]:

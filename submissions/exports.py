@@ -4,12 +4,16 @@ Plain functions over a queryset (or a list of attachments); the views only choos
 queryset and wrap the result in a streaming response. Nothing here holds a whole export in
 memory:
 
-* CSV is UTF-8 with a byte order mark (so that Excel recognises the encoding), separated by
-  commas (``,``), every field that needs it quoted with ``"``, lines ending in CRLF (RFC 4180).
-  German Excel opens such a file through "Data → From text/CSV"; LibreOffice asks for the
-  separator. Rows are read from the database in chunks and written as they come.
-* XLSX is written by openpyxl in write-only mode (rows go straight to a temporary file), then
-  streamed from that file.
+* XLSX, the recommended format: opens in every spreadsheet with columns, times and numbers
+  as such. Written by openpyxl in write-only mode (rows go straight to a temporary file),
+  then streamed from that file.
+* CSV comes in two flavours, both UTF-8 with a byte order mark (so that Excel recognises the
+  encoding), every field that needs it quoted with ``"``, lines ending in CRLF:
+  plain (``CSV_PLAIN``, RFC 4180): separated by commas, times as ``2026-12-12 18:00:00``, for
+  other programs; and for German Excel (``CSV_EXCEL_DE``): separated by semicolons, times as
+  ``12.12.2026 18:00:00``, which a double click opens in columns (German Excel takes the
+  comma for the decimal separator and splits only at semicolons). Rows are read from the
+  database in chunks and written as they come.
 * The ZIP is generated while it is sent (zipstream-ng), each file read from storage in
   chunks only when its turn comes.
 
@@ -25,6 +29,7 @@ import re
 import unicodedata
 import zoneinfo
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import IO, Any
 from zipfile import ZIP_STORED
 
@@ -147,6 +152,18 @@ def export_rows(queryset: QuerySet[Submission], tz: zoneinfo.ZoneInfo) -> Iterat
 
 
 # --- CSV ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CsvFormat:
+    """How a CSV export separates its fields and writes a moment."""
+
+    delimiter: str
+    moment: str  # strftime format of a time (the wall-clock time in the award's zone)
+
+
+CSV_PLAIN = CsvFormat(delimiter=",", moment="%Y-%m-%d %H:%M:%S")
+CSV_EXCEL_DE = CsvFormat(delimiter=";", moment="%d.%m.%Y %H:%M:%S")
+
+
 class _Line:
     """A file-like object for csv.writer that hands back what is written."""
 
@@ -154,20 +171,22 @@ class _Line:
         return value
 
 
-def _csv_cell(value: Any) -> Any:
+def _csv_cell(value: Any, form: CsvFormat) -> Any:
     if isinstance(value, dt.datetime):
-        return value.isoformat(sep=" ", timespec="seconds")
+        return value.strftime(form.moment)
     return value
 
 
-def csv_chunks(queryset: QuerySet[Submission], tz: zoneinfo.ZoneInfo) -> Iterator[str]:
+def csv_chunks(
+    queryset: QuerySet[Submission], tz: zoneinfo.ZoneInfo, form: CsvFormat = CSV_PLAIN
+) -> Iterator[str]:
     """The CSV export as text pieces of about ``CHUNK_ROWS`` lines, the first starting with
-    the byte order mark and the header."""
-    writer = csv.writer(_Line())
+    the byte order mark and the header; separated and with times as ``form`` says."""
+    writer = csv.writer(_Line(), delimiter=form.delimiter)
     yield CSV_BOM + writer.writerow(export_header(tz))
     lines: list[str] = []
     for row in export_rows(queryset, tz):
-        lines.append(writer.writerow([_csv_cell(value) for value in row]))
+        lines.append(writer.writerow([_csv_cell(value, form) for value in row]))
         if len(lines) >= CHUNK_ROWS:
             yield "".join(lines)
             lines = []

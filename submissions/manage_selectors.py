@@ -30,9 +30,9 @@ class SubmissionFilters:
 def submissions_of_award(award: Award, filters: SubmissionFilters | None = None) -> QuerySet:
     """The award's entries with category and organisation, filtered and searched.
 
-    The search looks for the text (case-insensitive) in the title, the reference number and
-    the organisation's name. Order: category, then reference number (entries without one, i.e.
-    drafts never submitted, last), then creation.
+    The search looks for the text (case-insensitive) in the title, the reference number (the
+    former one too, see submissions 0006) and the organisation's name. Order: category, then
+    reference number (entries without one, i.e. drafts never submitted, last), then creation.
     """
     filters = filters or SubmissionFilters()
     queryset = Submission.objects.filter(award=award).select_related("category", "organisation")
@@ -47,6 +47,7 @@ def submissions_of_award(award: Award, filters: SubmissionFilters | None = None)
         queryset = queryset.filter(
             Q(title__icontains=search)
             | Q(reference__icontains=search)
+            | Q(former_reference__icontains=search)
             | Q(organisation__name__icontains=search)
         )
     return queryset.order_by(

@@ -148,10 +148,15 @@ class Submission(models.Model):
         related_name="submissions",
         verbose_name=_("organisation"),
     )
-    # NULL until first submitted: drafts have no number, and NULLs never clash in the
-    # unique (award, reference) constraint where "" would.
+    # NULL until first submitted: drafts have no number. A number is unique across the whole
+    # platform (every award, every edition): exports, ZIPs and mails name an entry by it.
     reference = models.CharField(  # noqa: DJ001
         _("reference number"), max_length=40, null=True, blank=True
+    )
+    # The number the entry had before reference numbers were made unique across awards
+    # (submissions 0006): mails and printouts sent before then name this one.
+    former_reference = models.CharField(
+        _("former reference number"), max_length=40, blank=True, default="", editable=False
     )
     title = models.CharField(_("title"), max_length=200)
     summary = models.TextField(
@@ -223,9 +228,13 @@ class Submission(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=SubmissionStatus.values), name="submission_status_valid"
             ),
-            # Two awards may share a prefix and edition; a number is unique within its award.
+            # One number, one entry, whatever the award: two awards with the same prefix and
+            # edition (awards.Award.clean refuses that) would otherwise repeat numbers.
             models.UniqueConstraint(
-                fields=["award", "reference"], name="submission_reference_unique_per_award"
+                fields=["reference"],
+                condition=Q(reference__isnull=False) & ~Q(reference=""),
+                name="submission_reference_unique",
+                violation_error_message=_("This reference number is taken by another entry."),
             ),
             models.CheckConstraint(
                 condition=Q(market_readiness__isnull=True)

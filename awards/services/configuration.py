@@ -238,7 +238,9 @@ def award_update(*, award: Award, actor: User | None, **fields: Any) -> Award:
     if tie_breaker is not None and tie_breaker.award_id != award.pk:
         errors["tie_break_criterion"] = [_("Choose a criterion of this award.")]
     try:
-        award.full_clean(exclude=set(errors))
+        # The prefix and edition are not settings (they are fixed when the award is created,
+        # where Award.validate_unique keeps a prefix to one award per edition).
+        award.full_clean(exclude=set(errors) | {"reference_prefix", "edition"})
     except ValidationError as error:
         errors = error.update_error_dict(errors)
     if errors:

@@ -21,7 +21,16 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# The public address: every absolute link (mails, exports) starts with it. `dev.py run --port N`
+# sets it to http://127.0.0.1:N; production refuses to start without it.
 SITE_URL = env("LAUREL_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The imprint (Impressum) and the privacy policy, linked in every page's footer (empty: no
+# link); production refuses to start without them.
+LAUREL_IMPRINT_URL = env("LAUREL_IMPRINT_URL", default="")
+LAUREL_PRIVACY_URL = env("LAUREL_PRIVACY_URL", default="")
+# With DEBUG on, the friendly 404 and 500 pages instead of Django's technical ones (which
+# `?debug` in the address still shows): core/errors.py. On in local settings.
+LAUREL_FRIENDLY_ERRORS = env.bool("LAUREL_FRIENDLY_ERRORS", default=False)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -55,6 +64,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Inside the language and the user: the friendly error pages speak the page's language.
+    "core.errors.FriendlyErrorsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout raised by the backend into a response.
     "axes.middleware.AxesMiddleware",
@@ -74,6 +85,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "core.context_processors.legal",
                 "awards.context_processors.navigation",
                 "jury.context_processors.navigation",
             ],
@@ -95,6 +107,28 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A client that vanishes mid-transaction (a worker killed, a network cut) must not keep
+    # its row locks until TCP notices hours later: the server ends a session that sits idle
+    # inside a transaction for this long, and keepalives find dead peers within a minute.
+    idle_in_transaction = env.int("LAUREL_DB_IDLE_IN_TRANSACTION_TIMEOUT", default=60)
+    database_options = DATABASES["default"].setdefault("OPTIONS", {})
+    if idle_in_transaction > 0:  # 0: set on the server instead (e.g. behind PgBouncer)
+        database_options["options"] = " ".join(
+            part
+            for part in (
+                database_options.get("options", ""),
+                f"-c idle_in_transaction_session_timeout={idle_in_transaction * 1000}",
+            )
+            if part
+        )
+    for key, value in {
+        "connect_timeout": 10,
+        "keepalives": 1,
+        "keepalives_idle": 30,
+        "keepalives_interval": 10,
+        "keepalives_count": 3,
+    }.items():
+        database_options.setdefault(key, value)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts and authentication ------------------------------------------------------
@@ -115,7 +149,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "accounts:start"  # the user's own home (accounts.landing)
 LOGOUT_REDIRECT_URL = "home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
 EMAIL_VERIFICATION_TIMEOUT = 60 * 60 * 24 * 7
@@ -225,6 +259,9 @@ LAUREL_OUTBOX_SENDING_AFTER = env.int("LAUREL_OUTBOX_SENDING_AFTER", default=300
 LAUREL_BULK_STALL_AFTER = env.int("LAUREL_BULK_STALL_AFTER", default=120)
 LAUREL_OUTBOX_SWEEP_BATCH = env.int("LAUREL_OUTBOX_SWEEP_BATCH", default=5000)
 LAUREL_BULK_CHUNK = env.int("LAUREL_BULK_CHUNK", default=500)
+# Seconds after a reminder (scheduled or by hand) in which an organiser's "remind now" skips
+# the juror unless "remind them anyway" is ticked: one juror, one reminder a day.
+LAUREL_REMINDER_MIN_INTERVAL = env.int("LAUREL_REMINDER_MIN_INTERVAL", default=24 * 3600)
 
 # --- Celery ---------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")

@@ -6,6 +6,9 @@ from .base import *  # noqa: F403
 from .base import VAR_DIR, env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
+# The 404 and 500 pages people see, not Django's technical ones; `?debug` in the address shows
+# those (core/errors.py). LAUREL_FRIENDLY_ERRORS=false: always the technical pages.
+LAUREL_FRIENDLY_ERRORS = env.bool("LAUREL_FRIENDLY_ERRORS", default=True)
 
 
 def _secret_key() -> str:

@@ -7,7 +7,8 @@ or the field of entries.
   and ballots; the entries of a round;
 - ``dashboard``: the juror's home;
 - ``conflicts``: the juror's conflicts page and the suggestions not recorded yet;
-- ``progress``: the organisers' progress page and the open work behind reminders;
+- ``progress``: the organisers' progress page, what closing a round leaves out, the open work
+  behind reminders and when each juror was last reminded;
 - ``calibration``: calibration entries, the gate before a juror's other entries, and how a
   juror's scores on them compare with the other jurors'.
 """
@@ -45,7 +46,17 @@ from .jurors import (
     jury_members,
     submissions_in_juror_categories,
 )
-from .progress import Progress, ProgressRow, open_work_by_juror, round_progress
+from .progress import (
+    Progress,
+    ProgressRow,
+    ReminderRow,
+    open_work_by_juror,
+    reminder_interval,
+    reminder_rows,
+    reminders_last_sent,
+    round_close_summary,
+    round_progress,
+)
 from .work import (
     assignments_for_juror,
     ballots_of_round,
@@ -73,6 +84,7 @@ __all__ = [
     "JurorCalibration",
     "Progress",
     "ProgressRow",
+    "ReminderRow",
     "Suggestion",
     "assignments_for_juror",
     "awards_judged_by",
@@ -103,7 +115,11 @@ __all__ = [
     "other_review_rows",
     "other_reviews",
     "pool_jurors",
+    "reminder_interval",
+    "reminder_rows",
+    "reminders_last_sent",
     "review_status",
+    "round_close_summary",
     "round_progress",
     "round_submissions",
     "status_of",

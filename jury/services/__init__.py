@@ -2,9 +2,11 @@
 
 from .assignments import (
     AssignmentError,
+    AssignmentPlan,
     AssignmentReport,
     ShortEntry,
     assignment_add,
+    assignment_plan,
     assignment_remove,
     assignment_run,
 )
@@ -40,7 +42,14 @@ from .jurors import (
     juror_remove,
     juror_update,
 )
-from .reminders import REMINDER_DAYS, due_reminder, reminder_send_now, reminders_send_due
+from .reminders import (
+    REMINDER_DAYS,
+    ReminderReport,
+    due_reminder,
+    reminder_previews,
+    reminder_send_now,
+    reminders_send_due,
+)
 from .reviews import (
     CalibrationPending,
     DeadlinePassed,
@@ -53,12 +62,13 @@ from .reviews import (
     review_reopen,
     review_save,
 )
-from .rounds import RoundError, round_close, round_open
+from .rounds import RoundError, ensure_closable, round_close, round_open
 
 __all__ = [
     "INVITATION_DAYS",
     "REMINDER_DAYS",
     "AssignmentError",
+    "AssignmentPlan",
     "AssignmentReport",
     "CalibrationError",
     "CalibrationPending",
@@ -67,12 +77,14 @@ __all__ = [
     "DeadlinePassed",
     "Declaration",
     "InvitationInvalid",
+    "ReminderReport",
     "ReviewError",
     "ReviewLocked",
     "RoundError",
     "ShortEntry",
     "StaleReview",
     "assignment_add",
+    "assignment_plan",
     "assignment_remove",
     "assignment_run",
     "ballot_save",
@@ -84,6 +96,7 @@ __all__ = [
     "conflicts_suggest",
     "conflicts_suggest_many",
     "due_reminder",
+    "ensure_closable",
     "ensure_round_accepts",
     "invitation_accept",
     "invitation_decline",
@@ -97,6 +110,7 @@ __all__ = [
     "juror_remove",
     "juror_update",
     "post_create",
+    "reminder_previews",
     "reminder_send_now",
     "reminders_send_due",
     "review_reopen",

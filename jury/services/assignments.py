@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -21,6 +22,7 @@ from ..conflicts import blocked_pairs, is_blocked
 from ..enums import AssignmentSource, ReviewStatus
 from ..models import Assignment, Bid, Juror, JurorCategory, RoundEntry
 from ..selectors.calibration import is_calibration_entry
+from ..selectors.conflicts import conflict_suggestions
 from .conflicts import conflicts_suggest_many
 
 
@@ -38,11 +40,52 @@ class ShortEntry:
 @dataclass
 class AssignmentReport:
     created: int = 0
-    kept: int = 0
+    kept: int = 0  # kept by rule: made by hand, review started, calibration entry
     removed: int = 0
     k: int = 0
     short: list[ShortEntry] = field(default_factory=list)
     loads: dict[int, int] = field(default_factory=dict)  # juror id → reviews in the round
+    unchanged: int = 0  # automatic assignments the computation gives again, left as they are
+
+
+Pair = tuple[int, int]  # (juror id, submission id)
+
+
+@dataclass
+class AssignmentPlan:
+    """What computing the assignments of a round would do now, nothing written yet
+    (``assignment_plan``); ``assignment_run`` carries out exactly this plan."""
+
+    k: int = 0
+    kept: list[Pair] = field(default_factory=list)  # kept by rule (see ``AssignmentReport``)
+    unchanged: list[Pair] = field(default_factory=list)
+    add: list[Pair] = field(default_factory=list)
+    remove: dict[Pair, int] = field(default_factory=dict)  # pair → assignment id
+    short: list[ShortEntry] = field(default_factory=list)
+    loads: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def changes(self) -> bool:
+        return bool(self.add or self.remove)
+
+    def jurors_affected(self) -> dict[int, tuple[int, int]]:
+        """Juror id → (assignments added, assignments removed), for the jurors whose work
+        changes."""
+        affected: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+        for juror_id, _submission_id in self.add:
+            affected[juror_id][0] += 1
+        for juror_id, _submission_id in self.remove:
+            affected[juror_id][1] += 1
+        return {juror_id: (added, removed) for juror_id, (added, removed) in affected.items()}
+
+    @property
+    def fingerprint(self) -> str:
+        """The plan in 16 hex digits: a confirmation names the plan it agrees to, and
+        ``assignment_run`` refuses it once the assignments have changed (a second click)."""
+        state = repr(
+            (sorted(self.kept), sorted(self.unchanged), sorted(self.add), sorted(self.remove))
+        )
+        return hashlib.sha256(state.encode()).hexdigest()[:16]
 
 
 def reviews_wanted(round: Round, pool_size: int) -> int:
@@ -81,35 +124,29 @@ def _short_reason(pool: int, blocked: int, k: int, at_capacity: int) -> str:
     return _("No further juror could take it without exceeding another juror's load.")
 
 
-@transaction.atomic
-def assignment_run(*, round: Round, actor: User | None) -> AssignmentReport:
-    """Give every entry of ``round`` its reviews, optimally (see ``jury.assignment``).
+def _plan(round: Round, jurors: list[Juror], *, with_suggestions: bool) -> AssignmentPlan:
+    """The plan for ``round`` (see ``AssignmentPlan``); reads, never writes.
 
-    Keeps every assignment made by hand, every one whose review has started and every one of
-    a calibration entry; replaces the other automatic ones. Never assigns a blocked pair
-    (conflicts, including suggestions not yet dismissed, which are refreshed first). Entries
-    that cannot get k reviews are reported with the reason. Side effect: one
-    ``jury.assignments_computed`` audit entry. Deterministic: the same data gives the same
-    assignment.
+    ``with_suggestions`` adds the conflicts that would be suggested now and are not recorded
+    yet (``assignment_run`` records them first, so both see the same blocked pairs).
     """
-    round = Round.objects.select_for_update().select_related("award").get(pk=round.pk)
-    _ensure_assignable(round)
     award = round.award
-    jurors = list(
-        Juror.objects.filter(award=award, is_active=True).select_related("user").order_by("pk")
-    )
-    conflicts_suggest_many(jurors=jurors)
-    # Calibration work stays: every juror of the category reviews a calibration entry, so its
-    # assignments are kept below and count towards the entry's k like any kept review.
-    stale = Assignment.objects.filter(
-        round=round, source=AssignmentSource.AUTOMATIC, review__isnull=True
-    ).exclude(is_calibration_entry())
-    removed = stale.count()
-    stale.delete()
     entries = list(
         Submission.objects.filter(rounds__round=round).select_related("category").order_by("pk")
     )
-    kept = list(Assignment.objects.filter(round=round).values_list("juror_id", "submission_id"))
+    current = list(
+        Assignment.objects.filter(round=round)
+        .annotate(calibration=is_calibration_entry())
+        .values_list("pk", "juror_id", "submission_id", "source", "review__pk", "calibration")
+    )
+    # Replaceable: automatic, not started, not of a calibration entry. Everything else stays,
+    # and calibration work counts towards the entry's k like any kept review.
+    stale = {
+        (juror_id, submission_id): pk
+        for pk, juror_id, submission_id, source, review_id, calibration in current
+        if source == AssignmentSource.AUTOMATIC and review_id is None and not calibration
+    }
+    kept = [(j, s) for _pk, j, s, *_rest in current if (j, s) not in stale]
     categories: dict[int, dict[int, int]] = defaultdict(dict)
     for juror_id, category_id, expertise in JurorCategory.objects.filter(
         juror__in=jurors
@@ -120,6 +157,13 @@ def assignment_run(*, round: Round, actor: User | None) -> AssignmentReport:
         for category_id in juror_categories:
             pool_size[category_id] += 1
     blocked = blocked_pairs(jurors, entries)
+    if with_suggestions:
+        by_organisation: dict[int, list[int]] = defaultdict(list)
+        for entry in entries:
+            by_organisation[entry.organisation_id].append(entry.pk)
+        for suggestion in conflict_suggestions(jurors):
+            for submission_id in by_organisation.get(suggestion.organisation_id, ()):
+                blocked.add((suggestion.juror_id, submission_id))
     kept_by_entry: dict[int, int] = defaultdict(int)
     load: dict[int, int] = defaultdict(int)
     for juror_id, submission_id in kept:
@@ -149,17 +193,13 @@ def assignment_run(*, round: Round, actor: User | None) -> AssignmentReport:
         ).values_list("juror_id", "submission_id", "preference")
     }
     result = assignment_solve(needs, slots, forbidden=blocked | set(kept), preferences=preferences)
-    Assignment.objects.bulk_create(
-        [
-            Assignment(round=round, juror_id=j, submission_id=s, created_by=actor)
-            for j, s in result.pairs
-        ]
-    )
-    report = AssignmentReport(
-        created=len(result.pairs),
-        kept=len(kept),
-        removed=removed,
+    wanted = set(result.pairs)
+    plan = AssignmentPlan(
         k=award.reviews_per_submission,
+        kept=kept,
+        unchanged=sorted(pair for pair in result.pairs if pair in stale),
+        add=sorted(pair for pair in result.pairs if pair not in stale),
+        remove={pair: pk for pair, pk in sorted(stale.items()) if pair not in wanted},
         loads=result.loads,
     )
     by_id = {e.pk: e for e in entries}
@@ -177,7 +217,7 @@ def assignment_run(*, round: Round, actor: User | None) -> AssignmentReport:
             for j in pool
             if j.juror_id in capacity_full and (j.juror_id, submission_id) not in blocked
         )
-        report.short.append(
+        plan.short.append(
             ShortEntry(
                 submission=entry,
                 missing=missing,
@@ -189,8 +229,76 @@ def assignment_run(*, round: Round, actor: User | None) -> AssignmentReport:
                 ),
             )
         )
+    return plan
+
+
+def _jurors(round: Round) -> list[Juror]:
+    return list(
+        Juror.objects.filter(award=round.award, is_active=True)
+        .select_related("user")
+        .order_by("pk")
+    )
+
+
+def assignment_plan(*, round: Round) -> AssignmentPlan:
+    """What ``assignment_run`` would do in ``round`` now, without writing anything: the
+    assignments it keeps, adds and removes, the entries left short and why. Raises
+    AssignmentError where the run would (a closed round, a ranking round)."""
+    round = Round.objects.select_related("award").get(pk=round.pk)
+    _ensure_assignable(round)
+    return _plan(round, _jurors(round), with_suggestions=True)
+
+
+@transaction.atomic
+def assignment_run(
+    *, round: Round, actor: User | None, expected: str | None = None
+) -> AssignmentReport:
+    """Give every entry of ``round`` its reviews, optimally (see ``jury.assignment``).
+
+    Keeps every assignment made by hand, every one whose review has started and every one of
+    a calibration entry; of the other automatic ones it removes those the computation does
+    not give again and leaves the others as they are (``assignment_plan`` says which,
+    beforehand). Never assigns a blocked pair (conflicts, including suggestions not yet
+    dismissed, which are refreshed first). Entries that cannot get k reviews are reported
+    with the reason. Deterministic: the same data gives the same assignment, and running it
+    again on unchanged data changes nothing.
+
+    ``expected`` is the fingerprint of the plan the organiser confirmed: when the plan is no
+    longer that one (the assignments changed meanwhile, or this is a second click), nothing
+    is done and AssignmentError says so. Side effect: one ``jury.assignments_computed``
+    audit entry.
+    """
+    round = Round.objects.select_for_update().select_related("award").get(pk=round.pk)
+    _ensure_assignable(round)
+    jurors = _jurors(round)
+    conflicts_suggest_many(jurors=jurors)
+    plan = _plan(round, jurors, with_suggestions=False)
+    if expected is not None and expected != plan.fingerprint:
+        raise AssignmentError(
+            _(
+                "The assignments have changed since this plan was shown (perhaps they have "
+                "just been computed). Check the plan for the assignments as they are now."
+            ),
+            code="stale_plan",
+        )
+    Assignment.objects.filter(pk__in=list(plan.remove.values())).delete()
+    Assignment.objects.bulk_create(
+        [
+            Assignment(round=round, juror_id=j, submission_id=s, created_by=actor)
+            for j, s in plan.add
+        ]
+    )
+    report = AssignmentReport(
+        created=len(plan.add),
+        kept=len(plan.kept),
+        removed=len(plan.remove),
+        k=plan.k,
+        short=plan.short,
+        loads=plan.loads,
+        unchanged=len(plan.unchanged),
+    )
     audit_log(
-        award=award,
+        award=round.award,
         actor=actor,
         action="jury.assignments_computed",
         target=round,

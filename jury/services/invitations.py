@@ -153,6 +153,8 @@ def juror_invite(
         recipient=recipient,
         email=None if recipient else email,
         language=None if recipient else invitation.language,
+        # The name the organiser typed greets whoever has no account (or none with a name).
+        recipient_name=invitation.name,
         values={
             "invitation_url": invitation_url(invitation),
             "expires_at": invitation.expires_at,

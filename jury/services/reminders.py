@@ -1,8 +1,10 @@
-"""Reminders of open reviews: 7, 3 and 1 days before the deadline, once each, and by hand."""
+"""Reminders of open reviews: 7, 3 and 1 days before the deadline, once each, and by hand (at
+most once within ``LAUREL_REMINDER_MIN_INTERVAL`` unless forced)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
@@ -14,12 +16,21 @@ from awards.enums import RoundStatus
 from awards.models import Round
 from awards.services import audit_log
 from notifications.models import Message
+from notifications.previews import MailPreview, mail_preview
 from notifications.services import notify
 
 from ..models import Juror
-from ..selectors import open_work_by_juror
+from ..selectors import ReminderRow, open_work_by_juror, reminder_rows
 
 REMINDER_DAYS = (7, 3, 1)
+
+
+@dataclass
+class ReminderReport:
+    sent: int = 0
+    # Not reminded now: reminded within the interval (and not forced), or already by this
+    # very confirmation (a second click).
+    skipped: list[Juror] = field(default_factory=list)
 
 
 def due_reminder(deadline: dt.datetime, now: dt.datetime) -> int | None:
@@ -31,19 +42,44 @@ def due_reminder(deadline: dt.datetime, now: dt.datetime) -> int | None:
     return min(passed) if passed else None
 
 
+def _values(round: Round, open_count: int) -> dict:
+    return {
+        "open_reviews": open_count,
+        "jury_deadline": round.effective_deadline,
+        "dashboard_url": settings.SITE_URL
+        + reverse("jury:dashboard", kwargs={"slug": round.award.slug}),
+    }
+
+
 def _remind(round: Round, juror: Juror, open_count: int, key: str) -> None:
     notify(
         key="jury.reminder",
         award=round.award,
         idempotency_key=key,
         recipient=juror.user,
-        values={
-            "open_reviews": open_count,
-            "jury_deadline": round.effective_deadline,
-            "dashboard_url": settings.SITE_URL
-            + reverse("jury:dashboard", kwargs={"slug": round.award.slug}),
-        },
+        values=_values(round, open_count),
     )
+
+
+def reminder_previews(round: Round, rows: list[ReminderRow]) -> list[MailPreview]:
+    """The reminder by hand as it will be sent, in every language: for each, the first juror
+    of ``rows`` who reads it (else the first juror, shown in that language). Writes
+    nothing; empty without ``rows``."""
+    if not rows:
+        return []
+    previews = []
+    for language, _name in settings.LANGUAGES:
+        sample = next((r for r in rows if r.juror.user.preferred_language == language), rows[0])
+        previews.append(
+            mail_preview(
+                key="jury.reminder",
+                award=round.award,
+                language=language,
+                recipient=sample.juror.user,
+                values=_values(round, sample.open),
+            )
+        )
+    return previews
 
 
 def reminders_send_due(*, now: dt.datetime | None = None) -> int:
@@ -75,25 +111,37 @@ def reminders_send_due(*, now: dt.datetime | None = None) -> int:
 
 
 @transaction.atomic
-def reminder_send_now(*, round: Round, actor: User | None, juror: Juror | None = None) -> int:
+def reminder_send_now(
+    *,
+    round: Round,
+    actor: User | None,
+    juror: Juror | None = None,
+    force: bool = False,
+    token: str | None = None,
+) -> ReminderReport:
     """An organiser reminds one juror, or every juror with open work, now.
-    Side effect: audit entry ``jury.reminded``."""
-    open_work = open_work_by_juror(round)
-    jurors = Juror.objects.filter(pk__in=open_work).select_related("user").order_by("pk")
-    if juror is not None:
-        jurors = jurors.filter(pk=juror.pk)
-    stamp = timezone.now().strftime("%Y%m%dT%H%M%S%f")
-    count = 0
-    for each in jurors:
-        _remind(
-            round, each, open_work[each.pk], f"jury.reminder:{round.pk}:{each.pk}:manual:{stamp}"
-        )
-        count += 1
-    audit_log(
-        award=round.award,
-        actor=actor,
-        action="jury.reminded",
-        target=round,
-        data={"jurors": count, "juror": juror.user.email if juror else None},
-    )
-    return count
+
+    A juror reminded of this round within ``LAUREL_REMINDER_MIN_INTERVAL`` (by the schedule
+    or by hand, as the outbox shows) is skipped unless ``force``. ``token`` is the one-time
+    token of the confirmation that asks: it is part of each reminder's idempotency key, so
+    the same confirmation sent twice reminds nobody twice, forced or not. The round's row is
+    locked, so two requests at once see each other's reminders. Side effects: the reminders
+    in the outbox; audit entry ``jury.reminded`` (with ``skipped`` and ``forced`` when
+    there are any)."""
+    round = Round.objects.select_for_update().select_related("award").get(pk=round.pk)
+    stamp = token or timezone.now().strftime("%Y%m%dT%H%M%S%f")
+    report = ReminderReport()
+    for row in reminder_rows(round, juror=juror):
+        key = f"jury.reminder:{round.pk}:{row.juror.pk}:manual:{stamp}"
+        if (row.recent and not force) or Message.objects.filter(idempotency_key=key).exists():
+            report.skipped.append(row.juror)
+            continue
+        _remind(round, row.juror, row.open, key)
+        report.sent += 1
+    data: dict = {"jurors": report.sent, "juror": juror.user.email if juror else None}
+    if report.skipped:
+        data["skipped"] = len(report.skipped)
+    if force:
+        data["forced"] = True
+    audit_log(award=round.award, actor=actor, action="jury.reminded", target=round, data=data)
+    return report

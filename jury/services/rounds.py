@@ -103,13 +103,19 @@ def round_open(*, round: Round, actor: User | None) -> Round:
     return round
 
 
+def ensure_closable(round: Round) -> None:
+    """Raise the RoundError ``round_close`` would for ``round`` as it is, writing nothing
+    (the confirmation page asks before it shows what closing leaves out)."""
+    if round.status != RoundStatus.OPEN:
+        raise RoundError(_("Only an open round can be closed."))
+
+
 @transaction.atomic
 def round_close(*, round: Round, actor: User | None) -> Round:
     """Close an open round: nothing more can be scored or ranked in it; drafts stay drafts
     and do not count. Side effect: audit entry ``round.closed`` with the counts."""
     round = _locked(round)
-    if round.status != RoundStatus.OPEN:
-        raise RoundError(_("Only an open round can be closed."))
+    ensure_closable(round)
     reviews = Review.objects.filter(assignment__round=round)
     round.status = RoundStatus.CLOSED
     round.closed_at = timezone.now()

@@ -31,7 +31,7 @@ from core.http import (
     autosave_refused,
     autosave_saved,
     protected_file,
-    saved_time,
+    saved_stamp,
     session_checked,
 )
 from core.links import safe_link, with_next
@@ -463,9 +463,7 @@ def review_autosave(request: HttpRequest, slug: str, pk: int) -> JsonResponse:
         return autosave_refused(code="closed", message=error_message(error), final=True)
     except services.ReviewError as error:
         return autosave_invalid(service_errors(error))
-    return autosave_saved(
-        version=saved.version, saved_at=saved_time(saved.updated_at, award.tzinfo)
-    )
+    return autosave_saved(version=saved.version, **saved_stamp(award, saved.updated_at))
 
 
 # --- Calibration ------------------------------------------------------------------------

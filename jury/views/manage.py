@@ -9,13 +9,20 @@ and every juror, invitation, round, assignment, review and entry through that aw
 anyone else (and another award's id) gets a 404. Every change goes through a service; its
 ValidationError is shown at the field, or as a message for the buttons. The assignments and
 progress pages run a fixed number of queries, however large the jury.
+
+Closing a round, computing the assignments and reminding by hand first show what will happen
+(GET, or a POST without the confirmation): the counts, the plan, the mail in both languages.
+Only the confirmed POST acts, and a second one does not act again (the round is closed; the
+plan's fingerprint no longer matches; the reminder's one-time token and interval).
 """
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch
@@ -28,19 +35,21 @@ from django.utils.translation import ngettext
 from awards.enums import RoundMethod, RoundStatus
 from awards.models import Round
 from awards.views_base import OrganiserView
-from core.forms import add_service_errors
+from core.forms import ConfirmForm, add_service_errors
 from submissions.models import Submission
 
 from .. import access, selectors, services
 from ..enums import InvitationStatus, ReviewStatus
 from ..manage_forms import (
     AssignmentAddForm,
+    AssignmentRunForm,
     CalibrationCountingForm,
     CalibrationForm,
     ConflictForm,
     InviteForm,
     JurorForm,
     PostForm,
+    ReminderForm,
 )
 from ..models import (
     Assignment,
@@ -306,9 +315,25 @@ class RoundOpenView(_JuryManageView):
 
 
 class RoundCloseView(_JuryManageView):
-    http_method_names = ["post"]
+    """Closing a round: GET (and a POST without ``confirm``) shows per category what the
+    round leaves out (reviews missing, drafts that will not count); the confirmed POST
+    closes it. A second POST is refused by the service: the round is closed already."""
+
+    def get(self, request: HttpRequest, slug: str, number: int) -> HttpResponse:
+        round = self.get_round(number)
+        try:
+            services.ensure_closable(round)
+        except ValidationError as error:
+            _error_messages(request, error)
+            return redirect(self.round_url(number))
+        return self.page(
+            "round_close.html",
+            {"round": round, "summary": selectors.round_close_summary(self.award, round)},
+        )
 
     def post(self, request: HttpRequest, slug: str, number: int) -> HttpResponse:
+        if not ConfirmForm.confirmed(request.POST):
+            return self.get(request, slug, number)
         round = self.get_round(number)
         return self.act(
             lambda: services.round_close(round=round, actor=request.user),
@@ -397,20 +422,64 @@ class AssignmentsView(_JuryManageView):
 
 
 class AssignmentsRunView(_JuryManageView):
-    """Compute the assignments; the report is shown once on the assignments page."""
+    """Compute the assignments. GET (and a POST that does not confirm) shows the plan, what
+    the computation would keep, add and remove and whose work changes, without writing; the
+    POST that confirms it carries the plan's fingerprint, so a second click (or a change
+    meanwhile) does not run it again but shows the plan as it is now. The report is shown
+    once on the assignments page."""
 
-    http_method_names = ["post"]
-
-    def post(self, request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    def get(self, request: HttpRequest, slug: str, number: int) -> HttpResponse:
         round = self.get_round(number)
         try:
-            report = services.assignment_run(round=round, actor=request.user)
+            plan = services.assignment_plan(round=round)
         except ValidationError as error:
             _error_messages(request, error)
             return redirect(self.round_url(number))
+        return self.render_plan(round, plan)
+
+    def render_plan(self, round: Round, plan: services.AssignmentPlan) -> HttpResponse:
+        affected = plan.jurors_affected()
+        jurors = {
+            juror.pk: juror
+            for juror in Juror.objects.filter(award=self.award, pk__in=affected).select_related(
+                "user"
+            )
+        }
+        rows = sorted(
+            (
+                {"juror": jurors[pk], "added": added, "removed": removed}
+                for pk, (added, removed) in affected.items()
+                if pk in jurors
+            ),
+            key=lambda row: (row["juror"].user.full_name, row["juror"].pk),
+        )
+        return self.page(
+            "assignments_run.html",
+            {
+                "round": round,
+                "plan": plan,
+                "kept": len(plan.kept) + len(plan.unchanged),
+                "affected": rows,
+            },
+        )
+
+    def post(self, request: HttpRequest, slug: str, number: int) -> HttpResponse:
+        round = self.get_round(number)
+        form = AssignmentRunForm(request.POST)
+        if not form.is_valid():
+            return self.get(request, slug, number)
+        try:
+            report = services.assignment_run(
+                round=round, actor=request.user, expected=form.cleaned_data["plan"]
+            )
+        except ValidationError as error:
+            _error_messages(request, error)
+            if getattr(error, "code", None) == "stale_plan":
+                return self.get(request, slug, number)
+            return redirect(self.round_url(number))
         request.session[REPORT_SESSION_KEY % round.pk] = {
             "created": report.created,
-            "kept": report.kept,
+            "kept": report.kept + report.unchanged,
             "removed": report.removed,
             "k": report.k,
             "short": [
@@ -621,31 +690,109 @@ class ProgressView(_JuryManageView):
         )
 
 
+def _interval_words(seconds: int) -> str:
+    """``LAUREL_REMINDER_MIN_INTERVAL`` in words: "24 hours", "90 minutes"."""
+    if seconds >= 3600 and seconds % 3600 == 0:
+        hours = seconds // 3600
+        return ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
+    minutes = max(1, -(-seconds // 60))
+    return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
+
+
 class RemindView(_JuryManageView):
-    http_method_names = ["post"]
+    """Reminding by hand, one juror (``juror``) or everyone with open work. GET (and a POST
+    that does not confirm) shows each juror with their open reviews and when they were last
+    reminded, who is skipped for a reminder within ``LAUREL_REMINDER_MIN_INTERVAL``, the
+    mail in both languages and a one-time token; the confirmed POST sends, once."""
+
+    def get(self, request: HttpRequest, slug: str, number: int) -> HttpResponse:
+        round = self.get_round(number)
+        form = ReminderForm(initial={"token": uuid.uuid4()}, interval=self.interval())
+        return self.render_remind(round, self.get_target(request.GET), form)
 
     def post(self, request: HttpRequest, slug: str, number: int) -> HttpResponse:
         round = self.get_round(number)
-        juror = None
-        juror_id = request.POST.get("juror", "").strip()
-        if juror_id:
-            if not juror_id.isdigit():
-                raise Http404
-            juror = self.get_juror(int(juror_id))
-        count = services.reminder_send_now(round=round, actor=request.user, juror=juror)
-        if count:
+        juror = self.get_target(request.POST)
+        form = ReminderForm(request.POST, interval=self.interval())
+        if not form.is_valid() or not form.cleaned_data["confirm"]:
+            if not form.is_valid():
+                form = ReminderForm(
+                    initial={"token": uuid.uuid4(), "force": request.POST.get("force") == "on"},
+                    interval=self.interval(),
+                )
+            return self.render_remind(round, juror, form)
+        report = services.reminder_send_now(
+            round=round,
+            actor=request.user,
+            juror=juror,
+            force=form.cleaned_data["force"],
+            token=str(form.cleaned_data["token"]),
+        )
+        if report.sent:
             messages.success(
                 request,
                 ngettext(
                     "A reminder has been sent to %(count)d juror.",
                     "A reminder has been sent to %(count)d jurors.",
-                    count,
+                    report.sent,
                 )
-                % {"count": count},
+                % {"count": report.sent},
             )
-        else:
+        if report.skipped:
+            messages.info(
+                request,
+                ngettext(
+                    "%(count)d juror was reminded less than %(interval)s ago and has not been "
+                    "reminded again.",
+                    "%(count)d jurors were reminded less than %(interval)s ago and have not "
+                    "been reminded again.",
+                    len(report.skipped),
+                )
+                % {"count": len(report.skipped), "interval": self.interval()},
+            )
+        if not report.sent and not report.skipped:
             messages.info(request, _("Nobody has open reviews in this round; no reminder sent."))
         return redirect(self.url("progress", number=number))
+
+    def interval(self) -> str:
+        return _interval_words(settings.LAUREL_REMINDER_MIN_INTERVAL)
+
+    def get_target(self, data) -> Juror | None:
+        """The one juror to remind (``juror``: a juror of this award, else 404), or None
+        for everyone with open work."""
+        juror_id = data.get("juror", "").strip()
+        if not juror_id:
+            return None
+        if not juror_id.isdigit():
+            raise Http404
+        return self.get_juror(int(juror_id))
+
+    def render_remind(self, round: Round, juror: Juror | None, form: ReminderForm) -> HttpResponse:
+        rows = selectors.reminder_rows(round, juror=juror)
+        due = [row for row in rows if not row.recent]
+        languages = [
+            {
+                "code": code,
+                "name": name,
+                "due": sum(1 for row in due if row.juror.user.preferred_language == code),
+                "all": sum(1 for row in rows if row.juror.user.preferred_language == code),
+            }
+            for code, name in settings.LANGUAGES
+        ]
+        return self.page(
+            "remind.html",
+            {
+                "round": round,
+                "juror": juror,
+                "rows": rows,
+                "due": len(due),
+                "recent": len(rows) - len(due),
+                "languages": languages,
+                "previews": services.reminder_previews(round, due or rows),
+                "form": form,
+                "interval": self.interval(),
+            },
+        )
 
 
 # --- Reviews and discussion --------------------------------------------------------------

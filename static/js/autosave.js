@@ -12,7 +12,10 @@
  * not saved yet, leaving the page asks first (beforeunload).
  *
  * The server answers in one shape (core/http.py):
- *   200 {"ok": true, "version", "saved_at"}  the hidden version is updated, "Saved at 14:05";
+ *   200 {"ok": true, "version", "saved_at", "saved_moment"}  the hidden version is updated, and
+ *     the status line says "Saved at 14:05 German time": the server's saved_moment (the time
+ *     in the award's time zone, the zone named; saved_at, the time alone, if it is missing),
+ *     never the device's clock, which may be in another zone than every other time on the page;
  *   4xx {"ok": false, "code", "message", "errors", "final", …}:
  *     "session" (403): logged out or an outdated CSRF token. Everything stays on the page; it
  *       tries again until the person has logged in again in another tab;
@@ -133,7 +136,8 @@
         forms.clearFieldErrors(form);
         warn("");
         // A change made during the request is not saved yet: finish() sends it.
-        say(dirty ? msg.msgPending : msg.msgSaved.replace("{time}", data.saved_at));
+        var time = data.saved_moment || data.saved_at;
+        say(dirty ? msg.msgPending : msg.msgSaved.replace("{time}", time));
         markSaved();
       } else if (sessionLost) {
         // Keep everything and try again: once they have logged in, the next attempt saves.

@@ -231,13 +231,22 @@ def submission_update(
 
 
 def _next_reference(submission: Submission) -> str:
+    """The next free number of the entry's category: ``<prefix>-<edition>-<code>-<n>``.
+
+    Unique across the platform (the database holds it to that): awards.Award.clean keeps two
+    awards of an edition from sharing a prefix, and a number that is taken all the same (an
+    award created around that check, or a number kept by the 0006 migration) is skipped.
+    """
     sequence, _created = SubmissionSequence.objects.select_for_update().get_or_create(
         category=submission.category
     )
-    SubmissionSequence.objects.filter(pk=sequence.pk).update(last_number=F("last_number") + 1)
-    sequence.refresh_from_db()
     award, code = submission.award, submission.category.code
-    return f"{award.reference_prefix}-{award.edition}-{code}-{sequence.last_number:04d}"
+    while True:
+        SubmissionSequence.objects.filter(pk=sequence.pk).update(last_number=F("last_number") + 1)
+        sequence.refresh_from_db()
+        reference = f"{award.reference_prefix}-{award.edition}-{code}-{sequence.last_number:04d}"
+        if not Submission.objects.filter(reference=reference).exists():
+            return reference
 
 
 def _transition(submission: Submission, to_status: str) -> str:
@@ -368,10 +377,18 @@ def _applicant_transition(
     return current
 
 
+def ensure_withdrawable(submission: Submission) -> None:
+    """Raise what ``submission_withdraw`` would refuse ``submission`` as it is, writing
+    nothing (the confirmation page asks before it says what withdrawing does)."""
+    _transition(submission, SubmissionStatus.WITHDRAWN)
+    ensure_editable(submission)
+
+
 @transaction.atomic
 def submission_withdraw(*, submission: Submission, actor: User) -> Submission:
     """Withdraw a submitted entry before the deadline; it goes back to being a draft later
-    only if the applicant reopens it (withdrawn → draft)."""
+    only if the applicant reopens it (withdrawn → draft). The applicant's page asks for a
+    confirmation first (``ensure_withdrawable``)."""
     return _applicant_transition(
         submission, actor, SubmissionStatus.WITHDRAWN, "submission.withdrawn"
     )

@@ -1,23 +1,26 @@
 """The applicant's dashboard: their organisations, every entry of those organisations with its
-status, deadline and what is still missing, and the awards open for new entries.
+status, deadline (and how long until it) and what is still missing, the awards open for new
+entries, and a banner for the entries not submitted whose deadline is less than two days away.
 
 It runs a fixed number of queries however many entries there are (tests/submissions/
 test_dashboard.py counts them).
 """
 
+import datetime as dt
 from itertools import groupby
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
+from django.utils import timezone
 
 from .. import dashboard_selectors as selectors
 from .. import services
 from ..enums import SubmissionStatus, submission_badge
 
 
-def _entry_row(submission) -> dict:
+def _entry_row(submission, now: dt.datetime) -> dict:
     deadline = services.deadline_for(submission)
     missing = []
     if submission.status == SubmissionStatus.DRAFT:
@@ -32,15 +35,22 @@ def _entry_row(submission) -> dict:
         # The template shows it in the award's zone: the deadline is the award's, wherever
         # the applicant sits.
         "deadline": deadline,
+        "countdown": selectors.entry_countdown(
+            submission,
+            deadline=deadline,
+            editable=services.editing_allowed(submission, now),
+            now=now,
+        ),
         "missing": missing,
     }
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
     memberships = list(selectors.memberships_of(request.user))
     entries = {
-        organisation_id: [_entry_row(submission) for submission in submissions]
+        organisation_id: [_entry_row(submission, now) for submission in submissions]
         for organisation_id, submissions in groupby(
             selectors.submissions_of_user(request.user), key=lambda s: s.organisation_id
         )
@@ -53,12 +63,24 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         }
         for membership in memberships
     ]
+    open_awards = list(selectors.awards_open_for_entries())
+    for award in open_awards:
+        award.countdown = selectors.deadline_countdown(award, award.submissions_close_at, now)
     return render(
         request,
         "submissions/dashboard.html",
         {
             "organisations": organisations,
-            "open_awards": list(selectors.awards_open_for_entries()),
+            "open_awards": open_awards,
+            # Not submitted, and the deadline less than two days away: said at the top.
+            "closing": [
+                row
+                for rows in entries.values()
+                for row in rows
+                if row["countdown"] is not None
+                and row["countdown"].closing
+                and row["submission"].status != SubmissionStatus.SUBMITTED
+            ],
         },
     )
 

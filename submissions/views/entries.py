@@ -24,16 +24,22 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from awards.access import award_get_for
 from awards.models import Award
-from core.forms import add_service_errors, error_message, form_errors, service_errors
+from core.forms import (
+    ConfirmForm,
+    add_service_errors,
+    error_message,
+    form_errors,
+    service_errors,
+)
 from core.http import (
     autosave_invalid,
     autosave_refused,
     autosave_saved,
-    saved_time,
+    saved_stamp,
     session_checked,
     wants_json,
 )
@@ -41,7 +47,7 @@ from core.links import safe_link, with_next
 
 from .. import services
 from ..access import submission_get_for
-from ..dashboard_selectors import memberships_of
+from ..dashboard_selectors import entry_countdown, memberships_of
 from ..enums import SubmissionStatus, submission_badge
 from ..forms.entries import EntryForm, SubmissionStartForm, VersionForm
 from ..models import Attachment, Organisation, Submission
@@ -92,13 +98,20 @@ def _attachment_json(attachment: Attachment) -> dict:
 
 
 def _entry_context(request: HttpRequest, submission: Submission) -> dict:
-    """What the overview, the edit page and the printable summary all show."""
+    """What the overview, the edit page and the printable summary all show; the countdown to
+    the deadline for the entry's applicants while they still act on it."""
     can_edit = request.user.has_perm(EDIT, submission)
+    deadline = services.deadline_for(submission)
     return {
         "submission": submission,
         "award": submission.award,
         "badge": submission_badge(submission.status),
-        "deadline": services.deadline_for(submission),
+        "deadline": deadline,
+        "countdown": entry_countdown(
+            submission, deadline=deadline, editable=services.editing_allowed(submission)
+        )
+        if can_edit
+        else None,
         "attachments": list(submission.attachments.all()),
         "video_link": safe_link(submission.video_url),
         "can_edit": can_edit,
@@ -372,9 +385,7 @@ def autosave(request: HttpRequest, pk: int) -> JsonResponse:
         return autosave_refused(code="closed", message=error_message(error), final=True)
     except ValidationError as error:
         return autosave_invalid(service_errors(error))
-    return autosave_saved(
-        version=saved.version, saved_at=saved_time(saved.updated_at, submission.award.tzinfo)
-    )
+    return autosave_saved(version=saved.version, **saved_stamp(submission.award, saved.updated_at))
 
 
 # --- Files --------------------------------------------------------------------------------
@@ -507,14 +518,34 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("submissions:detail", pk=pk)
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """Withdrawing an entry: GET (and a POST without ``confirm``) says what withdrawing does;
+    only the confirmed POST withdraws. An entry that cannot be withdrawn (a draft, the
+    deadline passed) goes back to its overview with the reason; so does one withdrawn
+    already (a second click), saying so."""
     submission = submission_get_for(request.user, pk, EDIT)
+    if submission.status == SubmissionStatus.WITHDRAWN:
+        messages.info(request, _("The entry has been withdrawn already."))
+        return redirect("submissions:detail", pk=pk)
+    if request.method != "POST" or not ConfirmForm.confirmed(request.POST):
+        try:
+            services.ensure_withdrawable(submission)
+        except ValidationError as error:
+            messages.error(request, error_message(error))
+            return redirect("submissions:detail", pk=pk)
+        context = _entry_context(request, submission)
+        context["members"] = submission.organisation.memberships.count()
+        return render(request, "submissions/entry_withdraw.html", context)
     try:
         services.submission_withdraw(submission=submission, actor=request.user)
     except ValidationError as error:
-        messages.error(request, error_message(error))
+        submission.refresh_from_db(fields=["status"])
+        if submission.status == SubmissionStatus.WITHDRAWN:  # withdrawn meanwhile
+            messages.info(request, _("The entry has been withdrawn already."))
+        else:
+            messages.error(request, error_message(error))
     else:
         messages.success(
             request,

@@ -1,6 +1,7 @@
 """The organisers' pages for the entries of one award (under /manage/<slug>/submissions/):
 the list with counts, filters and search, one entry with the eligibility check and an
-individual deadline, the CSV and XLSX exports and the ZIP of a category's files.
+individual deadline, the XLSX and CSV exports (plain, and for German Excel) and the ZIP of a
+category's files.
 
 Every page reaches the award through ``award_get_for`` with ``awards.manage_award`` and every
 entry or category through that award, so anyone else (and another award's id) gets a 404.
@@ -50,6 +51,8 @@ HISTORY_LABELS = {
     "submission.reopened": gettext_lazy("Reopened as a draft"),
     "submission.eligibility": gettext_lazy("Eligibility decided"),
     "submission.deadline_extended": gettext_lazy("Individual deadline changed"),
+    # submissions 0006: a number that another award's entry had too.
+    "submission.renumbered": gettext_lazy("Reference number changed"),
 }
 
 
@@ -246,17 +249,28 @@ class ExtensionView(SubmissionDetailView):
 class ExportCsvView(_ManageView):
     """The (filtered) list as CSV: UTF-8 with BOM, comma-separated, streamed."""
 
+    form = exports.CSV_PLAIN
+    filename = "{slug}-entries.csv"
+
     def get(self, request: HttpRequest, slug: str) -> HttpResponse:
         queryset = selectors.submissions_of_award(self.award, self.filter_form().filters())
-        chunks = exports.csv_chunks(queryset, self.award.tzinfo)
+        chunks = exports.csv_chunks(queryset, self.award.tzinfo, self.form)
         response = StreamingHttpResponse(
             _in_language(chunks, translation.get_language()),
             content_type="text/csv; charset=utf-8",
         )
         response["Content-Disposition"] = content_disposition_header(
-            as_attachment=True, filename=f"{self.award.slug}-entries.csv"
+            as_attachment=True, filename=self.filename.format(slug=self.award.slug)
         )
         return no_store(response)
+
+
+class ExportCsvExcelView(ExportCsvView):
+    """The (filtered) list as CSV for German Excel: UTF-8 with BOM, semicolon-separated,
+    times as 12.12.2026 18:00:00, so that a double click opens it in columns."""
+
+    form = exports.CSV_EXCEL_DE
+    filename = "{slug}-entries-excel.csv"
 
 
 class ExportXlsxView(_ManageView):
@@ -303,6 +317,7 @@ class CategoryDocumentsView(_ManageView):
 urlpatterns: list = [
     path("", SubmissionListView.as_view(), name="list"),
     path("export.csv", ExportCsvView.as_view(), name="export_csv"),
+    path("export-excel.csv", ExportCsvExcelView.as_view(), name="export_csv_excel"),
     path("export.xlsx", ExportXlsxView.as_view(), name="export_xlsx"),
     path(
         "category/<int:category_id>/documents.zip",

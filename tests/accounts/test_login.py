@@ -10,13 +10,14 @@ from tests.helpers import alerts
 pytestmark = pytest.mark.django_db
 
 
-def test_verified_user_logs_in_and_lands_on_the_home_page(client):
+def test_verified_user_logs_in_and_lands_on_their_own_home(client):
     UserFactory(email="anna@example.org")
 
     response = log_in(client, "anna@example.org", PASSWORD)
 
     assert response.status_code == 302
-    assert response["Location"] == "/"
+    # Where each role lands from there: tests/accounts/test_landing.py.
+    assert response["Location"] == "/accounts/start/"
     assert is_signed_in(client) is True
 
 
@@ -114,7 +115,7 @@ def test_next_off_site_is_not_followed(client, next_url):
     )
 
     assert response.status_code == 302
-    assert response["Location"] == "/"
+    assert response["Location"] == "/accounts/start/"
     assert is_signed_in(client) is True
 
 
@@ -132,7 +133,7 @@ def test_signed_in_user_opening_the_login_page_goes_home(client):
     response = client.get(reverse("accounts:login"))
 
     assert response.status_code == 302
-    assert response["Location"] == "/"
+    assert response["Location"] == "/accounts/start/"
 
 
 def test_logout_by_get_is_not_allowed(client):

@@ -1,4 +1,5 @@
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -46,7 +47,7 @@ def test_reset_mail_arrives_with_a_link(client, smtp_server):
     link = the_link(mail, RESET)
     assert mail_text(mail).startswith(
         "Hello Anna Schmidt,\n\nyou asked to choose a new password. Open this link to do so:\n\n"
-        f"http://testserver{link}\n"
+        f"{settings.SITE_URL}{link}\n"  # SITE_URL, not the host the request named
     )
 
 

@@ -80,7 +80,7 @@ def test_verification_mail_in_german_for_a_german_choice(client, smtp_server, se
     assert mail["Subject"].strip() == "Bitte bestätigen Sie Ihre E-Mail-Adresse – Laurel"
     link = the_link(mail, VERIFY)
     assert mail_text(mail) == (
-        "Hallo Anna Schmidt,\n"
+        "Guten Tag Anna Schmidt,\n"
         "\n"
         "bitte bestätigen Sie Ihre E-Mail-Adresse, indem Sie diesen Link öffnen:\n"
         "\n"
@@ -112,7 +112,7 @@ def test_verification_mail_follows_the_choice_in_the_form_not_the_page_language(
     assert response.status_code == 302
     [mail] = smtp_server.wait_for(1)
     assert mail["Subject"].strip() == "Bitte bestätigen Sie Ihre E-Mail-Adresse – Laurel"
-    assert mail_text(mail).startswith("Hallo Anna Schmidt,\n")
+    assert mail_text(mail).startswith("Guten Tag Anna Schmidt,\n")
 
 
 def test_check_your_mail_page_in_german(client, smtp_server):
@@ -319,7 +319,7 @@ def test_registering_a_taken_address_mails_a_german_owner_in_german(client, smtp
     [mail] = smtp_server.wait_for(1)
     assert mail["Subject"].strip() == "Sie haben bereits ein Konto – Laurel"
     assert mail_text(mail) == (
-        "Hallo Anna Schmidt,\n"
+        "Guten Tag Anna Schmidt,\n"
         "\n"
         "jemand (vielleicht Sie) hat versucht, sich mit dieser Adresse erneut zu registrieren. "
         "Sie haben bereits ein Konto.\n"

@@ -100,8 +100,11 @@ def test_the_data_is_shown_escaped(client, award, organiser, page):
     html = client.get(page).content.decode()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert re.search(r"<dt[^>]*>before</dt>\s*<dd[^>]*>places: 7, 9</dd>", html)
-    assert re.search(r"<dt[^>]*>after</dt>\s*<dd[^>]*>–</dd>", html)
+    # Before and after as one change, keys in words; ids of entries not found by number.
+    assert re.search(
+        r"<dt[^>]*>Change</dt>\s*<dd[^>]*>Places: entry no. 7, entry no. 9 → –</dd>", html
+    )
+    assert re.search(r"<dt[^>]*>Reason</dt>", html)
     assert "Decision reopened" in html
     assert "<td>System</td>" in html
 

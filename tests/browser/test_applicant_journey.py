@@ -98,7 +98,7 @@ def log_in(page: Page, site: str, email: str, password: str) -> None:
     page.get_by_label("Email address").fill(email)
     page.get_by_label(PASSWORD_LABEL).fill(password)
     page.get_by_role("main").get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{site}/")
+    page.wait_for_url(f"{site}/me/")  # an applicant's home: their entries
 
 
 @pytest.fixture
@@ -307,7 +307,7 @@ def test_applicant_registers_enters_uploads_reloads_submits_and_gets_the_mail(
     assert confirmation["To"] == email
     assert confirmation["Subject"] == subject
     body = body_text(confirmation)
-    assert body.startswith("Dear Lena Leicht,")
+    assert body.startswith("Hello Lena Leicht,")
     assert "“Flax bicycle frame” in the category Mobility" in body
     assert f"its reference number is {reference}." in body
     assert "Files: technical-dossier.pdf, frame-photo.png" in body

@@ -34,8 +34,10 @@ pytestmark = [pytest.mark.browser]
 
 PASSWORD_LABEL = re.compile(r"^\s*Password\W*$")
 OFFLINE = "Not saved: the server cannot be reached. Trying again …"
-# TIME_FORMAT of the English locale (config/formats/en): "4:05 p.m.", "4 p.m.", "noon"
-SAVED = re.compile(r"^\s*Saved at (\d{1,2}(:\d{2})?\s[ap]\.m\.|noon|midnight)\s*$")
+# The server's time of the save in the award's zone, the zone named (never the browser's
+# clock, which Playwright fakes here): TIME_FORMAT of the English locale (config/formats/en),
+# "4:05 p.m.", "4 p.m.", "noon", then "German time" (the awards are in Europe/Berlin).
+SAVED = re.compile(r"^\s*Saved at (\d{1,2}(:\d{2})?\s[ap]\.m\.|noon|midnight) German time\s*$")
 TYPED = "Forty per cent lighter, typed while the connection was down."
 THEIRS = "Saved in another window."
 STOPPED = "Autosave has stopped."
@@ -120,7 +122,7 @@ def log_in(page: Page, site: str, email: str) -> None:
     page.get_by_label("Email address").fill(email)
     page.get_by_label(PASSWORD_LABEL).fill(PASSWORD)
     page.get_by_role("main").get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{site}/")
+    page.wait_for_url(lambda url: "/accounts/" not in url)  # the applicant's or juror's home
 
 
 def open_form(new_page, site: str, kind: str) -> tuple[Form, Page]:

@@ -95,7 +95,7 @@ def test_visitor_switches_language_registers_verifies_and_logs_in(
     page.get_by_label("Email address").fill("erika.mustermann@example.org")
     page.get_by_label(PASSWORD_LABEL).fill(NEW_PASSWORD)
     page.get_by_role("main").get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{site}/")
+    page.wait_for_url(f"{site}/me/")  # a new account's home: the entries page
     nav = page.get_by_role("navigation", name="Main navigation")
     expect(nav.get_by_role("link", name="Erika", exact=True)).to_be_visible()
     expect(nav.get_by_role("button", name="Log out")).to_be_visible()

@@ -39,7 +39,8 @@ pytestmark = [pytest.mark.browser]
 SHOTS = ARTIFACTS / "screenshots" / "jury"
 PASSWORD_LABEL = re.compile(r"^\s*Password\W*$")
 # TIME_FORMAT of the English locale (config/formats/en): "4:05 p.m."
-SAVED = re.compile(r"^\s*Saved at \d{1,2}:\d{2}\s[ap]\.m\.\s*$")
+# The saved moment in the award's time zone, named (not the device's clock).
+SAVED = re.compile(r"^\s*Saved at (\d{1,2}(:\d{2})?\s[ap]\.m\.|noon|midnight) German time\s*$")
 CONFIDENTIALITY = (
     "Everything you read as a juror of the Lightweight Innovation Award stays confidential."
 )
@@ -188,7 +189,7 @@ def test_juror_accepts_declares_a_conflict_scores_with_autosave_and_organiser_se
 
     [mail] = Message.objects.filter(template_key="juror.invited")
     assert (mail.recipient_email, mail.language) == (jana.email, "en")
-    assert mail.body_text.startswith("Dear Jana Richter,")
+    assert mail.body_text.startswith("Hello Jana Richter,")
     [link] = re.findall(rf"{re.escape(site)}/jury/invitations/[^/\s]+/", mail.body_text)
 
     # 2. Jana opens the link, logs in on the way and accepts.
@@ -301,7 +302,12 @@ def test_juror_accepts_declares_a_conflict_scores_with_autosave_and_organiser_se
     organiser_page.goto(f"{manage}/rounds/1/")
     expect(organiser_page.get_by_test_id("round-title")).to_have_text("Round 1: Scoring round")
     expect(organiser_page.get_by_test_id("round-entries")).to_have_text("2")
-    organiser_page.get_by_role("button", name="Compute assignments").click()
+    organiser_page.get_by_role("link", name="Compute assignments").click()
+    # What computing will do comes first: one assignment added, nothing replaced.
+    plan = organiser_page.get_by_test_id("assignment-plan")
+    expect(plan.get_by_test_id("plan-added")).to_have_text("1")
+    expect(plan.get_by_test_id("plan-removed")).to_have_text("0")
+    organiser_page.get_by_test_id("plan-confirm").click()
     organiser_page.wait_for_url(f"{site}{manage}/rounds/1/assignments/")
     expect(organiser_page.get_by_role("alert").first).to_contain_text(
         "The assignments have been computed."

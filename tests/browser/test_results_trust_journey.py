@@ -20,11 +20,9 @@ saves English as her preferred language, as an organiser would on her profile.
 with ``LAUREL_SCREENSHOTS=1``, so that a normal run writes nothing into the repository.
 """
 
-import importlib.util
 import os
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -35,7 +33,8 @@ from awards import demo
 from awards.models import AuditEntry, Award
 from results.demo import SCORED_SLUG
 from results.models import Decision
-from tests.services import ROOT, require_service
+from tests.browser.checks import page_findings
+from tests.services import ROOT
 
 pytestmark = [pytest.mark.browser]
 
@@ -181,43 +180,6 @@ def organiser_page(new_page, site: str, language: Language, path: str) -> Page:
     page.wait_for_url(re.compile(re.escape(f"{site}{path}") + r"(?:[\w/]*)?(?:#.*)?$"))
     expect(page.locator("html")).to_have_attribute("lang", language.code)
     return page
-
-
-def axe_violations(page: Page) -> list[str]:
-    """axe-core's serious and critical violations on the page, one line per rule with the
-    elements it names. axe-core comes from the ``axe-playwright-python`` package."""
-    spec = importlib.util.find_spec("axe_playwright_python")
-    require_service(spec is not None, "axe-core is missing (pip install axe-playwright-python)")
-    if not page.evaluate("typeof axe !== 'undefined'"):
-        # Evaluated through the DevTools protocol: the page's Content-Security-Policy, which
-        # rightly forbids inline scripts, does not apply.
-        page.evaluate((Path(spec.origin).parent / "axe.min.js").read_text("utf-8"))
-    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    return [
-        f"axe {violation['id']} ({violation['impact']}): "
-        + "; ".join(" ".join(node["target"]) for node in violation["nodes"])
-        for violation in result["violations"]
-        if violation["impact"] in ("serious", "critical")
-    ]
-
-
-def page_findings(page: Page) -> list[str]:
-    """What is wrong with the page as it is shown: axe-core's serious and critical
-    violations at 1280 px and at 390 px, and sideways scrolling at 390 px (the window is
-    put back after)."""
-    findings = [f"1280 px: {line}" for line in axe_violations(page)]
-    size = page.viewport_size
-    page.set_viewport_size({"width": 390, "height": 844})
-    try:
-        width, window = page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
-        if width > window:
-            findings.append(f"390 px: the page scrolls sideways ({width} px in {window} px)")
-        findings += [
-            f"390 px: {line}" for line in axe_violations(page) if f"1280 px: {line}" not in findings
-        ]
-    finally:
-        page.set_viewport_size(size)
-    return findings
 
 
 def name_in(category, language: Language) -> str:

@@ -322,9 +322,15 @@ def test_app_services_share_the_production_environment(compose):
 def test_production_requirements_are_passed(compose):
     shared = compose["x-laurel-env"]
 
-    # production.py refuses to start without these two.
-    assert REQUIRED_INTERPOLATION.fullmatch(shared["SECRET_KEY"])
-    assert REQUIRED_INTERPOLATION.fullmatch(shared["DJANGO_ALLOWED_HOSTS"])
+    # production.py refuses to start without these.
+    for name in (
+        "SECRET_KEY",
+        "DJANGO_ALLOWED_HOSTS",
+        "LAUREL_SITE_URL",
+        "LAUREL_IMPRINT_URL",
+        "LAUREL_PRIVACY_URL",
+    ):
+        assert REQUIRED_INTERPOLATION.fullmatch(shared[name]), name
     assert shared["DATABASE_URL"].startswith("postgres://")
     assert shared["REDIS_URL"].startswith("redis://redis:")
     assert shared["AWS_STORAGE_BUCKET_NAME"]

@@ -2,6 +2,8 @@
 shortlist are the results app's), reading the pages, reviews and assignments made through the
 services, and the world they run in (``judging_world``; the ``s`` fixture in conftest.py)."""
 
+import uuid
+
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -26,6 +28,23 @@ def followed_messages(client, response) -> list[str]:
     assert response.status_code == 302, response.status_code
     page = client.get(response["Location"])
     return [str(m) for m in page.context["messages"]]
+
+
+def confirm_assignment_run(client, s, number: int = 1):
+    """POST the confirmation of the assignments' computation, as its plan page sends it
+    (``confirm`` and the fingerprint of the plan shown)."""
+    plan = services.assignment_plan(round=s.award.rounds.get(number=number))
+    return client.post(
+        url(s, "assignments_run", number=number), {"confirm": "on", "plan": plan.fingerprint}
+    )
+
+
+def confirm_remind(client, s, number: int = 1, **data):
+    """POST the confirmation of reminders by hand, as the reminder page sends it (``confirm``
+    and a fresh one-time token); ``data`` adds ``juror`` or ``force``."""
+    return client.post(
+        url(s, "remind", number=number), {"confirm": "on", "token": str(uuid.uuid4()), **data}
+    )
 
 
 def submit_review(assignment: Assignment, value: int, **kwargs) -> Review:

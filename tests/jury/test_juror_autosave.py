@@ -55,7 +55,12 @@ def test_autosave_saves_a_draft_and_answers_the_new_version(client, jury, assign
         expected = formats.time_format(
             timezone.localtime(review.updated_at, jury.award.tzinfo), "TIME_FORMAT"
         )
-    assert second.json() == {"ok": True, "version": 2, "saved_at": expected}
+    assert second.json() == {
+        "ok": True,
+        "version": 2,
+        "saved_at": expected,
+        "saved_moment": f"{expected} German time",
+    }
     # Autosave never submits, whatever the form carries.
     assert (review.status, review.version) == ("draft", 2)
 
@@ -204,11 +209,13 @@ def test_both_autosaves_answer_a_save_alike(jury, assigned, entry):
         "ok": True,
         "version": 2,
         "saved_at": shown_time(entry.award, entry.updated_at),
+        "saved_moment": f"{shown_time(entry.award, entry.updated_at)} German time",
     }
     assert saved_review.json() == {
         "ok": True,
         "version": 1,
         "saved_at": shown_time(jury.award, review.updated_at),
+        "saved_moment": f"{shown_time(jury.award, review.updated_at)} German time",
     }
 
 

@@ -14,7 +14,14 @@ from jury.models import Assignment, Conflict, JuryInvitation, Review
 from notifications.models import Message
 from tests.factories import CategoryFactory, UserFactory
 from tests.helpers import text
-from tests.jury.manage_helpers import assign, followed_messages, has_text, submit_review, url
+from tests.jury.manage_helpers import (
+    assign,
+    confirm_assignment_run,
+    followed_messages,
+    has_text,
+    submit_review,
+    url,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -291,7 +298,7 @@ def test_recorded_conflict_is_listed_and_never_assigned(organiser_client, s):
     assert escape(entry.title) in row
     assert "Recorded by the organisers" in row and "Supervised the thesis" in row
 
-    organiser_client.post(url(s, "assignments_run", number=1))
+    confirm_assignment_run(organiser_client, s)
 
     assert not Assignment.objects.filter(juror=juror, submission=entry).exists()
     assert set(Assignment.objects.filter(submission=entry).values_list("juror_id", flat=True)) == {

@@ -23,7 +23,15 @@ from tests.factories import (
     judging_setup,
 )
 from tests.helpers import prefer_english, text
-from tests.jury.manage_helpers import assign, followed_messages, has_text, submit_review, url
+from tests.jury.manage_helpers import (
+    assign,
+    confirm_assignment_run,
+    confirm_remind,
+    followed_messages,
+    has_text,
+    submit_review,
+    url,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +62,7 @@ def draft_review(assignment: Assignment, value: int) -> Review:
 
 
 def test_close_and_reopen_a_round(organiser_client, s):
-    response = organiser_client.post(url(s, "round_close", number=1))
+    response = organiser_client.post(url(s, "round_close", number=1), {"confirm": "on"})
     assert followed_messages(organiser_client, response) == [
         "The round is closed; nothing more can be scored or ranked in it."
     ]
@@ -96,7 +104,7 @@ def test_opening_a_round_needs_the_award_in_judging(organiser_client, s):
 def test_assignment_run_reports_short_entries_with_the_reason(client):
     s = judging_setup(entries=2, jurors=2, criteria=1, k=3)
     client.force_login(prefer_english(s.organiser))
-    response = client.post(url(s, "assignments_run", number=1))
+    response = confirm_assignment_run(client, s)
     assert response.status_code == 302
     assert response["Location"] == url(s, "assignments", number=1)
 
@@ -294,17 +302,18 @@ def test_reminder_goes_only_to_jurors_with_open_reviews(organiser_client, s):
     assert f'data-testid="remind-{done.pk}"' not in page
     assert f'data-testid="remind-{idle.pk}"' not in page
 
-    response = organiser_client.post(url(s, "remind", number=1))
+    response = confirm_remind(organiser_client, s)
 
     assert followed_messages(organiser_client, response) == ["A reminder has been sent to 1 juror."]
     reminders = Message.objects.filter(template_key="jury.reminder")
     assert list(reminders.values_list("recipient_email", flat=True)) == [busy.user.email]
 
-    response = organiser_client.post(url(s, "remind", number=1), {"juror": done.pk})
+    response = confirm_remind(organiser_client, s, juror=done.pk)
     assert followed_messages(organiser_client, response) == [
         "Nobody has open reviews in this round; no reminder sent."
     ]
-    response = organiser_client.post(url(s, "remind", number=1), {"juror": busy.pk})
+    # Reminded a moment ago: again only when forced (test_remind_confirmation.py).
+    response = confirm_remind(organiser_client, s, juror=busy.pk, force="on")
     assert followed_messages(organiser_client, response) == ["A reminder has been sent to 1 juror."]
     assert reminders.filter(recipient_email=busy.user.email).count() == 2
     assert reminders.count() == 2

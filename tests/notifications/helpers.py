@@ -57,6 +57,9 @@ def announcement_data(**overrides) -> dict[str, str]:
         "body_de": "Guten Tag {{ recipient_name }},\n\nwir laden Sie zum {{ award_name }} ein.",
         "subject_en": "Invitation to the award ceremony",
         "body_en": "Dear {{ recipient_name }},\n\nwe invite you to the {{ award_name }}.",
+        # Sent as confirmed on the check before sending (test_announcement_confirmation.py
+        # posts without it).
+        "confirm": "on",
     }
     data.update(overrides)
     return data

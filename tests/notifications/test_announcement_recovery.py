@@ -260,6 +260,7 @@ def test_the_broker_down_at_send_is_a_success_and_the_sweeper_sends_it(
                 "body_de": "Guten Tag {{ recipient_name }}",
                 "subject_en": "News",
                 "body_en": "Hello {{ recipient_name }}",
+                "confirm": "on",
             },
         )
         bulk = BulkSend.objects.get()
@@ -339,7 +340,13 @@ class FlakyProxy:
         except OSError:
             pass
         finally:
+            import socket
+
             for s in (source, sink):
+                # shutdown first: close() alone would leave the other pipe thread blocked in
+                # recv() on the socket, which then never sends PostgreSQL its FIN.
+                with suppress(OSError):
+                    s.shutdown(socket.SHUT_RDWR)
                 with suppress(OSError):
                     s.close()
 
@@ -350,11 +357,13 @@ class FlakyProxy:
         with self.lock:
             connections, self.connections = self.connections, []
         for s in connections:
-            try:
+            # Each step on its own: a socket its pipe thread already shut down refuses the
+            # shutdown, and must still be closed (else PostgreSQL keeps the session, and its
+            # locks, open; the server's idle-in-transaction timeout is the net under that).
+            with suppress(OSError):
                 s.shutdown(socket.SHUT_RDWR)
+            with suppress(OSError):
                 s.close()
-            except OSError:
-                pass
 
     def close(self):
         self.running = False

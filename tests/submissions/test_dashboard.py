@@ -301,8 +301,11 @@ def test_deadline_is_shown_in_the_awards_time_zone(client, entries, owner):
     html = client.get(URL).content.decode()
 
     assert (
-        '<td class="text-nowrap" data-testid="deadline">31 March 2040, 12:00 p.m.<br>'
-        '<span class="small text-body-secondary">America/New_York</span></td>'
+        '<td class="text-nowrap" data-testid="deadline" data-label="Deadline">'
+        "31 March 2040, 12:00 p.m.<br>"
+        '<span class="small text-body-secondary">America/New_York</span><br>'
+        '<span class="small text-body-secondary" data-testid="countdown" data-state="open">'
+        "closes in "
     ) in html
 
 

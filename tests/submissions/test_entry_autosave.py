@@ -2,7 +2,9 @@
 the deadline, refused values by field, an ended session and CSRF; unknown entry ids and the
 JSON answers."""
 
+import datetime as dt
 import json
+from unittest import mock
 
 import pytest
 from django.test import Client
@@ -58,7 +60,12 @@ def test_autosave_round_trip_increments_the_version(client, people, entry):
     entry.refresh_from_db()
     assert (first.status_code, second.status_code) == (200, 200)
     assert (first.json()["version"], second.json()["version"]) == (2, 3)
-    assert second.json() == {"ok": True, "version": 3, "saved_at": saved_time(entry)}
+    assert second.json() == {
+        "ok": True,
+        "version": 3,
+        "saved_at": saved_time(entry),
+        "saved_moment": f"{saved_time(entry)} German time",
+    }
     assert (entry.summary, entry.version, entry.updated_by) == ("AB", 3, people["member"])
 
 
@@ -214,3 +221,22 @@ def test_json_answers_are_valid_json(client, people, entry):
     response = autosave(client, entry, summary="ok")
 
     assert json.loads(response.content)["version"] == 2
+
+
+def test_the_saved_time_is_the_awards_whatever_the_readers_zone(client, people, entry):
+    """The server says when it saved, in the award's zone and naming it; the script shows
+    that, never the device's clock (static/js/autosave.js)."""
+    award = entry.award
+    award.timezone = "America/New_York"
+    award.save(update_fields=["timezone"])
+    member = people["member"]
+    member.preferred_language = "de"
+    member.save(update_fields=["preferred_language"])
+    login(client, member)
+    saved_at = timezone.make_aware(dt.datetime(2026, 12, 9, 15, 36), dt.UTC)
+
+    with mock.patch("django.utils.timezone.now", return_value=saved_at):
+        response = autosave(client, entry, summary="Gespeichert")
+
+    assert response.json()["saved_at"] == "10:36 Uhr"
+    assert response.json()["saved_moment"] == "10:36 Uhr (America/New_York)"

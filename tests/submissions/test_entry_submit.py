@@ -148,7 +148,9 @@ def test_withdraw_and_reopen(client, people, entry):
     )
     login(client, people["colleague"])
 
-    withdrawn = client.post(reverse("submissions:withdraw", kwargs={"pk": entry.pk}), follow=True)
+    withdrawn = client.post(
+        reverse("submissions:withdraw", kwargs={"pk": entry.pk}), {"confirm": "on"}, follow=True
+    )
     entry.refresh_from_db()
     status_after_withdraw = entry.status
     reopened = client.post(reverse("submissions:reopen", kwargs={"pk": entry.pk}), follow=True)
@@ -172,7 +174,7 @@ def test_withdraw_and_reopen_by_role(client, people, entry, role, action):
     login(client, people[role])
     url = reverse(f"submissions:{action}", kwargs={"pk": entry.pk})
 
-    response = client.post(url)
+    response = client.post(url, {"confirm": "on"})  # withdrawing asks first (confirmation)
 
     entry.refresh_from_db()
     if role == "anonymous":

@@ -504,3 +504,60 @@ def test_zip_reads_files_from_s3(client, settings, s3_server, award, organiser, 
 
     archive = zipfile.ZipFile(io.BytesIO(read(response)))
     assert archive.read("LIA-2040-MOB-0007/Datenblatt.pdf") == data
+
+
+# --- CSV for German Excel, and XLSX first -------------------------------------------------
+
+
+def test_csv_for_german_excel_is_separated_by_semicolons_with_german_times(award, entry):
+    Submission.objects.filter(pk=entry.pk).update(summary='Zeile eins\nzwei; mit "Zitat"')
+    with translation.override("de"):
+        text = "".join(
+            exports.csv_chunks(submissions_of_award(award), BERLIN, exports.CSV_EXCEL_DE)
+        )
+
+    assert text.startswith("\ufeffReferenznummer;Titel;")
+    assert "\r\n" in text
+    header, row = list(csv.reader(io.StringIO(text.removeprefix("\ufeff")), delimiter=";"))
+    record = by_header(header, row)
+    assert record["Referenznummer"] == "LIA-2040-MOB-0007"
+    assert record["Kurzbeschreibung"] == 'Zeile eins\nzwei; mit "Zitat"'
+    submitted = next(value for key, value in record.items() if key.startswith("Eingereicht"))
+    assert submitted == "31.03.2040 00:30:15"  # 22:30 UTC, in Berlin (CEST)
+    assert record["Titel"].startswith("'@SUM")  # neutralised like every export
+
+
+def test_plain_csv_keeps_commas_and_iso_times(award, entry):
+    text = "".join(exports.csv_chunks(submissions_of_award(award), BERLIN))
+
+    _header, row = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
+    assert "2040-03-31 00:30:15" in row
+
+
+def test_csv_for_german_excel_download(client, award, organiser, entry, draft):
+    client.force_login(organiser)
+
+    response = client.get(
+        reverse("submissions_manage:export_csv_excel", args=[award.slug]), {"status": "draft"}
+    )
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="lia-2040-entries-excel.csv"'
+    assert "no-store" in response["Cache-Control"]
+    body = read(response)
+    assert body.startswith(b"\xef\xbb\xbfReference number;Title;")
+    header, *rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
+    assert [by_header(header, row)["Title"] for row in rows] == ["Plain draft"]
+
+
+def test_the_list_offers_xlsx_first_as_recommended_then_both_csvs(client, award, organiser):
+    client.force_login(organiser)
+
+    html = client.get(reverse("submissions_manage:list", args=[award.slug])).content.decode()
+
+    exports_box = html.split('data-testid="exports"')[1].split("</span>\n")[0]
+    kinds = [part.split('"')[0] for part in exports_box.split('data-export="')[1:]]
+    assert kinds == ["xlsx", "csv-excel", "csv"]
+    assert "recommended" in exports_box
+    assert "CSV for German Excel" in exports_box

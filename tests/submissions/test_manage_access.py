@@ -39,6 +39,7 @@ VIEWS = [
     ("eligibility", "post", True, {"decision": "eligible"}),
     ("extension", "post", True, {"until": "2040-04-07T18:00"}),
     ("export_csv", "get", False, None),
+    ("export_csv_excel", "get", False, None),
     ("export_xlsx", "get", False, None),
     ("documents_zip", "get", "category", None),
 ]
