@@ -169,6 +169,29 @@ def milliseconds(func: Callable[[], object]) -> tuple[float, object]:
     return (time.perf_counter() - started) * 1000, result
 
 
+def measure_page(client, url: str, *, requests: int, warmup: int = 5) -> tuple[list, list]:
+    """GET ``url`` with Django's test ``client`` ``warmup`` times untimed, then ``requests``
+    times: (milliseconds, queries) of each timed request. Anything but a 200 ends the bench."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def get():
+        response = client.get(url)
+        if response.status_code != 200:
+            raise SystemExit(f"GET {url} answered {response.status_code}")
+        return response
+
+    for _ in range(warmup):
+        get()
+    times, queries = [], []
+    for _ in range(requests):
+        with CaptureQueriesContext(connection) as captured:
+            elapsed, _response = milliseconds(get)
+        times.append(elapsed)
+        queries.append(len(captured.captured_queries))
+    return times, queries
+
+
 def median_p95(samples: list[float]) -> tuple[float, float]:
     """The median and the 95th percentile (inclusive method), rounded to 0.01."""
     if len(samples) == 1:

@@ -21,7 +21,16 @@ import hashlib
 import io
 import random
 
-from _common import database_vendor, emit, log, median_p95, milliseconds, parser, throwaway_django
+from _common import (
+    database_vendor,
+    emit,
+    log,
+    measure_page,
+    median_p95,
+    milliseconds,
+    parser,
+    throwaway_django,
+)
 
 STATUS_WEIGHTS = {"draft": 10, "submitted": 10, "eligible": 70, "ineligible": 5, "withdrawn": 5}
 ACTIONS = [
@@ -227,27 +236,6 @@ def organiser_client(award):
     return client
 
 
-def measure(client, url: str, *, requests: int, warmup: int = 5) -> tuple[list, list]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    def get():
-        response = client.get(url)
-        if response.status_code != 200:
-            raise SystemExit(f"GET {url} answered {response.status_code}")
-        return response
-
-    for _ in range(warmup):
-        get()
-    times, queries = [], []
-    for _ in range(requests):
-        with CaptureQueriesContext(connection) as captured:
-            elapsed, _response = milliseconds(get)
-        times.append(elapsed)
-        queries.append(len(captured.captured_queries))
-    return times, queries
-
-
 def main(argv: list[str] | None = None) -> None:
     arguments = parser(__doc__)
     arguments.add_argument(
@@ -283,7 +271,7 @@ def main(argv: list[str] | None = None) -> None:
             log(f"seeded an edition of {size} entries in {elapsed:.0f} ms")
             client = organiser_client(award)
             url = reverse("awards:manage", kwargs={"slug": award.slug})
-            times, queries = measure(client, url, requests=args.requests)
+            times, queries = measure_page(client, url, requests=args.requests)
             median, p95 = median_p95(times)
             figures[f"overview_{size}_ms_median"] = median
             figures[f"overview_{size}_ms_p95"] = p95

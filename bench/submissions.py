@@ -31,7 +31,16 @@ import threading
 import time
 from pathlib import Path
 
-from _common import database_vendor, emit, log, median_p95, milliseconds, parser, throwaway_django
+from _common import (
+    database_vendor,
+    emit,
+    log,
+    measure_page,
+    median_p95,
+    milliseconds,
+    parser,
+    throwaway_django,
+)
 
 MATERIALS = [
     "carbon fibre", "flax fibre", "basalt fibre", "aluminium foam", "magnesium",
@@ -255,27 +264,6 @@ def organiser_client(award):
     client = Client()
     client.force_login(user)
     return client
-
-
-def measure_page(client, url: str, *, requests: int, warmup: int = 5):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    def get():
-        response = client.get(url)
-        if response.status_code != 200:
-            raise SystemExit(f"GET {url} answered {response.status_code}")
-        return response
-
-    for _ in range(warmup):
-        get()
-    times, queries = [], []
-    for _ in range(requests):
-        with CaptureQueriesContext(connection) as captured:
-            elapsed, _response = milliseconds(get)
-        times.append(elapsed)
-        queries.append(len(captured.captured_queries))
-    return times, queries
 
 
 def download(client, url: str) -> tuple[float, int]:

@@ -52,7 +52,7 @@ class DecisionForm(forms.Form):
         award: Award,
         entries: Sequence[tuple[int, str]],
         initial_places: Sequence[int] = (),
-        gaps: Sequence[str] = (),
+        confirm_gaps: bool = False,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
@@ -81,7 +81,7 @@ class DecisionForm(forms.Form):
             )
         # The justification last, after the choices it justifies.
         self.fields["justification"] = self.fields.pop("justification")
-        if gaps:
+        if confirm_gaps:
             # The service refuses without it; the reasons stand above the form.
             self.fields["confirm_gaps"] = forms.BooleanField(
                 label=_("I have read what is missing and decide all the same."),

@@ -209,6 +209,11 @@ class Explanation:
     groups: int | None = None
     spread: float | None = None
 
+    @property
+    def complete_reviews(self) -> int:
+        """How many of the entry's reviews are complete (have a total)."""
+        return sum(1 for line in self.lines if line.total is not None)
+
 
 # --- review totals -----------------------------------------------------------------------
 def review_total(

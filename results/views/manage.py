@@ -114,7 +114,7 @@ class _OverviewView(_ResultsView):
                     award=self.award,
                     entries=block.entries,
                     initial_places=[row.submission.pk for row in block.ranked],
-                    gaps=block.decision_gaps,
+                    confirm_gaps=bool(block.decision_gaps),
                     prefix=prefix,
                 )
             if bound is not None and bound[0] == block.category.pk:
@@ -166,7 +166,7 @@ class DecisionConfirmView(_OverviewView):
             award=self.award,
             entries=entries,
             # Always offered on a POST: the service decides whether it was needed.
-            gaps=["confirm"],
+            confirm_gaps=True,
             prefix=f"c{category_.pk}",
         )
         if form.is_valid():
@@ -292,12 +292,8 @@ class ExplanationView(_ResultsView):
                         for line in explanation.lines
                     ],
                     "recompute": wording.recompute_sentences(explanation),
-                    "explanation_reviews": sum(
-                        1 for line in explanation.lines if line.total is not None
-                    ),
                     "incomplete": explanation.place is not None
-                    and sum(1 for line in explanation.lines if line.total is not None)
-                    < self.award.reviews_per_submission,
+                    and explanation.complete_reviews < self.award.reviews_per_submission,
                     "criterion_means": [
                         explanation.criterion_means.get(pk) for pk in explanation.criteria
                     ],
