@@ -82,6 +82,128 @@ CRITERIA = [
     ),
 ]
 
+# What the scores of each criterion mean (scale 1–10), shown to the jurors while they score.
+LEVELS = {
+    "Degree of innovation": [
+        (
+            1,
+            2,
+            "Keine erkennbare Neuerung gegenüber dem Stand der Technik.",
+            "No recognisable innovation over the state of the art.",
+        ),
+        (
+            3,
+            4,
+            "Bekannte Lösung, geringfügig verbessert oder neu kombiniert.",
+            "A known solution, slightly improved or newly combined.",
+        ),
+        (
+            5,
+            6,
+            "Deutliche Weiterentwicklung, in der Branche so noch selten.",
+            "A clear advance, still rare in the industry.",
+        ),
+        (
+            7,
+            8,
+            "Neuer Ansatz mit belegtem Vorsprung vor vergleichbaren Lösungen.",
+            "A new approach with a proven lead over comparable solutions.",
+        ),
+        (
+            9,
+            10,
+            "Durchbruch: die erste Lösung ihrer Art.",
+            "A breakthrough: the first of its kind.",
+        ),
+    ],
+    "Future potential for people and the region": [
+        (
+            1,
+            2,
+            "Kein erkennbarer Nutzen für Menschen oder die Region.",
+            "No recognisable benefit for people or the region.",
+        ),
+        (
+            3,
+            4,
+            "Nutzen vor allem für das eigene Unternehmen.",
+            "Benefits mainly the company itself.",
+        ),
+        (
+            5,
+            6,
+            "Spürbarer Nutzen, etwa einige neue Arbeitsplätze in der Region.",
+            "A noticeable benefit, such as some new jobs in the region.",
+        ),
+        (
+            7,
+            8,
+            "Stärkt Wertschöpfung und Zusammenarbeit in Berlin-Brandenburg.",
+            "Strengthens value creation and cooperation in Berlin-Brandenburg.",
+        ),
+        (
+            9,
+            10,
+            "Kann die Region prägen: neue Branche, viele Arbeitsplätze, Vorbild für andere.",
+            "Can shape the region: a new industry, many jobs, an example to others.",
+        ),
+    ],
+    "Lightweight contribution": [
+        (1, 2, "Keine Einsparung belegt.", "No saving shown."),
+        (
+            3,
+            4,
+            "Geringe Einsparung an Masse oder Material (unter 10 %), kaum belegt.",
+            "A small saving of mass or material (under 10 per cent), barely backed.",
+        ),
+        (
+            5,
+            6,
+            "Deutliche Einsparung (10 bis 30 %), mit Zahlen belegt.",
+            "A clear saving (10 to 30 per cent), backed by figures.",
+        ),
+        (
+            7,
+            8,
+            "Große Einsparung (30 bis 50 %) auch an Energie über die Lebensdauer.",
+            "A large saving (30 to 50 per cent), energy over the lifetime included.",
+        ),
+        (
+            9,
+            10,
+            "Herausragend: mehr als die Hälfte eingespart, über den ganzen Lebenszyklus belegt.",
+            "Outstanding: more than half saved, shown over the whole life cycle.",
+        ),
+    ],
+    "Market readiness": [
+        (1, 2, "Idee oder Laborversuch (TRL 1–3).", "An idea or laboratory test (TRL 1–3)."),
+        (
+            3,
+            4,
+            "Prototyp im Labor oder Technikum (TRL 4–5).",
+            "A prototype in the laboratory or pilot plant (TRL 4–5).",
+        ),
+        (
+            5,
+            6,
+            "Im Einsatz erprobt, erste Pilotkunden (TRL 6–7).",
+            "Tested in use, first pilot customers (TRL 6–7).",
+        ),
+        (
+            7,
+            8,
+            "Serienreif, erste Verkäufe (TRL 8).",
+            "Ready for series production, first sales (TRL 8).",
+        ),
+        (
+            9,
+            10,
+            "Am Markt etabliert, mit wachsendem Umsatz (TRL 9).",
+            "Established on the market, with growing sales (TRL 9).",
+        ),
+    ],
+}
+
 ROUNDS = [
     (1, "Bewertungsrunde", "Scoring round", "scoring", 3),
     (2, "Finalrunde", "Final round", "final", None),
@@ -131,7 +253,7 @@ def demo_award_create(edition: dict, name: str = "Lightweight Innovation Award")
     """The award of ``edition`` (by slug) with the demo's categories, criteria and rounds;
     an existing one is returned unchanged. Its reference prefix is LIA unless ``edition``
     names another: the demo editions of one year need one each (``Award.clean`` checks)."""
-    from .models import Award, Category, Criterion, Round
+    from .models import Award, Category, Criterion, Round, RubricLevel
 
     award, created = Award.objects.get_or_create(
         slug=edition["slug"],
@@ -160,7 +282,7 @@ def demo_award_create(edition: dict, name: str = "Lightweight Innovation Award")
             position=position,
         )
     for position, (name_de, name_en, desc_de, desc_en, weight) in enumerate(CRITERIA):
-        Criterion.objects.create(
+        criterion = Criterion.objects.create(
             award=award,
             name_de=name_de,
             name_en=name_en,
@@ -170,6 +292,16 @@ def demo_award_create(edition: dict, name: str = "Lightweight Innovation Award")
             scale_min=1,
             scale_max=10,
             position=position,
+        )
+        RubricLevel.objects.bulk_create(
+            RubricLevel(
+                criterion=criterion,
+                low=low,
+                high=high,
+                description_de=level_de,
+                description_en=level_en,
+            )
+            for low, high, level_de, level_en in LEVELS.get(name_en, ())
         )
     for number, name_de, name_en, kind, shortlist in ROUNDS:
         Round.objects.create(

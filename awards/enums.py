@@ -75,3 +75,11 @@ class Aggregation(models.TextChoices):
     MEAN = "mean", _("Mean")
     MEDIAN = "median", _("Median")
     TRIMMED_MEAN = "trimmed_mean", _("Trimmed mean")
+
+
+class ScoreControl(models.TextChoices):
+    """How a juror enters a criterion's score; each is usable with the keyboard alone."""
+
+    BUTTONS = "buttons", _("A row of buttons, one per score")
+    SLIDER = "slider", _("A slider with a number box")
+    NUMBER = "number", _("A number box")

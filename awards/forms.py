@@ -14,7 +14,8 @@ from django.utils.dateparse import parse_datetime
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from .models import TIMELINE, Award, Category, Criterion, Round
+from .models import TIMELINE, Award, Category, Criterion, Round, RubricLevel
+from .services import LevelInput
 
 TIMELINE_FIELDS = tuple(name for name, _label in TIMELINE)
 DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
@@ -154,9 +155,12 @@ JURY_FIELDS = (
     "blind_review",
     "score_visibility",
     "private_notes",
+    "criterion_comments",
+    "applicant_feedback",
     "confidentiality_de",
     "confidentiality_en",
 )
+SHOWCASE_FIELDS = ("embed_origins",)
 
 
 class AwardSettingsForm(forms.ModelForm):
@@ -195,12 +199,16 @@ class AwardSettingsForm(forms.ModelForm):
             *TIMELINE_FIELDS,
             *JURY_FIELDS,
             *RESULTS_FIELDS,
+            *SHOWCASE_FIELDS,
         )
         widgets = {
             "description_de": forms.Textarea(attrs={"rows": 4}),
             "description_en": forms.Textarea(attrs={"rows": 4}),
             "confidentiality_de": forms.Textarea(attrs={"rows": 4}),
             "confidentiality_en": forms.Textarea(attrs={"rows": 4}),
+            "embed_origins": forms.Textarea(
+                attrs={"rows": 4, "spellcheck": "false", "autocapitalize": "none"}
+            ),
         }
 
     def __init__(self, *args, **kwargs):
@@ -231,6 +239,7 @@ class AwardSettingsForm(forms.ModelForm):
             Fieldset(_("Timeline"), "timezone", *TIMELINE_FIELDS),
             Fieldset(_("Jury"), *JURY_FIELDS),
             Fieldset(_("Results"), *RESULTS_FIELDS),
+            Fieldset(_("Publication on other websites"), *SHOWCASE_FIELDS),
         )
         self.fields["tie_break_criterion"].queryset = Criterion.objects.filter(
             award=self.instance.pk
@@ -301,15 +310,20 @@ class CriterionForm(forms.ModelForm):
             "weight",
             "scale_min",
             "scale_max",
+            "score_control",
             "position",
         )
         widgets = {
             "description_de": forms.Textarea(attrs={"rows": 3}),
             "description_en": forms.Textarea(attrs={"rows": 3}),
+            "score_control": forms.RadioSelect,
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["score_control"].help_text = _(
+            "How jurors enter this criterion's score. Each works with the keyboard alone."
+        )
         self.helper = _helper(self)
 
     def clean_weight(self) -> Decimal:
@@ -317,6 +331,97 @@ class CriterionForm(forms.ModelForm):
         if weight is not None and weight <= 0:
             raise ValidationError(_("The weight must be greater than 0."), code="min_value")
         return weight
+
+
+class RubricLevelForm(forms.Form):
+    """One score level of a criterion: from which to which score, and what that means. A row
+    left empty is ignored; the service checks the scale, the order and overlaps."""
+
+    low = forms.IntegerField(label=_label(RubricLevel, "low"), required=False)
+    high = forms.IntegerField(label=_label(RubricLevel, "high"), required=False)
+    description_de = forms.CharField(label=_label(RubricLevel, "description_de"), required=False)
+    description_en = forms.CharField(label=_label(RubricLevel, "description_en"), required=False)
+
+    def is_blank(self) -> bool:
+        data = getattr(self, "cleaned_data", {})
+        names = ("low", "high", "description_de", "description_en")
+        return all(data.get(name) in (None, "") for name in names)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.is_blank():
+            return cleaned
+        for name, message in (
+            ("low", _("Enter the first score of this level.")),
+            ("high", _("Enter the last score of this level.")),
+        ):
+            if cleaned.get(name) is None and name not in self.errors:
+                self.add_error(name, ValidationError(message, code="required"))
+        return cleaned
+
+    def level(self) -> LevelInput:
+        data = self.cleaned_data
+        return LevelInput(
+            low=data["low"],
+            high=data["high"],
+            description_de=data.get("description_de") or "",
+            description_en=data.get("description_en") or "",
+        )
+
+
+class BaseRubricLevelFormSet(forms.BaseFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = _("Delete this level")
+
+    def levels(self) -> tuple[list[LevelInput], list[int]]:
+        """The levels of a valid formset (rows neither empty nor marked for deletion), and
+        for each the index of the row it came from (where its errors go)."""
+        levels, rows = [], []
+        for index, form in enumerate(self.forms):
+            if not form.has_changed() and index >= self.initial_form_count():
+                continue
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            if form.is_blank():
+                continue
+            levels.append(form.level())
+            rows.append(index)
+        return levels, rows
+
+
+RubricLevelFormSet = forms.formset_factory(
+    RubricLevelForm,
+    formset=BaseRubricLevelFormSet,
+    extra=2,
+    can_delete=True,
+    can_delete_extra=False,
+    max_num=30,
+    validate_max=True,
+)
+
+
+def rubric_level_formset(
+    data=None, *, criterion: Criterion | None = None
+) -> BaseRubricLevelFormSet:
+    """The score levels of ``criterion`` as rows (two empty ones below; five for a criterion
+    without levels), under the prefix ``levels``."""
+    initial = []
+    if criterion is not None and criterion.pk is not None:
+        initial = [
+            {
+                "low": level.low,
+                "high": level.high,
+                "description_de": level.description_de,
+                "description_en": level.description_en,
+            }
+            for level in criterion.levels.order_by("low", "pk")
+        ]
+    formset = RubricLevelFormSet(data, initial=initial, prefix="levels")
+    if not initial and data is None:
+        formset.extra = 5
+    return formset
 
 
 class RoundForm(forms.ModelForm):

@@ -1,7 +1,9 @@
 import datetime as dt
+import re
 import zoneinfo
 from collections.abc import Iterable
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,6 +22,7 @@ from .enums import (
     RoundKind,
     RoundMethod,
     RoundStatus,
+    ScoreControl,
     ScoreVisibility,
 )
 
@@ -34,6 +37,74 @@ def localized(obj: models.Model, field: str) -> str:
 def validate_timezone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(_("“%(value)s” is not a known time zone."), params={"value": value})
+
+
+# The websites that may show an award's results widget in a frame (its CSP frame-ancestors).
+EMBED_ORIGINS_MAX = 20
+_LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1"})
+_HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+def _embed_origin(line: str) -> tuple[str | None, str | None]:
+    """One line of ``Award.embed_origins`` as (normalised origin, None) or (None, why not)."""
+    params = {"line": line}
+    if "*" in line:
+        return None, _(
+            "“%(line)s”: wildcards are not allowed; list each website on its own line."
+        ) % params
+    example = _("“%(line)s” is not a website address; write it like https://www.example.org.")
+    try:
+        parts = urlsplit(line)
+        port = parts.port
+    except ValueError:
+        return None, example % params
+    scheme, host = parts.scheme.lower(), (parts.hostname or "")
+    if scheme not in ("http", "https") or not host or parts.username or parts.password:
+        return None, example % params
+    if parts.path not in ("", "/") or parts.query or parts.fragment or line.endswith(("?", "#")):
+        return None, _(
+            "“%(line)s”: give only the website, without a path, query or fragment, e.g. "
+            "https://www.example.org."
+        ) % params
+    try:
+        host = host.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        return None, example % params
+    if host not in _LOCAL_HOSTS and not all(_HOST_LABEL.match(p) for p in host.split(".")):
+        return None, example % params
+    if scheme == "http" and host not in _LOCAL_HOSTS:
+        return None, _(
+            "“%(line)s”: use https://; http:// is only allowed for localhost and 127.0.0.1."
+        ) % params
+    if port is not None and port != {"http": 80, "https": 443}[scheme]:
+        return f"{scheme}://{host}:{port}", None
+    return f"{scheme}://{host}", None
+
+
+def embed_origins_parse(text: str) -> tuple[list[str], list[str]]:
+    """The origins listed in ``text`` (one a line), normalised (lowercase host, no trailing
+    slash, no default port, each once, in their order), and the messages for the lines that
+    are not an origin ``https://host[:port]`` (``http://`` only for localhost and 127.0.0.1),
+    or for more than ``EMBED_ORIGINS_MAX`` origins."""
+    origins: list[str] = []
+    problems: list[str] = []
+    for line in (text or "").splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        origin, problem = _embed_origin(line)
+        if problem is not None:
+            problems.append(str(problem))
+        elif origin not in origins:
+            origins.append(origin)
+    if len(origins) > EMBED_ORIGINS_MAX:
+        problems.append(
+            str(
+                _("At most %(max)d websites may embed the results; you listed %(count)d.")
+                % {"max": EMBED_ORIGINS_MAX, "count": len(origins)}
+            )
+        )
+    return origins, problems
 
 
 TIMELINE = (
@@ -115,6 +186,27 @@ class Award(models.Model):
         help_text=_("Jurors confirm it before they see any entry."),
     )
     confidentiality_en = models.TextField(_("confidentiality statement (English)"), blank=True)
+    criterion_comments = models.BooleanField(
+        _("a comment per criterion"),
+        default=True,
+        help_text=_("Jurors may comment on each criterion, besides their overall comment."),
+    )
+    applicant_feedback = models.BooleanField(
+        _("feedback to the applicants"),
+        default=False,
+        help_text=_(
+            "Jurors write feedback meant for the applicant, kept apart from their comments; "
+            "it reaches the applicants only once you release it."
+        ),
+    )
+    embed_origins = models.TextField(
+        _("websites that may embed the winners"),
+        blank=True,
+        help_text=_(
+            "One address per line, e.g. https://www.example.org. Only these sites may show "
+            "the winners widget in a frame; none while empty."
+        ),
+    )
     # How results are computed, decided and published.
     ranking_normalisation = models.CharField(
         _("normalisation of the jurors' scores"),
@@ -152,6 +244,9 @@ class Award(models.Model):
     )
     results_publish_at = models.DateTimeField(_("results published at"), null=True, blank=True)
     results_published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # When anything the public results show last changed (decisions, statements,
+    # publication): part of the public pages' cache key, so a change is seen at once.
+    results_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -217,6 +312,14 @@ class Award(models.Model):
     @property
     def confidentiality(self) -> str:
         return localized(self, "confidentiality")
+
+    @property
+    def embed_origin_list(self) -> list[str]:
+        """The websites that may show the results widget in a frame, normalised (e.g.
+        ``["https://www.example.org"]``), for its ``Content-Security-Policy:
+        frame-ancestors``; empty: none may. Lines that are not an origin are left out (the
+        settings page refuses them)."""
+        return embed_origins_parse(self.embed_origins)[0]
 
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
@@ -365,6 +468,12 @@ class Criterion(models.Model):
     scale_min = models.SmallIntegerField(_("lowest score"), default=1)
     scale_max = models.SmallIntegerField(_("highest score"), default=10)
     position = models.PositiveSmallIntegerField(_("order"), default=0)
+    score_control = models.CharField(
+        _("score entered with"),
+        max_length=16,
+        choices=ScoreControl.choices,
+        default=ScoreControl.BUTTONS,
+    )
 
     class Meta:
         verbose_name = _("criterion")
@@ -399,6 +508,40 @@ class Criterion(models.Model):
             raise ValidationError(
                 {"scale_max": _("The highest score must be greater than the lowest score.")}
             )
+
+
+class RubricLevel(models.Model):
+    """What a range of scores of a criterion means (e.g. 9–10: "breakthrough, first of its
+    kind"), shown to the juror next to the score they choose."""
+
+    criterion = models.ForeignKey(
+        Criterion, on_delete=models.CASCADE, related_name="levels", verbose_name=_("criterion")
+    )
+    low = models.SmallIntegerField(_("from score"))
+    high = models.SmallIntegerField(_("to score"))
+    description_de = models.CharField(_("meaning (German)"), max_length=300)
+    description_en = models.CharField(_("meaning (English)"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("score level")
+        verbose_name_plural = _("score levels")
+        ordering = ["criterion", "low", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(low__lte=F("high")), name="rubric_level_low_le_high"
+            ),
+            models.UniqueConstraint(fields=["criterion", "low"], name="rubric_level_low_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.low}–{self.high}: {self.description}"
+
+    @property
+    def description(self) -> str:
+        return localized(self, "description")
+
+    def covers(self, value: int) -> bool:
+        return self.low <= value <= self.high
 
 
 class Round(models.Model):

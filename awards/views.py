@@ -1,4 +1,5 @@
 import copy
+import re
 
 from django import forms as django_forms
 from django.contrib import messages
@@ -174,7 +175,7 @@ class _PartView(_AwardManageView):
     def locked_reason(self) -> str | None:
         return services.structure_locked_reason(award=self.award, part=self.part)
 
-    def render_form(self, form: django_forms.ModelForm, title: str) -> HttpResponse:
+    def render_form(self, form: django_forms.ModelForm, title: str, **extra) -> HttpResponse:
         return self.render(
             "awards/structure_form.html",
             {
@@ -182,6 +183,7 @@ class _PartView(_AwardManageView):
                 "title": title,
                 "locked_reason": self.locked_reason(),
                 "cancel_url": self.manage_url(self.anchor),
+                **extra,
             },
         )
 
@@ -303,14 +305,92 @@ class _CriterionMixin:
     message_deleted = gettext_lazy("The criterion “%(name)s” has been deleted.")
 
 
-class CriterionCreateView(_CriterionMixin, _PartCreateView):
-    def create(self, **kwargs):
-        return services.criterion_create(**kwargs)
+LEVEL_ERROR_KEY = re.compile(r"^levels-(\d+)-(\w+)$")
 
 
-class CriterionUpdateView(_CriterionMixin, _PartUpdateView):
-    def update(self, obj, **kwargs):
-        return services.criterion_update(criterion=obj, **kwargs)
+def add_criterion_errors(
+    form: django_forms.BaseForm,
+    formset: forms.BaseRubricLevelFormSet,
+    rows: list[int],
+    error: ValidationError,
+) -> None:
+    """A criterion service's refusal on its page: the errors of the ``i``-th level passed in
+    (``levels-<i>-<field>``) at that field of the row ``rows[i]`` it came from, the others
+    on the criterion's form."""
+    if not hasattr(error, "error_dict"):
+        add_service_errors(form, error)
+        return
+    rest = {}
+    for name, errors in error.error_dict.items():
+        match = LEVEL_ERROR_KEY.match(name)
+        if match and int(match[1]) < len(rows):
+            row = formset.forms[rows[int(match[1])]]
+            row.add_error(match[2] if match[2] in row.fields else None, errors)
+        else:
+            rest[name] = errors
+    if rest:
+        add_service_errors(form, ValidationError(rest))
+
+
+class _CriterionPageMixin:
+    """The criterion's pages carry its score levels as rows below its fields; both are sent
+    together and saved by one service call."""
+
+    def submit(self, form, formset, save):
+        """The saved criterion, or None with the errors on ``form`` and ``formset``."""
+        valid = form.is_valid()
+        valid = formset.is_valid() and valid
+        if not valid:
+            return None
+        levels, rows = formset.levels()
+        try:
+            return save(actor=self.request.user, levels=levels, **form.cleaned_data)
+        except ValidationError as error:
+            add_criterion_errors(form, formset, rows, error)
+            return None
+
+    def saved(self, obj) -> HttpResponse:
+        messages.success(self.request, self.message_saved % {"name": obj})
+        return redirect(self.manage_url(self.anchor))
+
+
+class CriterionCreateView(_CriterionPageMixin, _CriterionMixin, _PartCreateView):
+    def get(self, request: HttpRequest, slug: str) -> HttpResponse:
+        formset = forms.rubric_level_formset()
+        return self.render_form(self.new_form(), self.title_create, formset=formset)
+
+    def post(self, request: HttpRequest, slug: str) -> HttpResponse:
+        form = self.new_form(request.POST)
+        formset = forms.rubric_level_formset(request.POST)
+        obj = self.submit(
+            form, formset, lambda **kwargs: services.criterion_create(award=self.award, **kwargs)
+        )
+        if obj is not None:
+            return self.saved(obj)
+        return self.render_form(form, self.title_create, formset=formset)
+
+
+class CriterionUpdateView(_CriterionPageMixin, _CriterionMixin, _PartUpdateView):
+    def get(self, request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+        obj = self.get_object(pk)
+        return self.render_form(
+            self.form_class(instance=obj),
+            self.title_update % {"name": obj},
+            formset=forms.rubric_level_formset(criterion=obj),
+        )
+
+    def post(self, request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+        obj = self.get_object(pk)
+        form = self.form_class(request.POST, instance=copy.copy(obj))
+        formset = forms.rubric_level_formset(request.POST, criterion=obj)
+        saved = self.submit(
+            form,
+            formset,
+            lambda **kwargs: services.criterion_update(criterion=obj, **kwargs),
+        )
+        if saved is not None:
+            return self.saved(saved)
+        return self.render_form(form, self.title_update % {"name": obj}, formset=formset)
 
 
 class CriterionDeleteView(_CriterionMixin, _PartDeleteView):

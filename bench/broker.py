@@ -32,9 +32,7 @@ import argparse
 import json
 import multiprocessing
 import os
-import platform
 import signal
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -43,7 +41,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from _common import emit, log, stop_process_group
+from _common import emit, log, machine, stop_process_group
 
 BENCH = Path(__file__).resolve().parent
 DEFAULT_BROKERS = (
@@ -53,25 +51,6 @@ DEFAULT_BROKERS = (
     "sqlite-busy-handler",
     "sqlite",
 )
-
-
-def machine() -> dict:
-    """What the figures ran on."""
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    return {
-        "cpus": os.cpu_count(),
-        "cpu": cpu,
-        "system": f"{platform.system()} {platform.release()}",
-        "python": platform.python_version(),
-        "sqlite": sqlite3.sqlite_version,
-    }
 
 
 # --- producers (run in their own processes) -----------------------------------------------

@@ -13,6 +13,7 @@ from awards import demo
 from awards.enums import AwardRoleKind
 from awards.models import Award
 from awards.services import award_role_grant
+from submissions.enums import PreviewStatus
 from submissions.models import Attachment, Membership, Organisation, Submission
 
 from . import services
@@ -100,6 +101,8 @@ def _dossier(entry: Submission, company: str, title: str) -> Attachment:
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
         uploaded_by=entry.created_by,
+        # Its page images are rendered by ``seed_jury_demo`` (or else by the preview sweep).
+        preview_status=PreviewStatus.PENDING,
     )
     attachment.file.save("technical-dossier.pdf", ContentFile(data), save=False)
     attachment.save()

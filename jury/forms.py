@@ -15,6 +15,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from awards.enums import ScoreControl, ScoreVisibility
 from awards.models import Criterion
 from submissions.models import Submission
 
@@ -26,6 +27,19 @@ SCORE_FIELD = re.compile(r"^score_(\d+)$")
 COMMENT_FIELD = re.compile(r"^comment_(\d+)$")
 RANK_FIELD = re.compile(r"^rank_(\d+)$")
 COMMENT_MAX = 10_000
+# Who reads the comments, by the award's rule on the jurors' seeing each other's reviews.
+COMMENT_READERS = {
+    ScoreVisibility.NEVER: _("Read by the organisers, never by the applicant."),
+    ScoreVisibility.AFTER_OWN: _(
+        "Read by the organisers and by the other jurors of this entry once they have "
+        "submitted their own review; never by the applicant."
+    ),
+    ScoreVisibility.ALWAYS: _(
+        "Read by the organisers and by the other jurors of this entry; never by the applicant."
+    ),
+}
+# A scale wider than this (0–100, say) gets a number box even where buttons were chosen.
+BUTTONS_MAX = 20
 
 
 def _helper(form: forms.BaseForm) -> FormHelper:
@@ -148,9 +162,11 @@ class ConflictDeclarationForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    """A score and a comment per criterion, the overall comment and (if the award allows)
-    a private note to the organisers. Scores are kept as typed: the service checks them
-    against each criterion's scale and says what is wrong at the field."""
+    """A score per criterion (entered the way the organisers chose: a row of buttons, a
+    slider with a number box, or a number box), a comment per criterion where the award
+    asks for them, the overall comment, and where the award allows, a private note to the
+    organisers and feedback meant for the applicant. Scores are kept as typed: the service
+    checks them against each criterion's scale and says what is wrong at the field."""
 
     version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
     overall_comment = forms.CharField(
@@ -160,60 +176,109 @@ class ReviewForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
     )
 
-    def __init__(self, *args, criteria: Iterable[Criterion], private_notes: bool, **kwargs):
+    def __init__(
+        self,
+        *args,
+        criteria: Iterable[Criterion],
+        private_notes: bool,
+        criterion_comments: bool = True,
+        applicant_feedback: bool = False,
+        score_visibility: str = ScoreVisibility.AFTER_OWN,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
+        self.fields["overall_comment"].help_text = COMMENT_READERS[score_visibility]
         self.criteria = list(criteria)
+        self.criterion_comments = criterion_comments
         for criterion in self.criteria:
             self.fields[f"score_{criterion.pk}"] = forms.CharField(
-                label=criterion.name,
-                required=False,
-                widget=forms.NumberInput(
-                    attrs={
-                        "min": criterion.scale_min,
-                        "max": criterion.scale_max,
-                        "step": 1,
-                        "inputmode": "numeric",
-                        "class": "form-control score-input",
-                        "aria-describedby": f"help_score_{criterion.pk}",
-                    }
-                ),
+                label=criterion.name, required=False, widget=_score_widget(criterion)
             )
-            self.fields[f"comment_{criterion.pk}"] = forms.CharField(
-                label=_("Comment on “%(criterion)s” (optional)") % {"criterion": criterion.name},
-                required=False,
-                max_length=COMMENT_MAX,
-                widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
-            )
+            if criterion_comments:
+                self.fields[f"comment_{criterion.pk}"] = forms.CharField(
+                    label=_("Comment on “%(criterion)s” (optional)")
+                    % {"criterion": criterion.name},
+                    required=False,
+                    max_length=COMMENT_MAX,
+                    widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+                )
         if private_notes:
             self.fields["private_note"] = forms.CharField(
                 label=_("Note to the organisers (not shown to other jurors)"),
                 required=False,
                 max_length=COMMENT_MAX,
                 widget=forms.Textarea(attrs={"rows": 3}),
+                help_text=_(
+                    "Only the organisers read it: never the other jurors or the applicant."
+                ),
+            )
+        if applicant_feedback:
+            self.fields["applicant_feedback"] = forms.CharField(
+                label=_("Feedback to the applicant"),
+                required=False,
+                max_length=COMMENT_MAX,
+                widget=forms.Textarea(attrs={"rows": 4}),
+                help_text=_(
+                    "Meant for the company that entered: the organisers review it and may "
+                    "release it after the decision, without your name. Your scores, comments "
+                    "and note are never shown to the applicant."
+                ),
             )
 
-    def rows(self) -> list[tuple[Criterion, forms.BoundField, forms.BoundField]]:
-        """Each criterion with its score and comment fields, marked invalid where an error
-        (also one the service found after validation) belongs to them."""
+    def rows(self) -> list[tuple[Criterion, forms.BoundField, forms.BoundField | None]]:
+        """Each criterion with its score field and its comment field (None where the award
+        has no comments per criterion), marked invalid where an error (also one the service
+        found after validation) belongs to them."""
         rows = []
         for criterion in self.criteria:
-            for name in (f"score_{criterion.pk}", f"comment_{criterion.pk}"):
+            names = [f"score_{criterion.pk}"]
+            if self.criterion_comments:
+                names.append(f"comment_{criterion.pk}")
+            for name in names:
                 if self.is_bound and name in self.errors:
                     attrs = self.fields[name].widget.attrs
                     attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
                     attrs["aria-invalid"] = "true"
-            rows.append((criterion, self[f"score_{criterion.pk}"], self[f"comment_{criterion.pk}"]))
+            comment = self[f"comment_{criterion.pk}"] if self.criterion_comments else None
+            rows.append((criterion, self[f"score_{criterion.pk}"], comment))
         return rows
 
     def review_values(self) -> dict:
         """What ``services.review_save`` takes, from the posted data as typed."""
-        return {
+        values = {
             "version": self.cleaned_data["version"],
             "scores": {pk: value.strip() for pk, value in _ids(self.data, SCORE_FIELD).items()},
-            "comments": _ids(self.data, COMMENT_FIELD),
+            "comments": _ids(self.data, COMMENT_FIELD) if self.criterion_comments else {},
             "overall_comment": self.cleaned_data["overall_comment"],
             "private_note": self.cleaned_data.get("private_note", ""),
         }
+        if "applicant_feedback" in self.fields:
+            values["applicant_feedback"] = self.cleaned_data["applicant_feedback"]
+        return values
+
+
+def _score_widget(criterion: Criterion) -> forms.Widget:
+    """A row of buttons (radio buttons: arrow keys move between them; "–" clears the
+    score), or a number box (which the template pairs with a slider for ``slider``)."""
+    described = f"help_score_{criterion.pk} level_score_{criterion.pk}"
+    span = criterion.scale_max - criterion.scale_min
+    if criterion.score_control == ScoreControl.BUTTONS and span <= BUTTONS_MAX:
+        choices = [("", "–")] + [
+            (str(n), str(n)) for n in range(criterion.scale_min, criterion.scale_max + 1)
+        ]
+        return forms.RadioSelect(
+            choices=choices, attrs={"class": "btn-check score-input", "aria-describedby": described}
+        )
+    return forms.NumberInput(
+        attrs={
+            "min": criterion.scale_min,
+            "max": criterion.scale_max,
+            "step": 1,
+            "inputmode": "numeric",
+            "class": "form-control score-input",
+            "aria-describedby": described,
+        }
+    )
 
 
 class BallotForm(forms.Form):

@@ -298,6 +298,8 @@ class Review(models.Model):
     )
     overall_comment = models.TextField(_("overall comment"), blank=True)
     private_note = models.TextField(_("note to the organisers"), blank=True)
+    # Meant for the applicant; released (or withheld) by the organisers after the decision.
+    applicant_feedback = models.TextField(_("feedback to the applicant"), blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

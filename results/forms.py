@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from awards.forms import WallClockDateTimeField, wall_time_to_aware
@@ -160,3 +160,38 @@ class PublicationForm(forms.Form):
                 code="past",
             )
         return moment
+
+
+class DecisionPresentationForm(forms.Form):
+    """What the public sees of one place or mention: the jury's statement in both languages
+    and whether it is shown at all. For a winner, who is always shown, the box is fixed."""
+
+    statement_de = forms.CharField(
+        label=_("Jury statement (German)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    statement_en = forms.CharField(
+        label=_("Jury statement (English)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    public = forms.BooleanField(label=_("Show on the public results"), required=False)
+
+    def __init__(self, *args, is_winner: bool, max_length: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit = formats.number_format(max_length, force_grouping=True)
+        for name in ("statement_de", "statement_en"):
+            self.fields[name].help_text = _(
+                "Shown with the distinction on the public results and in the widget on other "
+                "websites. At most %(max)s characters."
+            ) % {"max": limit}
+        if is_winner:
+            self.fields["public"].disabled = True
+            self.fields["public"].help_text = _("The winner is always shown on the public results.")
+        else:
+            self.fields["public"].help_text = _(
+                "Untick to leave this distinction off the public results (e.g. when the "
+                "company asked not to be named)."
+            )
+        self.helper = _helper(self)

@@ -4,6 +4,8 @@ ranking each decision was taken on.
 The tables keep their names from when these models lived in the jury app
 (``jury_decision``, ``jury_rankingsnapshot``): moving them here changed no row."""
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -13,6 +15,11 @@ from awards.models import Award, Category, Round
 from submissions.models import Submission
 
 from .enums import DecisionKind
+
+
+def share_image_upload_to(instance: "Decision", filename: str) -> str:
+    # Private storage like every upload: served only by the public view, after publication.
+    return f"share/{instance.award_id}/{secrets.token_hex(16)}.png"
 
 
 class RankingSnapshot(models.Model):
@@ -56,6 +63,13 @@ class Decision(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     decided_at = models.DateTimeField(_("decided at"))
+    # What the public sees of the distinction: the jury's statement, whether a place or
+    # mention is shown at all (a winner always is), and the share image made for it.
+    statement_de = models.TextField(_("jury statement (German)"), blank=True)
+    statement_en = models.TextField(_("jury statement (English)"), blank=True)
+    public = models.BooleanField(_("shown on the public results"), default=True)
+    share_image = models.FileField(upload_to=share_image_upload_to, max_length=255, blank=True)
+    share_image_digest = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         db_table = "jury_decision"

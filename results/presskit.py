@@ -141,3 +141,36 @@ def share_image(
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=True)
     return buffer.getvalue()
+
+
+def edition_image(*, organiser: str, heading: str, title: str, categories: list[str]) -> bytes:
+    """A 1200×630 PNG in the press kit's colours: the organiser, "The winners", the award
+    and its edition in large letters, the categories."""
+    image = Image.new("RGB", SHARE_SIZE, BACKGROUND)
+    draw = ImageDraw.Draw(image)
+    margin = 70
+    width = SHARE_SIZE[0] - 2 * margin
+    draw.rectangle([0, 0, 18, SHARE_SIZE[1]], fill=ACCENT)
+    draw.text((margin, 60), _shorten(draw, organiser, 34, width), font=_font(34), fill=INK)
+    draw.text((margin, 112), heading, font=_font(44, bold=True), fill=ACCENT)
+    font, lines = _fit(draw, title, 76, width, 3)
+    y = 210
+    for line in lines:
+        draw.text((margin, y), line, font=font, fill=INK)
+        y += int(font.size * 1.2)
+    if categories:
+        line = _shorten(draw, " · ".join(categories), 32, width)
+        draw.text((margin, 540), line, font=_font(32), fill=ACCENT)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def _shorten(draw, text: str, size: int, width: int) -> str:
+    """``text`` cut to ``width`` pixels with … at its end."""
+    font = _font(size)
+    if draw.textlength(text, font=font) <= width:
+        return text
+    while text and draw.textlength(text + " …", font=font) > width:
+        text = text[:-1]
+    return text.rstrip() + " …"

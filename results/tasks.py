@@ -21,3 +21,17 @@ def publish_due() -> int:
     from .services.publication import results_publish_due
 
     return results_publish_due()
+
+
+@shared_task(name="results.share_images")
+def share_images(award_id: int) -> int:
+    """Make the share images of an award's public decisions (enqueued when the publication
+    is scheduled); the public view makes any that are missing on its first request."""
+    from awards.models import Award
+
+    from .services.showcase import share_images_render
+
+    award = Award.objects.filter(pk=award_id).first()
+    if award is None:
+        return 0
+    return share_images_render(award=award)

@@ -67,3 +67,12 @@ class TechnologyReadiness(models.IntegerChoices):
     TRL7 = 7, _("TRL 7 – prototype demonstrated in an operational environment")
     TRL8 = 8, _("TRL 8 – system complete and qualified")
     TRL9 = 9, _("TRL 9 – proven in operation, on the market")
+
+
+class PreviewStatus(models.TextChoices):
+    """Where the page images of a PDF document stand (rendered by a task after upload)."""
+
+    NONE = "none", _("No pages to show")
+    PENDING = "pending", _("Being prepared")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Could not be read")

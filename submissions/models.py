@@ -19,6 +19,7 @@ from .enums import (
     AttachmentKind,
     MembershipRole,
     OrganisationSize,
+    PreviewStatus,
     SubmissionStatus,
     TechnologyReadiness,
 )
@@ -292,6 +293,14 @@ class Attachment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Page images of a PDF for reading it in the browser, rendered by a task after upload
+    # (``submissions.previews``): how far that stands, and the pages rendered / in the file.
+    preview_status = models.CharField(
+        max_length=16, choices=PreviewStatus.choices, default=PreviewStatus.NONE
+    )
+    preview_pages = models.PositiveSmallIntegerField(default=0)
+    page_count = models.PositiveIntegerField(default=0)
+    preview_attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         verbose_name = _("attachment")

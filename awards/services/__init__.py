@@ -10,6 +10,7 @@ from .configuration import (
     CRITERION_FIELDS,
     ROUND_FIELDS,
     STRUCTURE_EDITABLE_STATUSES,
+    LevelInput,
     StructureLockedError,
     award_update,
     category_create,
@@ -18,9 +19,11 @@ from .configuration import (
     criterion_create,
     criterion_delete,
     criterion_update,
+    level_error_key,
     round_create,
     round_delete,
     round_update,
+    rubric_level_errors,
     structure_locked_reason,
 )
 from .lifecycle import AwardTransitionError, award_role_grant, award_transition
@@ -33,6 +36,7 @@ __all__ = [
     "ROUND_FIELDS",
     "STRUCTURE_EDITABLE_STATUSES",
     "AwardTransitionError",
+    "LevelInput",
     "StructureLockedError",
     "audit_log",
     "audit_verify",
@@ -45,8 +49,10 @@ __all__ = [
     "criterion_create",
     "criterion_delete",
     "criterion_update",
+    "level_error_key",
     "round_create",
     "round_delete",
     "round_update",
+    "rubric_level_errors",
     "structure_locked_reason",
 ]

@@ -1,7 +1,7 @@
 """Organisers configure an award: settings, timeline, categories, criteria and rounds."""
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -13,8 +13,8 @@ from django.utils.translation import ngettext
 
 from accounts.models import User
 
-from ..enums import AwardStatus, RoundKind, RoundMethod
-from ..models import Award, Category, Criterion, Round
+from ..enums import AwardStatus, RoundKind, RoundMethod, ScoreControl
+from ..models import Award, Category, Criterion, Round, RubricLevel, embed_origins_parse
 from .audit import audit_log
 
 # --- Configuration: settings, categories, criteria, rounds ------------------------------
@@ -40,6 +40,9 @@ AWARD_SETTINGS_FIELDS = (
     "private_notes",
     "confidentiality_de",
     "confidentiality_en",
+    "criterion_comments",
+    "applicant_feedback",
+    "embed_origins",
     "ranking_normalisation",
     "ranking_aggregation",
     "tie_break_criterion",
@@ -66,6 +69,7 @@ CRITERION_FIELDS = (
     "scale_min",
     "scale_max",
     "position",
+    "score_control",
 )
 ROUND_FIELDS = ("number", "name_de", "name_en", "kind", "shortlist_size", "method", "deadline_at")
 
@@ -213,10 +217,185 @@ def _round_unique() -> dict[str, str]:
     return {"number": _("This award already has a round number %(value)s.")}
 
 
+# --- Score levels of a criterion (what a range of its scores means) ------------------------
+
+LEVEL_DESCRIPTION_MAX = 300
+
+
+@dataclass(frozen=True)
+class LevelInput:
+    """One score level as an organiser describes it: the scores ``low`` to ``high`` mean
+    ``description_de`` (``description_en`` in English)."""
+
+    low: int
+    high: int
+    description_de: str
+    description_en: str = ""
+
+
+def level_error_key(index: int, field: str) -> str:
+    """The key under which a service reports an error of the ``index``-th level passed in
+    (its ``field``: low, high, description_de or description_en)."""
+    return f"levels-{index}-{field}"
+
+
+def _level_row(level: RubricLevel | LevelInput) -> dict[str, Any]:
+    return {
+        "low": level.low,
+        "high": level.high,
+        "description_de": level.description_de,
+        "description_en": level.description_en,
+    }
+
+
+def rubric_level_errors(
+    levels: Sequence[LevelInput], *, scale_min: int | None, scale_max: int | None
+) -> dict[str, list[str]]:
+    """What is wrong with ``levels`` of a criterion scored ``scale_min`` to ``scale_max``, by
+    ``level_error_key``: a German text missing, a text too long, the lower score above the
+    higher, scores outside the scale, or a range overlapping another level's."""
+    errors: dict[str, list[str]] = {}
+
+    def add(index: int, field: str, message: str) -> None:
+        errors.setdefault(level_error_key(index, field), []).append(message)
+
+    scale_known = scale_min is not None and scale_max is not None and scale_min < scale_max
+    for index, level in enumerate(levels):
+        if not level.description_de.strip():
+            add(index, "description_de", _("Say in German what these scores mean."))
+        for field in ("description_de", "description_en"):
+            if len(getattr(level, field)) > LEVEL_DESCRIPTION_MAX:
+                add(
+                    index,
+                    field,
+                    _("At most %(max)d characters (it has %(count)d).")
+                    % {"max": LEVEL_DESCRIPTION_MAX, "count": len(getattr(level, field))},
+                )
+        if level.low > level.high:
+            add(
+                index,
+                "high",
+                _("Must not be lower than the first score of the level (%(low)d).")
+                % {"low": level.low},
+            )
+            continue
+        if scale_known and (level.low < scale_min or level.high > scale_max):
+            add(
+                index,
+                "low" if level.low < scale_min else "high",
+                _(
+                    "Outside the scale of this criterion (%(min)d to %(max)d): change the "
+                    "scores or delete the level."
+                )
+                % {"min": scale_min, "max": scale_max},
+            )
+    # Overlaps: in the order of their first score, each level against the one reaching
+    # highest before it.
+    ordered = sorted(
+        (level.low, level.high, index)
+        for index, level in enumerate(levels)
+        if level.low <= level.high
+    )
+    reach: tuple[int, int, int] | None = None
+    for low, high, index in ordered:
+        if reach is not None and low <= reach[1]:
+            add(
+                index,
+                "low",
+                _("Overlaps with the level %(low)d–%(high)d; each score may mean one thing.")
+                % {"low": reach[0], "high": reach[1]},
+            )
+        if reach is None or high > reach[1]:
+            reach = (low, high, index)
+    return errors
+
+
+class _Levels:
+    """The score levels a criterion's create or update brings: ``None`` keeps the stored
+    ones (which must then still lie within the scale), a list replaces them all."""
+
+    def __init__(self, levels: Sequence[LevelInput] | None):
+        self.levels = (
+            None
+            if levels is None
+            else [
+                LevelInput(
+                    low=level.low,
+                    high=level.high,
+                    description_de=level.description_de.strip(),
+                    description_en=level.description_en.strip(),
+                )
+                for level in levels
+            ]
+        )
+
+    def errors(
+        self, criterion: Criterion, *, scale_before: tuple[int, int] | None
+    ) -> dict[str, list[str]]:
+        low, high = criterion.scale_min, criterion.scale_max
+        # A scale that is itself refused (by Criterion.clean) is not checked against.
+        scale_known = low is not None and high is not None and low < high
+        if self.levels is not None:
+            errors = rubric_level_errors(
+                self.levels,
+                scale_min=low if scale_known else None,
+                scale_max=high if scale_known else None,
+            )
+            outside = scale_known and any(
+                level.low < low or level.high > high
+                for level in self.levels
+                if level.low <= level.high
+            )
+            if outside and scale_before is not None and scale_before != (low, high):
+                errors.setdefault("scale_max", []).append(
+                    _(
+                        "Some score levels lie outside the new scale; change or delete them "
+                        "below, or keep the scale."
+                    )
+                )
+            return errors
+        if not scale_known or criterion.pk is None:
+            return {}
+        outside = [
+            level for level in criterion.levels.all() if level.low < low or level.high > high
+        ]
+        if not outside:
+            return {}
+        ranges = ", ".join(f"{level.low}–{level.high}" for level in outside)
+        field = "scale_min" if any(level.low < low for level in outside) else "scale_max"
+        return {
+            field: [
+                ngettext(
+                    "The score level %(levels)s lies outside this scale; change or delete it "
+                    "first.",
+                    "The score levels %(levels)s lie outside this scale; change or delete "
+                    "them first.",
+                    len(outside),
+                )
+                % {"levels": ranges}
+            ]
+        }
+
+    def save(self, criterion: Criterion) -> dict[str, dict[str, Any]]:
+        """Replace the stored levels when they differ; the change for the audit entry."""
+        if self.levels is None:
+            return {}
+        before = [_level_row(level) for level in criterion.levels.order_by("low", "pk")]
+        after = [_level_row(level) for level in sorted(self.levels, key=lambda lv: lv.low)]
+        if before == after:
+            return {}
+        criterion.levels.all().delete()
+        RubricLevel.objects.bulk_create(RubricLevel(criterion=criterion, **row) for row in after)
+        return {"score_levels": {"before": before or None, "after": after or None}}
+
+
 @transaction.atomic
 def award_update(*, award: Award, actor: User | None, **fields: Any) -> Award:
-    """Change an award's settings: names, descriptions, currency, time zone and timeline.
+    """Change an award's settings: names, descriptions, currency, time zone, timeline, the
+    jury's and the results' settings, and the websites that may embed the results.
 
+    ``embed_origins`` is stored normalised (one origin a line, lowercase, each once; see
+    ``embed_origins_parse``); a line that is not an origin is refused, named in the message.
     Only the fields in ``AWARD_SETTINGS_FIELDS`` may be passed (others raise TypeError; the
     status changes through ``award_transition``). Raises ValidationError (by field) for
     invalid values, a timeline out of order or a name already used for the same edition.
@@ -237,6 +416,12 @@ def award_update(*, award: Award, actor: User | None, **fields: Any) -> Award:
     tie_breaker = award.tie_break_criterion
     if tie_breaker is not None and tie_breaker.award_id != award.pk:
         errors["tie_break_criterion"] = [_("Choose a criterion of this award.")]
+    if "embed_origins" in fields:
+        origins, problems = embed_origins_parse(award.embed_origins)
+        if problems:
+            errors["embed_origins"] = problems
+        else:
+            award.embed_origins = "\n".join(origins)
     try:
         # The prefix and edition are not settings (they are fixed when the award is created,
         # where Award.validate_unique keeps a prefix to one award per edition).
@@ -280,23 +465,43 @@ _CRITERION = _Part("criterion", Criterion, CRITERION_FIELDS, _criterion_unique)
 _ROUND = _Part("round", Round, ROUND_FIELDS, _round_unique)
 
 
-def _part_create(part: _Part, *, award: Award, actor: User | None, values: dict[str, Any]):
+def _part_create(
+    part: _Part,
+    *,
+    award: Award,
+    actor: User | None,
+    values: dict[str, Any],
+    related: _Levels | None = None,
+):
     award = _award_locked(award.pk)
     _ensure_editable(award, part.name)
     instance = part.model(award=award, **values)
-    _validate(instance, part.unique(), part.errors(instance))
+    errors = part.errors(instance)
+    if related is not None:
+        errors.update(related.errors(instance, scale_before=None))
+    _validate(instance, part.unique(), errors)
     instance.save()
+    changes = _created(_snapshot(instance, part.fields))
+    if related is not None:
+        changes.update(related.save(instance))
     audit_log(
         award=award,
         actor=actor,
         action=f"{part.name}.created",
         target=instance,
-        data={"changes": _created(_snapshot(instance, part.fields))},
+        data={"changes": changes},
     )
     return instance
 
 
-def _part_update(part: _Part, instance: Any, *, actor: User | None, fields: dict[str, Any]):
+def _part_update(
+    part: _Part,
+    instance: Any,
+    *,
+    actor: User | None,
+    fields: dict[str, Any],
+    related: _Levels | None = None,
+):
     _refuse_unknown_fields(f"{part.name}_update", fields, part.fields)
     award = _award_locked(instance.award_id)
     _ensure_editable(award, part.name)
@@ -304,10 +509,17 @@ def _part_update(part: _Part, instance: Any, *, actor: User | None, fields: dict
     before = _snapshot(instance, part.fields)
     for name, value in fields.items():
         setattr(instance, name, value)
-    _validate(instance, part.unique(), part.errors(instance))
+    errors = part.errors(instance)
+    if related is not None:
+        scale_before = (before["scale_min"], before["scale_max"])
+        errors.update(related.errors(instance, scale_before=scale_before))
+    _validate(instance, part.unique(), errors)
     changes = _changes(before, _snapshot(instance, part.fields))
     if changes:
         instance.save(update_fields=list(changes))
+    if related is not None:
+        changes.update(related.save(instance))
+    if changes:
         audit_log(
             award=award,
             actor=actor,
@@ -419,13 +631,17 @@ def criterion_create(
     scale_min: int = 1,
     scale_max: int = 10,
     position: int = 0,
+    score_control: str = ScoreControl.BUTTONS,
+    levels: Sequence[LevelInput] = (),
 ) -> Criterion:
     """Add a criterion to ``award`` while it is draft or open (see
-    STRUCTURE_EDITABLE_STATUSES).
+    STRUCTURE_EDITABLE_STATUSES), with its score ``levels`` (what a range of scores means).
 
     Raises StructureLockedError when the status forbids it and ValidationError (by field)
-    for a weight not above 0, a lowest score not below the highest or a name already used.
-    Side effects: the criterion is saved and a ``criterion.created`` audit entry written.
+    for a weight not above 0, a lowest score not below the highest or a name already used,
+    and by ``level_error_key`` for levels outside the scale, overlapping or without a German
+    text (``rubric_level_errors``). Side effects: the criterion and its levels are saved and
+    a ``criterion.created`` audit entry written (the levels under ``score_levels``).
     """
     values = {
         "name_de": name_de,
@@ -436,19 +652,32 @@ def criterion_create(
         "scale_min": scale_min,
         "scale_max": scale_max,
         "position": position,
+        "score_control": score_control,
     }
-    return _part_create(_CRITERION, award=award, actor=actor, values=values)
+    return _part_create(
+        _CRITERION, award=award, actor=actor, values=values, related=_Levels(levels)
+    )
 
 
 @transaction.atomic
-def criterion_update(*, criterion: Criterion, actor: User | None, **fields: Any) -> Criterion:
+def criterion_update(
+    *,
+    criterion: Criterion,
+    actor: User | None,
+    levels: Sequence[LevelInput] | None = None,
+    **fields: Any,
+) -> Criterion:
     """Change the fields in CRITERION_FIELDS of ``criterion`` while its award is draft or
     open; from "closed" on, scores may exist and must stay comparable, so nothing changes.
+    ``levels`` replaces the score levels (``None`` keeps them).
 
-    Raises as ``criterion_create``. Side effects: when anything changed, the criterion is
-    saved and a ``criterion.updated`` audit entry records each changed field.
+    Raises as ``criterion_create``; a new scale that leaves stored levels outside it is
+    refused at the scale, naming them (the levels are not adjusted silently). Side effects:
+    when anything changed, the criterion (and its levels) are saved and a
+    ``criterion.updated`` audit entry records each changed field (the levels under
+    ``score_levels``, before and after).
     """
-    return _part_update(_CRITERION, criterion, actor=actor, fields=fields)
+    return _part_update(_CRITERION, criterion, actor=actor, fields=fields, related=_Levels(levels))
 
 
 @transaction.atomic

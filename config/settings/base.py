@@ -229,6 +229,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 FILE_UPLOAD_PERMISSIONS = 0o640
+# A PDF document's pages are rendered as images after the upload (submissions.previews), so
+# that jurors read it in the page; at most this many pages each (the rest by download). Each
+# page is stored twice, up to about 250 kB to read and 550 kB to zoom (a page of dense text;
+# sparse pages less): at most some 80 MB per 100 pages.
+LAUREL_PREVIEW_MAX_PAGES = env.int("LAUREL_PREVIEW_MAX_PAGES", default=100)
 
 # --- Email ----------------------------------------------------------------------------
 # Every mail goes through the outbox: Django's EMAIL_BACKEND (account mails, password
@@ -333,6 +338,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "heartbeat": {"task": "laurel.ping", "schedule": timedelta(minutes=5)},
     "outbox-sweep": {"task": "notifications.sweep", "schedule": timedelta(minutes=1)},
     "draft-reminders": {"task": "submissions.draft_reminders", "schedule": timedelta(hours=1)},
+    "previews-sweep": {"task": "submissions.previews_sweep", "schedule": timedelta(minutes=5)},
     "jury-reminders": {"task": "jury.reminders", "schedule": timedelta(hours=1)},
     "results-publish": {"task": "jury.publish_due", "schedule": timedelta(minutes=1)},
 }

@@ -34,7 +34,16 @@ from .calibration import (
     pool_jurors,
 )
 from .conflicts import ConflictRow, Suggestion, conflict_rows, conflict_suggestions
-from .dashboard import CategoryBallot, DashboardRound, dashboard_rounds, status_of
+from .dashboard import (
+    CategoryBallot,
+    DashboardFilter,
+    DashboardRound,
+    ReviewNavigation,
+    dashboard_rounds,
+    review_navigation,
+    status_of,
+    work_key,
+)
 from .jurors import (
     JURY_VISIBLE_STATUSES,
     awards_judged_by,
@@ -80,11 +89,13 @@ __all__ = [
     "CategoryBallot",
     "Comparison",
     "ConflictRow",
+    "DashboardFilter",
     "DashboardRound",
     "JurorCalibration",
     "Progress",
     "ProgressRow",
     "ReminderRow",
+    "ReviewNavigation",
     "Suggestion",
     "assignments_for_juror",
     "awards_judged_by",
@@ -118,6 +129,7 @@ __all__ = [
     "reminder_interval",
     "reminder_rows",
     "reminders_last_sent",
+    "review_navigation",
     "review_status",
     "round_close_summary",
     "round_progress",
@@ -125,4 +137,5 @@ __all__ = [
     "status_of",
     "submission_for_review",
     "submissions_in_juror_categories",
+    "work_key",
 ]

@@ -77,6 +77,7 @@ def review_save(
     comments: Mapping[int, str] | None = None,
     overall_comment: str = "",
     private_note: str = "",
+    applicant_feedback: str | None = None,
     submit: bool = False,
 ) -> Review:
     """Save the juror's review of ``assignment`` as a draft, or submit it.
@@ -84,6 +85,9 @@ def review_save(
     ``version`` is the version the juror's page was loaded with (0 before the first save);
     a save based on an older version raises StaleReview and changes nothing. Scores must be
     whole numbers on the criterion's scale, of this award's criteria; ``None`` clears one.
+    ``comments`` per criterion are kept only where the award asks for them, the private
+    note and the feedback to the applicant only where the award allows them (``None``
+    leaves the stored feedback as it is).
     Submitting needs a score for every criterion and locks the review. Raises ReviewLocked
     (submitted, or the round is not open), DeadlinePassed (with the deadline),
     CalibrationPending (the juror's calibration entries of the category come first), ReviewError
@@ -122,7 +126,7 @@ def review_save(
             current=current,
         )
     criteria = {c.pk: c for c in award.criteria.all()}
-    comments = comments or {}
+    comments = (comments or {}) if award.criterion_comments else {}
     errors: dict[int, str] = {}
     for criterion_id in set(scores) | set(comments):
         if criterion_id not in criteria:
@@ -171,6 +175,8 @@ def review_save(
             existing.save(update_fields=["value", "comment"])
     review.overall_comment = overall_comment.strip()
     review.private_note = private_note.strip() if award.private_notes else ""
+    if applicant_feedback is not None and award.applicant_feedback:
+        review.applicant_feedback = applicant_feedback.strip()
     if submit:
         scored = set(
             review.scores.filter(value__isnull=False).values_list("criterion_id", flat=True)

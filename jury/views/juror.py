@@ -35,11 +35,12 @@ from core.http import (
     session_checked,
 )
 from core.links import safe_link, with_next
+from submissions import previews
 from submissions.downloads import attachment_download, thumbnail_inline
-from submissions.enums import AttachmentKind
+from submissions.enums import AttachmentKind, PreviewStatus
 from submissions.models import Submission
 
-from .. import access, previews, rules, selectors, services
+from .. import access, rules, selectors, services
 from ..enums import ReviewStatus
 from ..forms import (
     BallotForm,
@@ -71,10 +72,11 @@ def _entry_context(submission: Submission) -> dict:
     attachments = list(submission.attachments.all())
     documents = [a for a in attachments if a.kind != AttachmentKind.IMAGE]
     for document in documents:
-        # Page images to read the document inline (rendered once, then kept).
-        shown, total = previews.preview_pages(document)
-        document.preview_pages = range(1, shown + 1)
-        document.page_total = total
+        # Page images to read the document inline, rendered by a task after the upload: the
+        # row says how far that is (preview_status, preview_pages, page_count); no storage
+        # is asked and nothing is rendered here.
+        ready = document.preview_status == PreviewStatus.READY
+        document.page_numbers = range(1, (document.preview_pages if ready else 0) + 1)
     return {
         "submission": submission,
         "images": [a for a in attachments if a.kind == AttachmentKind.IMAGE],
@@ -276,6 +278,7 @@ def conflicts(request: HttpRequest, slug: str) -> HttpResponse:
 def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     """The juror's home: first steps until done, then their work per opened round."""
     award, juror = access.juror_get_for(request.user, slug)
+    filters = selectors.DashboardFilter.from_query(request.GET)
     steps = [
         {
             "name": "confidentiality",
@@ -302,7 +305,10 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         "juror": juror,
         "steps": steps,
         "next_step_url": reverse(step, kwargs={"slug": award.slug}) if step else None,
-        "rounds": selectors.dashboard_rounds(award, juror) if juror.is_ready else [],
+        "rounds": selectors.dashboard_rounds(award, juror, filters) if juror.is_ready else [],
+        "filters": filters,
+        "categories": list(award.categories.order_by("position", "pk")) if juror.is_ready else [],
+        "statuses": ReviewStatus.choices,
     }
     return render(request, "jury/dashboard.html", context)
 
@@ -317,6 +323,7 @@ def _review_initial(review: Review | None) -> dict:
         "version": review.version,
         "overall_comment": review.overall_comment,
         "private_note": review.private_note,
+        "applicant_feedback": review.applicant_feedback,
     }
     for score in review.scores.all():
         initial[f"score_{score.criterion_id}"] = "" if score.value is None else score.value
@@ -360,10 +367,27 @@ def _render_review(
         if rules.may_see_other_reviews(award, review)
         else None,
         "blind": award.blind_review,
+        "navigation": selectors.review_navigation(juror, assignment),
         **_entry_context(submission),
     }
     context["review_status_display"] = ReviewStatus(context["review_status"]).label
     return render(request, "jury/review.html", context, status=status)
+
+
+def _criteria(award: Award) -> list[Criterion]:
+    """The award's criteria in order, each with its score levels (2 queries)."""
+    return list(award.criteria.order_by("position", "pk").prefetch_related("levels"))
+
+
+def _review_form(award: Award, criteria: list[Criterion], **kwargs) -> ReviewForm:
+    return ReviewForm(
+        criteria=criteria,
+        private_notes=award.private_notes,
+        criterion_comments=award.criterion_comments,
+        applicant_feedback=award.applicant_feedback,
+        score_visibility=award.score_visibility,
+        **kwargs,
+    )
 
 
 def _calibration_first() -> str:
@@ -388,19 +412,18 @@ def review(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if selectors.calibration_gate(assignment):
         messages.info(request, _calibration_first())
         return redirect("jury:dashboard", slug=award.slug)
-    criteria = list(award.criteria.order_by("position", "pk"))
+    criteria = _criteria(award)
     own = _own_review(assignment)
     if request.method != "POST":
-        form = ReviewForm(
-            initial=_review_initial(own), criteria=criteria, private_notes=award.private_notes
-        )
+        form = _review_form(award, criteria, initial=_review_initial(own))
         return _render_review(request, award, juror, assignment, own, form, criteria)
 
-    form = ReviewForm(request.POST, criteria=criteria, private_notes=award.private_notes)
+    form = _review_form(award, criteria, data=request.POST)
     args = (request, award, juror, assignment, own, form, criteria)
     if not form.is_valid():
         return _render_review(*args, status=400)
-    submit = request.POST.get("action") == "submit"
+    action = request.POST.get("action")
+    submit = action == "submit"
     try:
         services.review_save(
             assignment=assignment, actor=request.user, submit=submit, **form.review_values()
@@ -419,14 +442,21 @@ def review(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         else:
             alert = error_message(error)
         return _render_review(*args, alert=alert, status=400)
+    entry = assignment.submission.reference or assignment.submission.title
     if submit:
         messages.success(
-            request,
-            _("Your review of %(entry)s has been submitted. Thank you!")
-            % {"entry": assignment.submission.reference or assignment.submission.title},
+            request, _("Your review of %(entry)s has been submitted. Thank you!") % {"entry": entry}
         )
+    else:
+        messages.success(request, _("Your draft of %(entry)s has been saved.") % {"entry": entry})
+    if submit or action == "next":
+        # On to the next open review of the round; the dashboard once there is none.
+        following = selectors.review_navigation(juror, assignment).next
+        if following is not None:
+            return redirect("jury:review", slug=award.slug, pk=following)
+        if not submit:
+            messages.info(request, _("That was your last open review in this round."))
         return redirect("jury:dashboard", slug=award.slug)
-    messages.success(request, _("Your draft has been saved."))
     return redirect("jury:review", slug=award.slug, pk=assignment.pk)
 
 
@@ -443,8 +473,7 @@ def review_autosave(request: HttpRequest, slug: str, pk: int) -> JsonResponse:
     if not juror.is_ready:
         raise Http404
     assignment = access.assignment_get_for(juror, pk)
-    criteria = list(award.criteria.order_by("position", "pk"))
-    form = ReviewForm(request.POST, criteria=criteria, private_notes=award.private_notes)
+    form = _review_form(award, _criteria(award), data=request.POST)
     if not form.is_valid():
         return autosave_invalid(form_errors(form))
     try:
@@ -527,10 +556,14 @@ def thumbnail(request: HttpRequest, slug: str, pk: int) -> FileResponse:
 
 @require_safe
 @login_required
-def document_page(request: HttpRequest, slug: str, pk: int, page: int) -> FileResponse:
-    """One page of a PDF document as an image, for reading it inline."""
+def document_page(
+    request: HttpRequest, slug: str, pk: int, page: int, size: str = previews.READ
+) -> FileResponse:
+    """One page of a PDF document as an image, for reading it inline (``size`` "read"), or
+    larger for zooming in (``jury:document_page_large``, "zoom"); 404 for a page that was
+    not rendered (yet), as for a file the juror may not open."""
     item = _juror_attachment(request, slug, pk)
-    image = previews.preview_page(item, page)
+    image = previews.open_page(item, page, size)
     if image is None:
         raise Http404
     return protected_file(FileResponse(image, as_attachment=False, content_type="image/jpeg"))
@@ -696,6 +729,12 @@ urlpatterns: list = [
     path("<slug:slug>/files/<int:pk>/", attachment, name="attachment"),
     path("<slug:slug>/files/<int:pk>/thumb/", thumbnail, name="thumbnail"),
     path("<slug:slug>/files/<int:pk>/pages/<int:page>/", document_page, name="document_page"),
+    path(
+        "<slug:slug>/files/<int:pk>/pages/<int:page>/large/",
+        document_page,
+        {"size": previews.ZOOM},
+        name="document_page_large",
+    ),
     path("<slug:slug>/rounds/<int:number>/ballot/<int:category>/", ballot, name="ballot"),
     path("<slug:slug>/rounds/<int:number>/entries/<int:pk>/", finalist, name="finalist"),
 ]

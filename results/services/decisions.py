@@ -33,6 +33,7 @@ from ..selectors.rankings import (
     round_entries,
     round_rankings,
 )
+from .showcase import results_changed
 
 
 class DecisionError(ValidationError):
@@ -215,6 +216,7 @@ def decision_confirm(
         for pk in mentions
     ]
     Decision.objects.bulk_create(decisions)
+    results_changed(award)
     audit_log(
         award=award,
         actor=actor,
@@ -267,6 +269,7 @@ def decision_reopen(*, award: Award, category: Category, reason: str, actor: Use
         "justification": decisions[0].justification,
     }
     Decision.objects.filter(pk__in=[d.pk for d in decisions]).delete()
+    results_changed(award)
     if award.results_publish_at is not None:
         award.results_publish_at = None
         award.save(update_fields=["results_publish_at", "updated_at"])
@@ -279,3 +282,92 @@ def decision_reopen(*, award: Award, category: Category, reason: str, actor: Use
         target=category,
         data={"before": before, "after": None, "reason": reason},
     )
+
+
+# --- What the public sees of a distinction ------------------------------------------------
+
+STATEMENT_MAX_LENGTH = 1200
+PRESENTABLE_STATUSES = (AwardStatus.JUDGING, AwardStatus.DECIDED, AwardStatus.PUBLISHED)
+
+
+def _statement(text: str) -> str:
+    # Line breaks as one character each, whatever the browser sent.
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+@transaction.atomic
+def decision_present(
+    *,
+    decision: Decision,
+    statement_de: str,
+    statement_en: str,
+    public: bool,
+    actor: User | None,
+) -> Decision:
+    """Set the jury's statement on a place or mention (German and English, at most
+    ``STATEMENT_MAX_LENGTH`` characters each) and whether it is shown on the public results.
+
+    Allowed while the award is judging or decided, and after publication (a statement may
+    be corrected later). A winner (place 1) is always shown: hiding it is refused. Side
+    effects, when anything changed: the decision is saved, the public results are marked
+    changed (``results_changed``), audit entry ``decision.presented`` with the before and
+    after.
+    """
+    award = Award.objects.select_for_update().get(pk=decision.award_id)
+    decision = (
+        Decision.objects.select_for_update(of=("self",))
+        .select_related("submission", "category")
+        .get(pk=decision.pk, award=award)
+    )
+    if award.status not in PRESENTABLE_STATUSES:
+        raise DecisionError(
+            _(
+                "Jury statements are written once there is a decision: while the award is "
+                "“%(status)s” or later."
+            )
+            % {"status": AwardStatus.JUDGING.label}
+        )
+    values = {
+        "statement_de": _statement(statement_de),
+        "statement_en": _statement(statement_en),
+        "public": bool(public),
+    }
+    errors: dict[str, list[str]] = {}
+    for field in ("statement_de", "statement_en"):
+        length = len(values[field])
+        if length > STATEMENT_MAX_LENGTH:
+            errors[field] = [
+                _("At most %(max)d characters; this statement has %(count)d.")
+                % {"max": STATEMENT_MAX_LENGTH, "count": length}
+            ]
+    is_winner = decision.kind == DecisionKind.PLACE and decision.place == 1
+    if is_winner and not values["public"]:
+        errors["public"] = [
+            _(
+                "The winner is always shown on the public results; only other places and "
+                "special mentions can be hidden."
+            )
+        ]
+    if errors:
+        raise DecisionError(errors)
+    before = {field: getattr(decision, field) for field in values}
+    if before == values:
+        return decision
+    for field, value in values.items():
+        setattr(decision, field, value)
+    decision.save(update_fields=list(values))
+    results_changed(award)
+    audit_log(
+        award=award,
+        actor=actor,
+        action="decision.presented",
+        target=decision.category,
+        data={
+            "submission": decision.submission_id,
+            "references": {str(decision.submission_id): decision.submission.reference},
+            "place": decision.place,
+            "before": before,
+            "after": values,
+        },
+    )
+    return decision

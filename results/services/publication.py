@@ -31,7 +31,8 @@ from submissions.models import Membership, Submission
 
 from ..enums import DecisionKind
 from ..models import Decision
-from ..tasks import publish_results
+from ..tasks import publish_results, share_images
+from .showcase import results_changed
 
 
 class PublicationError(ValidationError):
@@ -56,7 +57,8 @@ def _enqueue(award: Award, at: dt.datetime) -> None:
 def publication_schedule(*, award: Award, at: dt.datetime, actor: User | None) -> Award:
     """Publish the results of ``award`` at ``at`` (now or later). The award must be decided:
     every category has its winner. Rescheduling is possible until the moment has passed.
-    Side effects: audit entry ``results.scheduled``; the ETA task."""
+    Side effects: audit entry ``results.scheduled``; the ETA task; the share images (task
+    ``results.share_images``, on commit)."""
     award = Award.objects.select_for_update().get(pk=award.pk)
     now = timezone.now()
     if award.status != AwardStatus.DECIDED:
@@ -80,6 +82,7 @@ def publication_schedule(*, award: Award, at: dt.datetime, actor: User | None) -
     before = award.results_publish_at
     award.results_publish_at = at
     award.save(update_fields=["results_publish_at", "updated_at"])
+    results_changed(award)
     audit_log(
         award=award,
         actor=actor,
@@ -88,6 +91,8 @@ def publication_schedule(*, award: Award, at: dt.datetime, actor: User | None) -
         data={"before": before, "after": at},
     )
     _enqueue(award, at)
+    # Made now, stored privately, served from the moment on (missing ones on first request).
+    enqueue_on_commit(share_images, award.pk)
     return award
 
 
@@ -101,6 +106,7 @@ def publication_cancel(*, award: Award, actor: User | None) -> Award:
     before = award.results_publish_at
     award.results_publish_at = None
     award.save(update_fields=["results_publish_at", "updated_at"])
+    results_changed(award)
     audit_log(
         award=award,
         actor=actor,
@@ -204,7 +210,12 @@ def results_publish(*, award_id: int, now: dt.datetime | None = None) -> bool:
             results_publish_at__isnull=False,
             results_publish_at__lte=now,
             results_published_at__isnull=True,
-        ).update(status=AwardStatus.PUBLISHED, results_published_at=now, updated_at=now)
+        ).update(
+            status=AwardStatus.PUBLISHED,
+            results_published_at=now,
+            results_changed_at=now,
+            updated_at=now,
+        )
         if not claimed:
             return False
         award = Award.objects.get(pk=award_id)

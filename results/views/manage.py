@@ -17,8 +17,9 @@ from django.core.exceptions import ValidationError
 from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import NoReverseMatch, path, reverse
 from django.utils import formats, timezone
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from awards.enums import AwardStatus, RoundMethod, RoundStatus
@@ -31,7 +32,9 @@ from results.engine import explain, histogram_svg, jury_quality
 from submissions.models import Submission
 
 from .. import presskit, selectors, services, wording
-from ..forms import DecisionForm, PublicationForm, ReopenForm
+from ..enums import DecisionKind
+from ..forms import DecisionForm, DecisionPresentationForm, PublicationForm, ReopenForm
+from ..models import Decision
 
 DIGEST_SHOWN = 12
 
@@ -447,7 +450,106 @@ class PublicationView(_ResultsView):
                 "form": form,
                 "undecided": undecided,
                 "decisions": selectors.press_decisions(award) if state != "undecided" else [],
+                "distinctions": distinctions_of(award),
                 "public_url": reverse("results:public", kwargs={"slug": award.slug}),
+                "embed_snippet": self.embed_snippet(award),
+                "embed_origins": award.embed_origin_list,
+            },
+            status=status,
+        )
+
+    def embed_snippet(self, award: Award) -> str:
+        """The HTML an organiser copies into their website to show the winners there (""
+        while the widget's address does not exist). Plain text: the page escapes it."""
+        try:
+            path_ = reverse("results:embed", args=[award.slug])
+        except NoReverseMatch:
+            return ""
+        title = _("%(award)s: the winners") % {"award": award}
+        return (
+            f'<iframe src="{escape(self.request.build_absolute_uri(path_))}" '
+            f'title="{escape(title)}" width="100%" height="600" style="border:0"></iframe>'
+        )
+
+
+def distinctions_of(award: Award) -> list[Decision]:
+    """Every place and mention of ``award``, in the order of the categories, places first,
+    with the entry and its company (one query)."""
+    return list(
+        Decision.objects.filter(award=award)
+        .select_related("category", "submission__organisation")
+        .order_by("category__position", "category_id", "kind", "place", "pk")
+    )
+
+
+# --- The jury statement and visibility of a distinction ----------------------------------
+
+
+class DecisionStatementView(_ResultsView):
+    """The jury's statement on one place or mention (German, English) and whether it is shown
+    on the public results; while judging, once decided and after publication."""
+
+    permission_required = "jury.manage"
+
+    def load(self, **kwargs) -> None:
+        super().load(**kwargs)
+        self.decision = (
+            Decision.objects.filter(award=self.award, pk=kwargs["pk"])
+            .select_related("category", "submission__organisation")
+            .first()
+        )
+        if self.decision is None:
+            raise Http404
+
+    @property
+    def is_winner(self) -> bool:
+        return self.decision.kind == DecisionKind.PLACE and self.decision.place == 1
+
+    def make_form(self, data=None) -> DecisionPresentationForm:
+        return DecisionPresentationForm(
+            data,
+            is_winner=self.is_winner,
+            max_length=services.STATEMENT_MAX_LENGTH,
+            initial={
+                "statement_de": self.decision.statement_de,
+                "statement_en": self.decision.statement_en,
+                "public": self.decision.public or self.is_winner,
+            },
+        )
+
+    def get(self, request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+        return self.render_page(self.make_form())
+
+    def post(self, request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+        form = self.make_form(request.POST)
+        if form.is_valid():
+            try:
+                services.decision_present(
+                    decision=self.decision,
+                    statement_de=form.cleaned_data["statement_de"],
+                    statement_en=form.cleaned_data["statement_en"],
+                    public=form.cleaned_data["public"],
+                    actor=request.user,
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("The jury statement on “%(title)s” has been saved.")
+                    % {"title": self.decision.submission.title},
+                )
+                return redirect(self.url("publication") + "#distinctions-title")
+        return self.render_page(form, status=400)
+
+    def render_page(self, form: DecisionPresentationForm, status: int = 200) -> HttpResponse:
+        return self.page(
+            "manage_decision_statement.html",
+            {
+                "decision": self.decision,
+                "distinction": wording.distinction(self.decision),
+                "form": form,
+                "results_public": self.award.results_are_public(),
             },
             status=status,
         )
@@ -523,6 +625,11 @@ urlpatterns: list = [
         name="decision_reopen",
     ),
     path("publication/", PublicationView.as_view(), name="publication"),
+    path(
+        "decisions/statement/<int:pk>/",
+        DecisionStatementView.as_view(),
+        name="decision_statement",
+    ),
     path("press/winners.csv", PressCsvView.as_view(), name="press_csv"),
     path("press/winners.xlsx", PressXlsxView.as_view(), name="press_xlsx"),
     path("press/share/<int:pk>.png", PressImageView.as_view(), name="press_image"),

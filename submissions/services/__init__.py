@@ -26,6 +26,11 @@ from .organisations import (
     organisation_invite,
     organisation_update,
 )
+from .previews import (
+    attachment_previews_remove,
+    attachment_previews_render,
+    attachment_previews_sweep,
+)
 from .reminders import draft_reminders_send
 
 __all__ = [
@@ -37,6 +42,9 @@ __all__ = [
     "SubmissionTransitionError",
     "attachment_add",
     "attachment_delete",
+    "attachment_previews_remove",
+    "attachment_previews_render",
+    "attachment_previews_sweep",
     "deadline_extend",
     "deadline_for",
     "draft_reminders_send",

@@ -19,11 +19,15 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from awards.services import audit_log
+from core.queue import enqueue_on_commit
 
-from ..enums import AttachmentKind, SubmissionStatus
+from .. import previews
+from ..enums import AttachmentKind, PreviewStatus, SubmissionStatus
 from ..models import Attachment, Submission
-from ..uploads import check_upload, thumbnail_bytes
+from ..tasks import render_previews
+from ..uploads import PDF, check_upload, thumbnail_bytes
 from .entries import IncompleteSubmission, _ensure_changeable, _lock
+from .previews import attachment_previews_remove
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +94,8 @@ def attachment_add(*, submission: Submission, actor: User, upload: UploadedFile)
     SubmissionTransitionError unless the entry is a draft or submitted. Images get a
     JPEG thumbnail. StorageUnavailable when the storage does not take the file or its
     thumbnail completely; then nothing is kept (the partial files are removed, the
-    transaction rolls back). Side effect: an ``attachment.added`` audit entry.
+    transaction rolls back). Side effects: an ``attachment.added`` audit entry; for a PDF,
+    its page images pending and the ``submissions.render_previews`` task enqueued on commit.
     """
     current = _lock(submission)
     _ensure_changeable(current)
@@ -110,6 +115,8 @@ def attachment_add(*, submission: Submission, actor: User, upload: UploadedFile)
         size=checked.size,
         sha256=checked.sha256,
         uploaded_by=actor,
+        # Rendered by a task once the file is stored and committed, never in a request.
+        preview_status=PreviewStatus.PENDING if checked.content_type == PDF else PreviewStatus.NONE,
     )
     # Made before anything is stored: an image the thumbnail cannot be made of leaves nothing.
     thumbnail = thumbnail_bytes(upload) if checked.kind == AttachmentKind.IMAGE else None
@@ -141,14 +148,17 @@ def attachment_add(*, submission: Submission, actor: User, upload: UploadedFile)
         # cannot be seen from here; the views call this outside any other transaction.
         _remove(attachment.file.storage, written)
         raise
+    if attachment.preview_status == PreviewStatus.PENDING:
+        enqueue_on_commit(render_previews, attachment.pk)
     return attachment
 
 
 @transaction.atomic
 def attachment_delete(*, attachment: Attachment, actor: User) -> None:
-    """Remove a file from an entry before the deadline; the stored objects go with it once
-    the transaction has committed. Refused (IncompleteSubmission) for the last image of a
-    submitted entry, and for entries that are neither drafts nor submitted."""
+    """Remove a file from an entry before the deadline; the stored objects (the file, its
+    thumbnail, a document's page images) go with it once the transaction has committed.
+    Refused (IncompleteSubmission) for the last image of a submitted entry, and for entries
+    that are neither drafts nor submitted."""
     current = _lock(attachment.submission)
     _ensure_changeable(current)
     if (
@@ -175,10 +185,14 @@ def attachment_delete(*, attachment: Attachment, actor: User) -> None:
     )
     files = [f for f in (attachment.file, attachment.thumbnail) if f]
     names = [(f.storage, f.name) for f in files]
+    storage, pages = attachment.file.storage, previews.folder(attachment)
     attachment.delete()
 
     def remove() -> None:
-        for storage, name in names:
-            storage.delete(name)
+        for file_storage, name in names:
+            file_storage.delete(name)
+        # Also when none were rendered: a render may have stored some before this commit
+        # (one that finishes later removes its own, finding the row gone).
+        attachment_previews_remove(storage=storage, folder=pages)
 
     transaction.on_commit(remove)

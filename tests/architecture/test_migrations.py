@@ -8,6 +8,7 @@ Runs on PostgreSQL in CI (and on SQLite on a laptop)."""
 
 import io
 
+import factory
 import pytest
 from django.core.management import call_command
 from django.db import connection
@@ -38,11 +39,21 @@ def migrate(targets):
     return MigrationExecutor(connection).loader.project_state(nodes).apps
 
 
+def award_in(old, **fields):
+    """An award made through the old schema's model (today's has columns added since), as an
+    instance of today's model for the factories and the audit log, which need only its key."""
+    from awards.models import Award
+
+    values = factory.build(dict, FACTORY_CLASS=AwardFactory, **fields)
+    row = old.get_model("awards", "Award").objects.create(**values)
+    return Award(pk=row.pk, **values)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_moving_decisions_to_results_and_dropping_mirrored_roles_keeps_the_data():
     old = migrate(BEFORE)
     try:
-        award = AwardFactory(status="judging")
+        award = award_in(old, status="judging")
         category = CategoryFactory(award=award)
         # The round as the old schema has it (today's model has columns added since).
         round_ = old.get_model("awards", "Round").objects.create(
@@ -117,7 +128,7 @@ def test_the_calibrated_default_leaves_existing_awards_their_method():
         [("awards", "0004_jury_seats_are_the_roles"), ("jury", "0002_results_app_owns_decisions")]
     )
     try:
-        award = AwardFactory(status="judging")
+        award = award_in(old, status="judging")
         old.get_model("awards", "Award").objects.filter(pk=award.pk).update(
             ranking_normalisation="zscore"
         )
@@ -138,3 +149,52 @@ def test_the_calibrated_default_leaves_existing_awards_their_method():
     assert Award.objects.get(pk=award.pk).ranking_normalisation == "zscore"
     assert Round.objects.get(pk=round_.pk).calibration_counts is True
     assert RoundEntry.objects.get(submission=entry).is_calibration is False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_showcase_migrations_keep_the_data_and_prepare_the_pages_of_existing_documents():
+    """awards 0006, jury 0004, results 0002, submissions 0007 add score levels, the jury's
+    feedback box, the public presentation of decisions and the document pages rendered after
+    upload: an existing award gets comments per criterion (as before) and no feedback box,
+    an existing criterion the row of buttons and no levels, an existing PDF is marked for
+    the preview sweep (an image is not)."""
+    old = migrate(
+        [
+            ("awards", "0005_calibrated_normalisation_and_calibration_round"),
+            ("submissions", "0006_reference_numbers_unique_across_awards"),
+            ("jury", "0003_calibration_entries"),
+            ("results", "0001_initial"),
+        ]
+    )
+    try:
+        award = award_in(old, status="judging")
+        category = CategoryFactory(award=award)
+        criterion = old.get_model("awards", "Criterion").objects.create(
+            award_id=award.pk, name_de="Innovation", name_en="Innovation"
+        )
+        entry = SubmissionFactory(award=award, category=category, status="eligible")
+        Attachment = old.get_model("submissions", "Attachment")
+        common = {"submission_id": entry.pk, "size": 10, "sha256": "a" * 64}
+        pdf = Attachment.objects.create(
+            kind="document", file="x.pdf", original_name="Plan.pdf",
+            content_type="application/pdf", **common,
+        )  # fmt: skip
+        image = Attachment.objects.create(
+            kind="image", file="x.jpg", original_name="Foto.jpg",
+            content_type="image/jpeg", **common,
+        )  # fmt: skip
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+
+    from awards.models import Award, Criterion
+    from submissions.models import Attachment
+
+    migrated = Award.objects.get(pk=award.pk)
+    assert (migrated.criterion_comments, migrated.applicant_feedback) == (True, False)
+    assert (migrated.embed_origins, migrated.results_changed_at) == ("", None)
+    assert Criterion.objects.get(pk=criterion.pk).score_control == "buttons"
+    assert not Criterion.objects.get(pk=criterion.pk).levels.exists()
+    assert Attachment.objects.get(pk=pdf.pk).preview_status == "pending"
+    assert Attachment.objects.get(pk=image.pk).preview_status == "none"
+    assert Attachment.objects.get(pk=pdf.pk).original_name == "Plan.pdf"

@@ -39,7 +39,11 @@ def criterion_data(**overrides: str) -> dict[str, str]:
         "weight": "2.5",
         "scale_min": "0",
         "scale_max": "5",
+        "score_control": "buttons",
         "position": "1",
+        # The score levels' rows (none sent; tests/awards/test_rubric_levels.py sends some).
+        "levels-TOTAL_FORMS": "0",
+        "levels-INITIAL_FORMS": "0",
     }
     data.update(overrides)
     return data

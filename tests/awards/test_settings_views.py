@@ -32,9 +32,17 @@ def settings_data(award: Award, **overrides: str) -> dict[str, str]:
         "ranking_aggregation": award.ranking_aggregation,
         "tie_break_criterion": str(award.tie_break_criterion_id or ""),
         "places_per_category": str(award.places_per_category),
+        "embed_origins": award.embed_origins,
     }
     # Checkboxes post nothing when unticked.
-    checkboxes = ("blind_review", "private_notes", "special_mentions", "jurors_see_ranking")
+    checkboxes = (
+        "blind_review",
+        "private_notes",
+        "criterion_comments",
+        "applicant_feedback",
+        "special_mentions",
+        "jurors_see_ranking",
+    )
     data.update({name: "on" for name in checkboxes if getattr(award, name)})
     for name in ("submissions_open_at", "submissions_close_at", "jury_deadline_at"):
         data[name] = getattr(award, name).astimezone(tz).strftime("%Y-%m-%dT%H:%M")

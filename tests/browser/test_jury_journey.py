@@ -99,6 +99,7 @@ def judging_award():
             description_en="How much lighter than the state of the art, at equal strength.",
             scale_min=1,
             scale_max=10,
+            score_control="number",  # the row of buttons: test_review_workspace_journey
         ),
         CriterionFactory(
             award=award,
@@ -108,6 +109,7 @@ def judging_award():
             description_en="How soon and how widely it can be sold.",
             scale_min=1,
             scale_max=10,
+            score_control="number",
         ),
     ]
     round_ = RoundFactory(award=award, number=1, status="open", opened_at=now)

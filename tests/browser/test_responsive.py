@@ -48,6 +48,7 @@ from notifications import bulk
 from notifications.catalogue import EDITABLE_KEYS
 from notifications.models import BulkSend, Message
 from results.demo import SCORED_SLUG
+from results.models import Decision
 from results.services import shortlist_take
 from submissions.enums import MembershipRole
 from submissions.models import Membership, Organisation, Submission
@@ -81,12 +82,15 @@ NOT_PAGES = {
     "results_manage:press_xlsx": "download",
     "results_manage:press_image": "image",
     "results:image": "image",
+    "results:share_image": "image",
+    "results:edition_share_image": "image",
     "submissions:pdf": "download",
     "submissions:attachment": "file",
     "submissions:thumbnail": "image",
     "jury:attachment": "file",
     "jury:thumbnail": "image",
     "jury:document_page": "image",
+    "jury:document_page_large": "image",
 }
 # The link in a mail: whoever holds it opens it, signed in or not.
 TOKEN_PAGES = {
@@ -371,6 +375,13 @@ def test_every_page_of_a_visitor_fits_a_phone(demo_data, phone):
     for award in (d.open, d.published, d.jury):
         v.visit("awards:detail", slug=award.slug)
     v.visit("results:public", slug=d.published.slug)
+    shown = Decision.objects.filter(
+        award=d.published, place=1, submission__consent_publication=True
+    ).select_related("submission")[0]
+    v.visit("results:entry", slug=d.published.slug, reference=shown.submission.reference)
+    v.visit("results:editions", slug=d.published.slug)
+    v.visit("results:archive")
+    v.visit("results:embed", slug=d.published.slug)
     v.visit("accounts:login")
     v.visit("accounts:register")
     v.visit("accounts:register_done")
@@ -570,6 +581,8 @@ def test_every_page_of_an_organiser_fits_a_phone(demo_data, phone):
     v.visit("results_manage:quality", slug=d.scored.slug)
     for award in (d.published, d.scored):
         v.visit("results_manage:publication", slug=award.slug)
+    distinction = d.published.decisions.order_by("pk").first()
+    v.visit("results_manage:decision_statement", slug=d.published.slug, pk=distinction.pk)
     # Messages.
     v.visit("notifications:outbox", slug=slug)
     v.visit("notifications:message", slug=slug, pk=message.pk)

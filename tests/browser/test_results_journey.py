@@ -312,17 +312,25 @@ def test_organiser_ranks_decides_schedules_and_the_results_appear_at_the_moment(
     mob_robust = page.get_by_test_id("robustness-MOB")
     # Every juror orders Mobility alike, yet with three reviews per juror z-scores are
     # fragile: in the simulated juries that draw a juror's reviews from one entry only, that
-    # juror has no spread and counts as average, so Red Arrow is first in about 94 %.
-    expect(mob_robust.get_by_test_id("verdict")).to_have_text("close call")
-    expect(mob_robust.get_by_test_id("verdict-reasons")).to_contain_text(
-        "The share of simulated juries in which the leader is first is below 95 %."
-    )
-    expect(mob_robust.get_by_test_id("bootstrap")).to_have_text(
+    # juror has no spread and counts as average, so Red Arrow is first in about 94 % — near
+    # the 95 % line, on either side of it by the draws (seeded by the category's id, which
+    # differs from run to run): the verdict must follow the share the page shows.
+    bootstrap = mob_robust.get_by_test_id("bootstrap")
+    expect(bootstrap).to_have_text(
         re.compile(
             r"^Figures: the leader is first on its own in \d{1,3}\.\d % of 1000 simulated "
             r"juries \(its reviews drawn again and the normalisation fitted again each time\)\.$"
         )
     )
+    share = float(re.search(r"in (\d{1,3}\.\d) %", bootstrap.inner_text()).group(1))
+    assert 85 <= share <= 100, share
+    if share < 95:
+        expect(mob_robust.get_by_test_id("verdict")).to_have_text("close call")
+        expect(mob_robust.get_by_test_id("verdict-reasons")).to_contain_text(
+            "The share of simulated juries in which the leader is first is below 95 %."
+        )
+    else:
+        expect(mob_robust.get_by_test_id("verdict")).to_have_text("robust")
     lif_robust = page.get_by_test_id("robustness-LIF")
     expect(lif_robust.get_by_test_id("verdict")).to_have_text("close call")
     # Without Moritz, Hanfwerk leads; without Ole, the two are tied; Nele changes nothing.
@@ -389,9 +397,9 @@ def test_organiser_ranks_decides_schedules_and_the_results_appear_at_the_moment(
     )
     mob_decision = page.get_by_test_id("decision-MOB")
     expect(mob_decision.get_by_test_id("decision-state")).to_have_text("decided")
-    expect(mob_decision.get_by_test_id("decided-places").locator("li")).to_have_text(
-        [f"Winner: {label(red_arrow)}"]
-    )
+    expect(
+        mob_decision.get_by_test_id("decided-places").get_by_test_id("decided-entry")
+    ).to_have_text([f"Winner: {label(red_arrow)}"])
     expect(mob_decision.get_by_test_id("justification")).to_have_text(
         "The decision follows the ranking."
     )
@@ -419,9 +427,9 @@ def test_organiser_ranks_decides_schedules_and_the_results_appear_at_the_moment(
     expect(page.get_by_role("alert").first).to_contain_text(
         "The decision on “Lifestyle” has been recorded."
     )
-    expect(lif_decision.get_by_test_id("decided-places").locator("li")).to_have_text(
-        [f"Winner: {label(hanf)}"]
-    )
+    expect(
+        lif_decision.get_by_test_id("decided-places").get_by_test_id("decided-entry")
+    ).to_have_text([f"Winner: {label(hanf)}"])
     expect(lif_decision.get_by_test_id("justification")).to_have_text(
         f"Justification: {JUSTIFICATION}"
     )

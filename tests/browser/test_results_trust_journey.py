@@ -338,7 +338,7 @@ def test_confirming_the_ranking_winner_freezes_a_verifiable_ranking(new_page, si
         f"The decision on “{category.name_en}” has been recorded."
     )
     expect(block.get_by_test_id("decision-state")).to_have_text("decided")
-    expect(block.get_by_test_id("decided-places").locator("li")).to_have_text(
+    expect(block.get_by_test_id("decided-places").get_by_test_id("decided-entry")).to_have_text(
         [f"Winner: {label} ({company})"]
     )
     expect(block.get_by_test_id("justification")).to_have_text("The decision follows the ranking.")

@@ -15,7 +15,9 @@ from django.utils import timezone
 
 from jury.enums import ConflictSource, ConflictStatus
 from jury.models import Assignment, Conflict, Review, RoundEntry, Score
+from submissions.enums import PreviewStatus
 from submissions.models import Attachment, Membership
+from submissions.services import attachment_previews_render
 from tests.factories import (
     AwardFactory,
     AwardRoleFactory,
@@ -86,9 +88,11 @@ def world():
         content_type="application/pdf",
         size=8,
         sha256="1" * 64,
+        preview_status=PreviewStatus.PENDING,
     )
     document.file.save("plan.pdf", ContentFile(_one_page_pdf()), save=False)
     document.save()
+    attachment_previews_render(attachment_id=document.pk)  # its page, as the task renders it
     final = RoundFactory(
         award=s.award,
         number=2,
@@ -197,6 +201,11 @@ MATRIX = [
     (
         "assigned entry's document, page 1",
         jury("document_page", pk=lambda w: w["document"].pk, page=one),
+        ASSIGNED_ONLY,
+    ),
+    (
+        "assigned entry's document, page 1 to zoom",
+        jury("document_page_large", pk=lambda w: w["document"].pk, page=one),
         ASSIGNED_ONLY,
     ),
     # The conflicted juror has no finalist left to rank in the category.

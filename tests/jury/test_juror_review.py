@@ -81,6 +81,8 @@ def test_the_review_page_shows_the_entry_and_a_form_per_criterion(client, jury, 
     c1.description_en = "How much *weight* is saved?"
     c1.weight = 2
     c1.save()
+    c2.score_control = "number"
+    c2.save(update_fields=["score_control"])
     submission = jury.submissions[0]
     submission.video_url = "https://video.example.net/flax"
     submission.market_readiness = 7
@@ -112,7 +114,12 @@ def test_the_review_page_shows_the_entry_and_a_form_per_criterion(client, jury, 
     assert "info@flax.example.net" in page
     assert c1.name_en in page and "How much *weight* is saved?" in page
     assert "Weight 2 · score from 1 to 10" in page
-    assert f'name="score_{c1.pk}"' in page and f'name="score_{c2.pk}"' in page
+    # c1 as a row of buttons ("–" for no score, then 1 to 10), c2 as a number box.
+    assert f'type="radio" name="score_{c1.pk}" value=""' in page
+    for score in range(1, 11):
+        assert f'type="radio" name="score_{c1.pk}" value="{score}"' in page
+    assert f'type="radio" name="score_{c1.pk}" value="11"' not in page
+    assert f'type="number" name="score_{c2.pk}"' in page
     assert 'min="1"' in page and 'max="10"' in page
     assert '<input type="hidden" name="version" value="0"' in page
     assert 'name="private_note"' in page
@@ -234,8 +241,14 @@ def test_submitting_without_every_score_names_the_missing_criterion_and_keeps_th
     assert not Review.objects.exists()
 
 
-def test_a_score_outside_the_scale_is_refused_at_its_field(client, jury, assigned):
+@pytest.mark.parametrize("control", ["number", "buttons"])
+def test_a_score_outside_the_scale_is_refused_at_its_field(client, jury, assigned, control):
+    """Typed into a number box, or sent for a row of buttons 1–10 by a tampered page: refused
+    at its field, with everything else kept as it was sent."""
     c1, c2 = jury.criteria
+    for criterion in jury.criteria:
+        criterion.score_control = control
+        criterion.save(update_fields=["score_control"])
     login(client, jury.jurors[0].user)
 
     response = post_review(
@@ -253,8 +266,13 @@ def test_a_score_outside_the_scale_is_refused_at_its_field(client, jury, assigne
     assert response.status_code == 400
     field = page.split(f'data-criterion="{c1.pk}"')[1].split("data-criterion=")[0]
     assert "Enter a score from 1 to 10." in field
-    assert 'value="11"' in field and "is-invalid" in field
-    assert f'name="score_{c2.pk}" value="4"' in page
+    assert "is-invalid" in field and 'aria-invalid="true"' in field
+    if control == "number":
+        assert 'value="11"' in field
+        assert f'name="score_{c2.pk}" value="4"' in page
+    else:
+        button = page.split(f'name="score_{c2.pk}" value="4" class="btn-check score-input"')[1]
+        assert "checked" in button.split(">")[0]
     assert "Keep me</textarea>" in page
     assert not Review.objects.exists()
 
