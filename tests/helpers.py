@@ -122,3 +122,28 @@ def body(response) -> bytes:
     content = b"".join(response.streaming_content)
     response.close()
     return content
+
+
+# --- Files --------------------------------------------------------------------------------
+
+
+def document_pages_stored(attachment, pages: int = 1) -> None:
+    """Mark ``attachment`` (a PDF) as the preview task leaves it, with ``pages`` small page
+    images in both sizes: for tests of who may see the pages, not of rendering them (that is
+    tests/submissions/test_previews.py), without pdfium's second a page."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from submissions import previews
+    from submissions.enums import PreviewStatus
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 11), "white").save(buffer, "JPEG")
+    for number in range(1, pages + 1):
+        for size in previews.SIZES:
+            default_storage.save(
+                previews.page_name(attachment, number, size), ContentFile(buffer.getvalue())
+            )
+    attachment.preview_status = PreviewStatus.READY
+    attachment.preview_pages = attachment.page_count = pages
+    attachment.save(update_fields=["preview_status", "preview_pages", "page_count"])

@@ -190,6 +190,10 @@ def test_the_juror_scores_beside_the_document(new_page, site, language):
     assert 0 <= document_box["y"] < 900 and 0 <= form_box["y"] < 300
     assert buttons_box["y"] + buttons_box["height"] <= 900  # the buttons in the window too
     assert page.locator('[data-testid="tab-entry"]').is_hidden()
+    # The page no longer grows with the entry: the document scrolls in its pane (1,241 px at
+    # 1280 × 900 with this 2-page PDF; 5,299 px with the stacked page of before).
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height < 2 * 900, height
 
     # Paging through the document, by button and by key.
     viewer.locator("[data-doc-next]").click()

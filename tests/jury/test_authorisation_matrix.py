@@ -15,9 +15,7 @@ from django.utils import timezone
 
 from jury.enums import ConflictSource, ConflictStatus
 from jury.models import Assignment, Conflict, Review, RoundEntry, Score
-from submissions.enums import PreviewStatus
 from submissions.models import Attachment, Membership
-from submissions.services import attachment_previews_render
 from tests.factories import (
     AwardFactory,
     AwardRoleFactory,
@@ -26,6 +24,7 @@ from tests.factories import (
     UserFactory,
     judging_setup,
 )
+from tests.helpers import document_pages_stored
 
 pytestmark = pytest.mark.django_db
 
@@ -88,11 +87,10 @@ def world():
         content_type="application/pdf",
         size=8,
         sha256="1" * 64,
-        preview_status=PreviewStatus.PENDING,
     )
     document.file.save("plan.pdf", ContentFile(_one_page_pdf()), save=False)
     document.save()
-    attachment_previews_render(attachment_id=document.pk)  # its page, as the task renders it
+    document_pages_stored(document)  # its page, as the preview task leaves it
     final = RoundFactory(
         award=s.award,
         number=2,
