@@ -205,9 +205,9 @@ def archive_page(number: str | int | None) -> tuple[Page, list[EditionWinners]]:
 
 
 def press_decisions(award: Award) -> list[Decision]:
-    """The distinctions the press may name: only entries whose company agreed to
-    publication (name, title, summary and image)."""
-    decisions = [d for d in decisions_of(award) if d.submission.consent_publication]
+    """The distinctions the press may name: those shown publicly (``VISIBLE``) of entries
+    whose company agreed to publication (name, title, summary and image)."""
+    decisions = [d for d in decisions_of(award).filter(VISIBLE) if d.submission.consent_publication]
     decisions.sort(
         key=lambda d: (
             d.category.position,
@@ -244,9 +244,10 @@ def winner_rows(award: Award) -> list[presskit.WinnerRow]:
 
 
 def press_decision(award: Award, pk: int) -> Decision | None:
-    """One distinction the press may name (its company agreed to publication), or None."""
+    """One distinction the press may name (shown publicly, its company agreed to
+    publication), or None."""
     decision = (
-        Decision.objects.filter(award=award, pk=pk)
+        Decision.objects.filter(VISIBLE, award=award, pk=pk)
         .select_related("category", "submission__organisation")
         .first()
     )

@@ -145,6 +145,28 @@ def test_a_second_place_and_a_mention_can_be_hidden(s4):
     )
 
 
+def test_a_hidden_place_is_left_out_of_the_press_kit_too(s4):
+    """The press kit names what the public results show: a hidden place or mention is in
+    neither its winners table nor its share images."""
+    from results import selectors
+    from submissions.models import Submission
+
+    decisions = decide_all(s4)
+    Submission.objects.filter(pk__in=[d.submission_id for d in decisions.values()]).update(
+        consent_publication=True
+    )
+    before = {d.pk for d in selectors.press_decisions(s4.award)}
+    assert decisions["second"].pk in before
+
+    services.decision_present(
+        decision=decisions["second"], statement_de="", statement_en="", public=False, actor=None
+    )
+
+    assert {d.pk for d in selectors.press_decisions(s4.award)} == before - {decisions["second"].pk}
+    assert selectors.press_decision(s4.award, decisions["second"].pk) is None
+    assert selectors.press_decision(s4.award, decisions["winner"].pk) is not None
+
+
 @pytest.mark.usefixtures("english")  # the service's messages in English
 def test_statements_longer_than_1200_characters_are_refused(s):
     decide(s)
