@@ -249,8 +249,20 @@ USERS = [
 ]
 
 
+# What the apps above add to a new demo award (the application form: ``submissions``
+# registers it in its ``ready``), called in the order registered.
+DEMO_AWARD_EXTRAS: list = []
+
+
+def demo_award_extra_register(extra) -> None:
+    """Have ``extra(award)`` called on every demo award ``demo_award_create`` creates."""
+    if extra not in DEMO_AWARD_EXTRAS:
+        DEMO_AWARD_EXTRAS.append(extra)
+
+
 def demo_award_create(edition: dict, name: str = "Lightweight Innovation Award"):
-    """The award of ``edition`` (by slug) with the demo's categories, criteria and rounds;
+    """The award of ``edition`` (by slug) with the demo's categories, criteria and rounds,
+    and what the apps registered (``DEMO_AWARD_EXTRAS``: the application form);
     an existing one is returned unchanged. Its reference prefix is LIA unless ``edition``
     names another: the demo editions of one year need one each (``Award.clean`` checks)."""
     from .models import Award, Category, Criterion, Round, RubricLevel
@@ -312,4 +324,6 @@ def demo_award_create(edition: dict, name: str = "Lightweight Innovation Award")
             kind=kind,
             shortlist_size=shortlist,
         )
+    for extra in DEMO_AWARD_EXTRAS:
+        extra(award)
     return award

@@ -4,12 +4,21 @@ Seeds the demo awards, one organisation per two entries, N entries (``--submissi
 realistic texts across the current award's four categories and statuses, and D documents
 (``--documents``: PDFs of 200–800 KB, random content inside a valid PDF wrapper, stored
 through the default storage in the throwaway media folder) attached to the applications of
-ONE category. Then, logged in as an organiser through Django's test client (the whole
-middleware stack, no network):
+ONE category, in its "documents" file slot. The award's application form has 30 questions
+(``QUESTIONS``: the standard form's 7 and 23 more of every kind, 7 of them choice, multiple
+choice or yes/no; with its 3 headings and 2 file slots), answered by every entry; then the
+database's statistics are brought up to date (``ANALYZE``, as autovacuum would). Then,
+logged in as an organiser through Django's test client (the whole middleware stack, no
+network):
 
-* the entries list ``/manage/<slug>/submissions/`` (plain, and with a filter and a search):
-  median and p95 ms and queries per request;
-* the CSV and XLSX exports of all entries: seconds to produce the whole file, and its size;
+* the entries list ``/manage/<slug>/submissions/`` (plain, with a filter and a search, the
+  last page): median and p95 ms and queries per request;
+* the same list filtered by the answer to a choice question AND searched in the text
+  answers (figures under the key ``questions``, with the ratio of its median to the plain
+  list's, measured in the same run);
+* the CSV and XLSX exports of all entries (5,000 × 30 answers by default): seconds to
+  produce the whole file, and its size; one more XLSX download while a thread samples the
+  process's resident memory (peak RSS and its growth);
 * the ZIP of the category with the documents, read in chunks as a browser would, while a
   thread samples the process's resident memory: peak RSS, its growth over the value before
   the download, the archive's size and the time.
@@ -35,6 +44,7 @@ from _common import (
     database_vendor,
     emit,
     log,
+    machine,
     measure_page,
     median_p95,
     milliseconds,
@@ -69,6 +79,44 @@ SENTENCE = (
     "The component replaces a welded steel assembly with a single {material} part, "
     "saving {saving} % of the weight and {energy} % of the energy in production. "
 )
+
+
+# The questions the bench adds to the standard form (7 questions, 3 headings, 2 file slots):
+# (key, kind, English label, extra fields). With them the form asks 30 questions.
+def _choices(*values: str) -> list[dict]:
+    return [{"value": v, "de": v.capitalize(), "en": v.capitalize()} for v in values]
+
+
+QUESTIONS = [
+    ("product_name", "short_text", "Product name", {}),
+    ("patent_status", "choice", "Patent status", {"choices": _choices("none", "filed", "granted")}),
+    ("patent_number", "short_text", "Patent number", {}),
+    ("contact_role", "short_text", "Role of the contact person", {}),
+    ("partner", "short_text", "Research partner", {}),
+    ("region", "short_text", "Region of production", {}),
+    ("materials", "multiple", "Materials", {"choices": _choices(
+        "carbon", "flax", "basalt", "aluminium", "magnesium", "titanium", "glass")}),
+    ("sector", "choice", "Sector", {"choices": _choices(
+        "automotive", "aviation", "rail", "construction", "medical", "sports", "energy")}),
+    ("method", "multiple", "Production methods", {"choices": _choices(
+        "pressing", "winding", "printing", "casting", "weaving")}),
+    ("funded", "yes_no", "Publicly funded", {}),
+    ("series", "yes_no", "In series production", {}),
+    ("weight_kg", "number", "Weight", {"unit": "kg", "decimals": 1}),
+    ("saving_pct", "number", "Weight saved", {"unit": "%"}),
+    ("employees", "number", "Employees", {}),
+    ("budget", "money", "Development budget", {}),
+    ("revenue", "money", "Expected revenue", {}),
+    ("started", "date", "Development started", {}),
+    ("market_entry", "date", "Market entry", {}),
+    ("sustainability", "long_text", "Sustainability", {"max_length": 5000}),
+    ("recycling", "long_text", "Recycling at the end of life", {"max_length": 5000}),
+    ("risks", "long_text", "Risks", {"max_length": 5000}),
+    ("next_steps", "long_text", "Next steps", {"max_length": 5000}),
+    ("website_demo", "url", "Demo video", {}),
+]  # fmt: skip
+PARTNERS = ["TU Berlin", "BTU Cottbus", "TH Wildau", "Fraunhofer IAP", "BAM", "Uni Potsdam"]
+REGIONS = ["Lausitz", "Havelland", "Barnim", "Uckermark", "Berlin", "Prignitz"]
 
 
 def paragraph(rng: random.Random, sentences: int) -> str:
@@ -107,6 +155,83 @@ def pdf_bytes(rng: random.Random, size: int) -> bytes:
     return bytes(out)
 
 
+def form_create(award) -> list:
+    """The bench's questions after the standard form's (the patent number asked only when the
+    patent is granted); every question of the award's form, in order."""
+    from submissions.models import Question
+    from submissions.selectors import form_questions_of
+
+    last = max((q.position for q in award.questions.all()), default=0)
+    created = Question.objects.bulk_create(
+        Question(
+            award=award,
+            key=key,
+            kind=kind,
+            label_en=label,
+            label_de=label,
+            position=last + 10 * index,
+            **extra,
+        )
+        for index, (key, kind, label, extra) in enumerate(QUESTIONS, start=1)
+    )
+    by_key = {q.key: q for q in created}
+    Question.objects.filter(pk=by_key["patent_number"].pk).update(
+        show_if=by_key["patent_status"], show_if_values=["granted"]
+    )
+    questions = form_questions_of(award.pk)
+    asked = [q for q in questions if q.kind not in ("section", "file")]
+    if len(asked) != 30:
+        raise SystemExit(f"the bench's form should ask 30 questions, not {len(asked)}")
+    return questions
+
+
+def answers_for(rng: random.Random, questions: list, n: int) -> dict:
+    """One entry's stored answers to every question (as ``Submission.answers`` holds them)."""
+    values: dict = {}
+    for question in questions:
+        kind, key = question.kind, question.key
+        choices = [c["value"] for c in question.choices or []]
+        if kind in ("section", "file"):
+            continue
+        if key == "market_readiness":
+            value = str(rng.randint(3, 9))
+        elif key == "patent_number":
+            if values.get("patent_status") != "granted":
+                continue
+            value = f"DE 10 2023 {rng.randint(100000, 999999)}"
+        elif kind == "short_text":
+            value = {
+                "product_name": f"{rng.choice(MATERIALS).capitalize()} part {n}",
+                "contact_role": rng.choice(["CEO", "CTO", "Head of R&D", "Engineer"]),
+                "partner": rng.choice(PARTNERS),
+                "region": rng.choice(REGIONS),
+            }[key]
+        elif kind == "long_text":
+            value = paragraph(rng, {"description": 12, "team": 2}.get(key, rng.randint(2, 4)))
+        elif kind == "number":
+            value = f"{rng.uniform(0.2, 80):.1f}" if question.decimals else str(rng.randint(3, 500))
+        elif kind == "money":
+            value = f"{rng.randint(20_000, 5_000_000)}.00"
+        elif kind == "date":
+            value = (dt.date(2015, 1, 1) + dt.timedelta(days=rng.randint(0, 3000))).isoformat()
+        elif kind == "choice":
+            value = rng.choice(choices)
+        elif kind == "multiple":
+            value = rng.sample(choices, k=rng.randint(1, 3))
+        elif kind == "yes_no":
+            value = rng.random() < 0.4
+        elif kind == "url":
+            value = f"https://video.example/{key}/{n}"
+        else:
+            continue
+        values[key] = value
+    by_key = {q.key: q for q in questions}
+    return {
+        str(by_key[key].pk): {"value": value, "version": by_key[key].version}
+        for key, value in values.items()
+    }
+
+
 def seed(*, submissions: int, documents: int, rng: random.Random) -> dict:
     """The demo awards, organisations with an owner each, the entries and the documents.
     Returns the award's slug, the category holding the documents and what was stored."""
@@ -119,12 +244,14 @@ def seed(*, submissions: int, documents: int, rng: random.Random) -> dict:
     from accounts.models import User
     from awards import selectors
     from submissions.models import Attachment, Membership, Organisation, Submission
+    from submissions.questions import answers_index
 
     call_command("seed_demo", "--force", stdout=io.StringIO())
     award = selectors.award_current()
     categories = list(award.categories.order_by("position"))
     if len(categories) != 4:
         raise SystemExit(f"expected the demo award's 4 categories, found {len(categories)}")
+    questions = form_create(award)
     now = timezone.now()
 
     count = max(1, submissions // 2)
@@ -180,6 +307,7 @@ def seed(*, submissions: int, documents: int, rng: random.Random) -> dict:
         if status != "draft":
             numbers[category.code] += 1
             reference = f"LIA-{award.edition}-{category.code}-{numbers[category.code]:04d}"
+        answers = answers_for(rng, questions, n)
         entries.append(
             Submission(
                 award=award,
@@ -192,13 +320,8 @@ def seed(*, submissions: int, documents: int, rng: random.Random) -> dict:
                     f"{rng.choice(MATERIALS)}, {rng.randint(12, 58)} % lighter"
                 ),
                 summary=paragraph(rng, 3)[:600],
-                description=paragraph(rng, 12),
-                lightweight=paragraph(rng, 4),
-                innovation=paragraph(rng, 4),
-                future_potential=paragraph(rng, 3),
-                market_readiness=rng.randint(3, 9),
-                team=paragraph(rng, 2),
-                video_url=rng.choice(["", f"https://video.example/{n}"]),
+                answers=answers,
+                **answers_index(questions, answers),
                 consent_terms=status != "draft",
                 consent_data=status != "draft",
                 consent_publication=rng.random() < 0.8,
@@ -219,6 +342,7 @@ def seed(*, submissions: int, documents: int, rng: random.Random) -> dict:
     if documents and not applied:
         raise SystemExit("no applications in the documents' category; use more --submissions")
     attachments, stored_bytes = [], 0
+    documents_slot = next(q for q in questions if q.key == "documents")
     for n in range(documents):
         submission = applied[n % len(applied)]
         data = pdf_bytes(rng, rng.randint(200_000, 800_000))
@@ -228,6 +352,7 @@ def seed(*, submissions: int, documents: int, rng: random.Random) -> dict:
         attachments.append(
             Attachment(
                 submission=submission,
+                question=documents_slot,
                 kind="document",
                 file=name,
                 original_name=DOCUMENT_NAMES[(n // len(applied)) % len(DOCUMENT_NAMES)],
@@ -239,9 +364,15 @@ def seed(*, submissions: int, documents: int, rng: random.Random) -> dict:
         )
         stored_bytes += len(data)
     Attachment.objects.bulk_create(attachments, batch_size=500)
+    # The planner's statistics, as autovacuum would have them on a database in use.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     return {
         "slug": award.slug,
         "award": award,
+        "questions": questions,
         "category": category,
         "stored_mb": stored_bytes / 1_000_000,
     }
@@ -360,6 +491,72 @@ def measure_zip(client, url: str) -> dict:
     }
 
 
+def measure_download_rss(client, url: str) -> dict:
+    """Download ``url`` whole while sampling memory: seconds, size, RSS before and peak."""
+    import gc
+
+    gc.collect()
+    before_kb = _status_kb("VmRSS")
+    exact = _reset_peak()
+    sampler = RssSampler()
+    sampler.start()
+    elapsed, size = download(client, url)
+    peak_kb = sampler.stop()
+    if exact:
+        peak_kb = max(peak_kb, _status_kb("VmHWM"))
+    return {
+        "s": round(elapsed, 2),
+        "mb": round(size / 1_000_000, 1),
+        "rss_before_mb": round(before_kb / 1024, 1),
+        "peak_rss_mb": round(peak_kb / 1024, 1),
+        "rss_growth_mb": round((peak_kb - before_kb) / 1024, 1),
+        "peak_exact": exact,
+    }
+
+
+def measure_questions(client, base: str, award, questions: list, *, requests: int) -> dict:
+    """The list filtered by a choice question and searched in the text answers, and the
+    XLSX export of every entry with its 30 answers, with the memory it takes."""
+    from submissions.manage_selectors import SubmissionFilters, submissions_of_award
+    from submissions.models import Submission
+
+    asked = [q for q in questions if q.kind not in ("section", "file")]
+    sector = next(q for q in questions if q.key == "sector")
+    url = f"{base}?{sector.field_name}=aviation&q=lausitz"
+    filters = SubmissionFilters(search="lausitz", answers=((sector, "aviation"),))
+    result: dict = {
+        "asked": len(asked),
+        "choice_questions": sum(q.kind in ("choice", "multiple", "yes_no") for q in asked),
+        "answers": sum(
+            len(answers)
+            for answers in Submission.objects.filter(award=award).values_list("answers", flat=True)
+        ),
+        "list_url": url,
+        "list_matches": submissions_of_award(award, filters).count(),
+    }
+    times, queries = measure_page(client, url, requests=requests)
+    median, p95 = median_p95(times)
+    result.update({"list_ms_median": median, "list_ms_p95": p95, "list_queries": max(queries)})
+    if min(queries) != max(queries):
+        log(f"questions list: the query count varies between {min(queries)} and {max(queries)}")
+    log(f"questions list {url}: median {median} ms, p95 {p95} ms, {max(queries)} queries")
+    # First a quarter of the entries (one category), then all of them: if the export streams,
+    # the memory it takes does not grow with the rows (the process keeps what it took once,
+    # so the smaller export goes first).
+    category = award.categories.order_by("position").first()
+    quarter = measure_download_rss(client, f"{base}export.xlsx?category={category.pk}")
+    result.update({f"xlsx_quarter_{name}": value for name, value in quarter.items()})
+    xlsx = measure_download_rss(client, f"{base}export.xlsx")
+    result.update({f"xlsx_{name}": value for name, value in xlsx.items()})
+    log(
+        f"xlsx with {len(asked)} questions: {xlsx['mb']} MB in {xlsx['s']} s; RSS "
+        f"{xlsx['rss_before_mb']} MB before, peak {xlsx['peak_rss_mb']} MB "
+        f"(+{xlsx['rss_growth_mb']} MB); a quarter of the entries before: "
+        f"+{quarter['rss_growth_mb']} MB"
+    )
+    return result
+
+
 def main(argv: list[str] | None = None) -> None:
     arguments = parser(__doc__)
     arguments.add_argument(
@@ -393,6 +590,7 @@ def main(argv: list[str] | None = None) -> None:
         if not str(getattr(default_storage, "location", "")).startswith(str(var_dir)):
             raise SystemExit(f"media would be stored outside {var_dir}: {default_storage!r}")
         figures["database"] = database_vendor()
+        figures["machine"] = machine()
         elapsed, seeded = milliseconds(
             lambda: seed(submissions=args.submissions, documents=args.documents, rng=rng)
         )
@@ -420,6 +618,21 @@ def main(argv: list[str] | None = None) -> None:
             if min(queries) != max(queries):
                 log(f"{name}: the query count varies between {min(queries)} and {max(queries)}")
             log(f"{name} {url}: median {median} ms, p95 {p95} ms, {max(queries)} queries")
+
+        questions = measure_questions(
+            client, base, seeded["award"], seeded["questions"], requests=args.requests
+        )
+        questions["list_ratio_to_list"] = round(
+            questions["list_ms_median"] / figures["list_ms_median"], 2
+        )
+        questions["list_ratio_to_list_filtered"] = round(
+            questions["list_ms_median"] / figures["list_filtered_ms_median"], 2
+        )
+        figures["questions"] = questions
+        log(
+            f"questions list median / plain list median: {questions['list_ratio_to_list']}, "
+            f"/ filtered list median: {questions['list_ratio_to_list_filtered']}"
+        )
 
         for kind in ("csv", "xlsx"):
             url = f"{base}export.{kind}"

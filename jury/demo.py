@@ -15,6 +15,7 @@ from awards.models import Award
 from awards.services import award_role_grant
 from submissions.enums import PreviewStatus
 from submissions.models import Attachment, Membership, Organisation, Submission
+from submissions.questions import answers_by_key, answers_index
 
 from . import services
 from .enums import ReviewStatus
@@ -96,6 +97,7 @@ def _dossier(entry: Submission, company: str, title: str) -> Attachment:
     attachment = Attachment(
         submission=entry,
         kind="document",
+        question=entry.award.questions.filter(key="documents").first(),
         original_name="technical-dossier.pdf",
         content_type="application/pdf",
         size=len(data),
@@ -127,6 +129,7 @@ def jury_demo_create(now: dt.datetime | None = None) -> Award:
         return existing
     award = demo.demo_award_create(_edition(now), name=NAME)
     categories = {c.code: c for c in award.categories.all()}
+    questions = list(award.questions.all())
     for email, name, role in demo.USERS:
         if role == AwardRoleKind.ORGANISER:
             award_role_grant(award=award, user=demo_user(email, name), role=role, actor=None)
@@ -152,12 +155,17 @@ def jury_demo_create(now: dt.datetime | None = None) -> Award:
             reference=f"{award.reference_prefix}-{award.edition}-{code}-{numbers[code]:04d}",
             title=title_de if position % 2 else title_en,
             summary=f"{title_en}: lighter, stronger, made in Berlin/Brandenburg.",
-            description="A lightweight innovation from the region.",
-            lightweight="30 % less weight than the usual design.",
-            innovation="New combination of material and process.",
-            future_potential="Jobs and know-how in the region.",
-            market_readiness=6,
-            team="Engineers and designers.",
+            answers=answers_by_key(
+                questions,
+                {
+                    "description": "A lightweight innovation from the region.",
+                    "lightweight": "30 % less weight than the usual design.",
+                    "innovation": "New combination of material and process.",
+                    "future_potential": "Jobs and know-how in the region.",
+                    "market_readiness": "6",
+                    "team": "Engineers and designers.",
+                },
+            ),
             consent_terms=True,
             consent_data=True,
             consent_publication=True,
@@ -165,6 +173,10 @@ def jury_demo_create(now: dt.datetime | None = None) -> Award:
             created_by=owner,
             submitted_at=now - dt.timedelta(days=20),
         )
+        # What the organisers' list searches and filters (text and choice answers).
+        for name, value in answers_index(questions, entry.answers).items():
+            setattr(entry, name, value)
+        entry.save(update_fields=["answers_text", "choice_answers"])
         _dossier(entry, company, title_en)
     jurors = []
     for email, name, role in demo.USERS:

@@ -43,6 +43,8 @@ class MailType:
             "submitted_at": "08.03.2023 14:12",
             "summary": "A bicycle frame of flax fibre, 40 % lighter than aluminium.",
             "files": "frame.pdf, photo.jpg",
+            "answers": "Market readiness: TRL 7 – prototype demonstrated in an operational "
+            "environment\n\nTeam: Six engineers and designers from Berlin.",
             "days_left": "7",
             "reason": "The company is based outside Berlin/Brandenburg.",
             "decision": "eligible",
@@ -76,6 +78,10 @@ MAIL_TYPES: dict[str, MailType] = {
                 "deadline": _("the submission deadline"),
                 "submission_url": _("link to the entry"),
                 "summary": _("the entry's short summary"),
+                "answers": _(
+                    "the answers to the application form, each as “question: answer”, "
+                    "in the recipient's language"
+                ),
                 "files": _("the names of the uploaded documents and images"),
             },
             links=frozenset({"submission_url"}),
@@ -88,14 +94,16 @@ MAIL_TYPES: dict[str, MailType] = {
                 "„{{ submission_title }}“ in der Kategorie {{ category }} zum Wettbewerb "
                 "„{{ award_name }}“. "
                 "Sie ist am {{ submitted_at }} eingegangen; Ihre Referenznummer ist "
-                "{{ reference }}.\n\nKurzbeschreibung:\n{{ summary }}\n\nDateien: {{ files }}\n\n"
+                "{{ reference }}.\n\nKurzbeschreibung:\n{{ summary }}\n\n"
+                "Ihre Angaben:\n{{ answers }}\n\nDateien: {{ files }}\n\n"
                 "Bis zur Einreichungsfrist am {{ deadline }} können Sie sie "
                 "noch ändern: {{ submission_url }}\n\nMit freundlichen Grüßen\n"
                 "{{ organiser_name }}",
                 "en": "Hello {{ recipient_name }},\n\nthank you for your entry "
                 "“{{ submission_title }}” in the category {{ category }} of the "
                 "{{ award_name }}. We received it on {{ submitted_at }}; its reference number "
-                "is {{ reference }}.\n\nShort summary:\n{{ summary }}\n\nFiles: {{ files }}\n\n"
+                "is {{ reference }}.\n\nShort summary:\n{{ summary }}\n\n"
+                "Your answers:\n{{ answers }}\n\nFiles: {{ files }}\n\n"
                 "You can still change it until the deadline on "
                 "{{ deadline }}: {{ submission_url }}\n\nKind regards\n{{ organiser_name }}",
             },

@@ -19,6 +19,7 @@ from jury import services as jury_services
 from jury.demo import demo_user
 from jury.models import Assignment, Juror, JurorCategory
 from submissions.models import Membership, Organisation, Submission
+from submissions.questions import answers_by_key, answers_index
 
 from .enums import DecisionKind
 from .models import Decision, RankingSnapshot
@@ -160,6 +161,7 @@ def scored_demo_create() -> Award:
             award_role_grant(award=award, user=demo_user(email, name), role=role, actor=None)
     rng = random.Random(2031)  # noqa: S311 - demo data, not security
     categories = list(award.categories.order_by("position"))
+    questions = list(award.questions.all())
     quality: dict[int, float] = {}
     for category in categories:
         for number in range(1, ENTRIES_PER_CATEGORY + 1):
@@ -177,6 +179,17 @@ def scored_demo_create() -> Award:
                 reference=f"{award.reference_prefix}-{award.edition}-{category.code}-{number:04d}",
                 title=f"{category.name_de}: Leichtbau-Idee {number}",
                 summary="Demo-Eintrag für die Bewertung.",
+                answers=answers_by_key(
+                    questions,
+                    {
+                        "description": f"Leichtbau-Idee {number} aus {category.name_de}.",
+                        "lightweight": f"{10 + number * 3} % weniger Gewicht als üblich.",
+                        "innovation": "Neue Kombination aus Werkstoff und Verfahren.",
+                        "future_potential": "Arbeitsplätze und Know-how in der Region.",
+                        "market_readiness": str(3 + number % 7),
+                        "team": "Ingenieurinnen und Ingenieure aus Berlin.",
+                    },
+                ),
                 consent_terms=True,
                 consent_data=True,
                 consent_publication=True,
@@ -184,6 +197,10 @@ def scored_demo_create() -> Award:
                 created_by=owner,
                 submitted_at=now - dt.timedelta(days=20),
             )
+            # What the organisers' list searches and filters (text and choice answers).
+            for name, value in answers_index(questions, entry.answers).items():
+                setattr(entry, name, value)
+            entry.save(update_fields=["answers_text", "choice_answers"])
             quality[entry.pk] = rng.gauss(6.0, 1.3)
     offsets = {}
     for email, name, affiliation, offset in SCORED_JURORS:

@@ -10,16 +10,20 @@ class SubmissionsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.landing import landing_register
+        from awards.demo import demo_award_extra_register
         from notifications.audiences import audience_register
         from notifications.enums import Audience
 
         from . import cockpit, selectors
+        from .services.questions import form_standard_add
 
         audience_register(Audience.APPLICANTS, selectors.applicants_of_award)
         audience_register(Audience.CATEGORY_APPLICANTS, selectors.applicants_of_category)
         # Everyone else lands on their entries: an applicant's, or the editions open for
         # a first one (what the dashboard shows someone without entries).
         landing_register("submissions.applicant", rank=30, landing=_applicant_landing)
+        # A demo award asks the standard questions (the organiser can change them).
+        demo_award_extra_register(lambda award: form_standard_add(award=award, actor=None))
         cockpit.register()  # the entries' panel of the edition overview, names in its log
 
 

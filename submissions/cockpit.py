@@ -9,6 +9,7 @@ whatever the number of entries; each log resolver one query per page of the log.
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 from urllib.parse import urlencode
 
 from django.db.models import Count, Q
@@ -19,10 +20,10 @@ from django.utils.translation import ngettext
 
 from awards import activity, cockpit
 from awards.enums import AwardStatus
-from awards.models import AuditEntry, Award
+from awards.models import AuditEntry, Award, localized
 
 from .enums import APPLIED_STATUSES, SubmissionStatus, submission_badge
-from .models import Attachment, Submission
+from .models import Attachment, Question, Submission
 
 # Drafts whose deadline is at most this far away are "close to their deadline" (the draft
 # reminders go 7 days and 1 day before it).
@@ -168,6 +169,19 @@ def submissions_panel(award: Award, *, now: dt.datetime) -> cockpit.Panel:
                 cockpit.Urgency.SOON,
             )
         )
+    if award.status in (AwardStatus.DRAFT, AwardStatus.OPEN) and not award.questions.exists():
+        steps.append(
+            cockpit.Step(
+                "application-form",
+                _(
+                    "The application form has no questions: applicants are asked only for a "
+                    "title, a short summary and their consents."
+                ),
+                reverse("submissions_manage:form", kwargs={"slug": award.slug}),
+                _("Build the application form"),
+                cockpit.Urgency.NEXT if award.status == AwardStatus.DRAFT else cockpit.Urgency.SOON,
+            )
+        )
     if award.status == AwardStatus.CLOSED and applied and not to_check:
         steps.append(
             cockpit.Step(
@@ -247,11 +261,42 @@ def attachment_targets(award: Award, entries: list[AuditEntry]) -> dict[str, act
     return targets
 
 
+def question_targets(award: Award, entries: list[AuditEntry]) -> dict[str, activity.Target]:
+    """A question of the application form by its label, linked to its edit page; a deleted
+    one by the label its log entry recorded."""
+    ids = {int(entry.object_id) for entry in entries if entry.object_id.isdigit()}
+    targets = {
+        str(question.pk): activity.Target(
+            question.label,
+            reverse(
+                "submissions_manage:form_question_edit",
+                kwargs={"slug": award.slug, "pk": question.pk},
+            ),
+        )
+        for question in Question.objects.filter(award=award, pk__in=ids)
+    }
+    for entry in entries:
+        changes = (entry.data or {}).get("changes")
+        if entry.object_id in targets or not isinstance(changes, dict):
+            continue
+        labels = {
+            name: changes[name].get("before") or changes[name].get("after") or ""
+            for name in ("label_de", "label_en")
+            if isinstance(changes.get(name), dict)
+        }
+        if labels:
+            targets[entry.object_id] = activity.Target(
+                localized(SimpleNamespace(label_de="", label_en="", **labels), "label")
+            )
+    return targets
+
+
 def register() -> None:
     cockpit.panel_register("entries", submissions_panel, order=10)
     activity.entry_names_register(entry_names)
     activity.target_register(Submission._meta.label_lower, submission_targets)
     activity.target_register(Attachment._meta.label_lower, attachment_targets)
+    activity.target_register(Question._meta.label_lower, question_targets)
     activity.value_labels_register("submission.", "from", SubmissionStatus.choices)
     activity.value_labels_register("submission.", "to", SubmissionStatus.choices)
     activity.value_format_register("attachment.", "size", filesizeformat)

@@ -8,7 +8,7 @@ from them runs a fixed number of queries.
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, Q, QuerySet, Value, When
+from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from accounts.models import User
@@ -17,8 +17,8 @@ from awards.models import Award
 from awards.selectors import awards_public
 from core.formatting import duration_in_words, moment_in_words
 
-from .enums import AttachmentKind, MembershipRole, SubmissionStatus
-from .models import Membership, Organisation, OrganisationInvitation, Submission
+from .enums import MembershipRole, SubmissionStatus
+from .models import Attachment, Membership, Organisation, OrganisationInvitation, Submission
 
 # The last stretch before a deadline, when the pages say so prominently.
 LAST_CALL = dt.timedelta(hours=48)
@@ -118,14 +118,17 @@ def invitation_by_token(token: str) -> OrganisationInvitation | None:
 
 def submissions_of_user(user: User) -> QuerySet[Submission]:
     """Every entry of every organisation the user belongs to, with what the dashboard shows:
-    award, category, organisation, and ``image_count`` (so that ``missing_items`` needs no
-    query per entry)."""
+    award, category, organisation, and the file slots of its files (so that
+    ``missing_items`` needs no query per entry)."""
     organisation_ids = Membership.objects.filter(user=user).values("organisation_id")
     return (
         Submission.objects.filter(organisation_id__in=organisation_ids)
         .select_related("award", "category", "organisation")
-        .annotate(
-            image_count=Count("attachments", filter=Q(attachments__kind=AttachmentKind.IMAGE))
+        .prefetch_related(
+            Prefetch(
+                "attachments",
+                queryset=Attachment.objects.only("pk", "submission_id", "question_id"),
+            )
         )
         .order_by(
             "organisation__name",

@@ -76,3 +76,32 @@ class PreviewStatus(models.TextChoices):
     PENDING = "pending", _("Being prepared")
     READY = "ready", _("Ready")
     FAILED = "failed", _("Could not be read")
+
+
+class QuestionKind(models.TextChoices):
+    """What a question of the application form asks for (``submissions.questions``)."""
+
+    SECTION = "section", _("Section heading")
+    SHORT_TEXT = "short_text", _("Short text")
+    LONG_TEXT = "long_text", _("Long text")
+    NUMBER = "number", _("Number")
+    MONEY = "money", _("Amount of money")
+    DATE = "date", _("Date")
+    CHOICE = "choice", _("Single choice")
+    MULTIPLE = "multiple", _("Multiple choice")
+    YES_NO = "yes_no", _("Yes / no")
+    URL = "url", _("Web address")
+    EMAIL = "email", _("Email address")
+    FILE = "file", _("Files")
+
+
+# Kinds whose answer a condition of a later question can test.
+CONDITION_KINDS = frozenset({QuestionKind.CHOICE, QuestionKind.MULTIPLE, QuestionKind.YES_NO})
+# Kinds with choices the organiser lists.
+CHOICE_KINDS = frozenset({QuestionKind.CHOICE, QuestionKind.MULTIPLE})
+# Kinds answered in words: searched by the organisers' list.
+TEXT_KINDS = frozenset(
+    {QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT, QuestionKind.URL, QuestionKind.EMAIL}
+)
+# Kinds without a value in ``Submission.answers``: a heading, and files (attachments).
+NO_VALUE_KINDS = frozenset({QuestionKind.SECTION, QuestionKind.FILE})

@@ -15,7 +15,13 @@ memory:
   comma for the decimal separator and splits only at semicolons). Rows are read from the
   database in chunks and written as they come.
 * The ZIP is generated while it is sent (zipstream-ng), each file read from storage in
-  chunks only when its turn comes.
+  chunks only when its turn comes: one folder per entry, in it one folder per file slot.
+
+After the entry's and the organisation's columns comes one column per question of the
+award's form (all categories'; headings in the active language, the categories a question is
+limited to in brackets): the answer in words, numbers and dates as such
+(``questions.export_value``), a file slot's file names. The questions are read once by the
+caller; the answers are in each row, so the export runs no query per entry.
 
 Cells are neutralised against formula injection in CSV and XLSX alike: text that a
 spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or a
@@ -24,12 +30,14 @@ carriage return) gets a leading ``'`` and stays text.
 
 import csv
 import datetime as dt
+import json
 import posixpath
 import re
 import unicodedata
 import zoneinfo
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import IO, Any
 from zipfile import ZIP_STORED
 
@@ -41,7 +49,9 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from zipstream import ZipStream
 
-from .models import Attachment, Organisation, Submission
+from .enums import CONDITION_KINDS, QuestionKind
+from .models import Attachment, Organisation, Question, Submission
+from .questions import export_value
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 # Spreadsheets may drop leading blanks before they decide whether a cell is a formula.
@@ -83,9 +93,67 @@ def _local(moment: dt.datetime | None, tz: zoneinfo.ZoneInfo) -> dt.datetime | N
 Column = tuple[str, Callable[[Submission], Any]]
 
 
-def export_columns(tz: zoneinfo.ZoneInfo) -> list[Column]:
+def question_header(question: Question) -> str:
+    """A question's column heading: its label in the active language, the unit (or the
+    award's currency) of a number, and the codes of the categories it is limited to."""
+    header = question.label
+    if question.kind == QuestionKind.NUMBER and question.unit:
+        header = f"{header} ({question.unit})"
+    elif question.kind == QuestionKind.MONEY and question.award_id:
+        header = f"{header} ({question.award.currency})"
+    codes = [category.code for category in question.categories.all()]
+    if codes:
+        header = f"{header} [{', '.join(codes)}]"
+    return header
+
+
+def question_columns(questions: Iterable[Question]) -> list[Column]:
+    """One column per question of the form (headings left out): the answer as a cell, or
+    the names of a file slot's files (the attachments should be prefetched:
+    ``manage_selectors.submissions_for_export``)."""
+    columns: list[Column] = []
+    for question in questions:
+        if question.kind == QuestionKind.SECTION:
+            continue
+        if question.kind == QuestionKind.FILE:
+            columns.append((question_header(question), _slot_files(question.pk)))
+        else:
+            columns.append((question_header(question), _answer(question)))
+    return columns
+
+
+def _answer(question: Question) -> Callable[[Submission], Any]:
+    key = str(question.pk)
+    if question.kind not in CONDITION_KINDS:
+        return lambda s: export_value(question, (s.answers or {}).get(key))
+    # A choice question has few answers, given by thousands of entries: each answer's words
+    # are looked up once per export (in the export's language).
+    words: dict[str, Any] = {}
+
+    def cached(submission: Submission) -> Any:
+        answer = (submission.answers or {}).get(key)
+        marker = json.dumps(answer.get("value") if isinstance(answer, dict) else None)
+        if marker not in words:
+            words[marker] = export_value(question, answer)
+        return words[marker]
+
+    return cached
+
+
+def _slot_files(question_id: int) -> Callable[[Submission], Any]:
+    def names(submission: Submission) -> str:
+        return ", ".join(
+            a.original_name for a in submission.attachments.all() if a.question_id == question_id
+        )
+
+    return names
+
+
+def export_columns(tz: zoneinfo.ZoneInfo, questions: Iterable[Question] = ()) -> list[Column]:
     """Header and value of every column, in order; headers in the active language, times
-    in ``tz`` (the award's zone, named in the header)."""
+    in ``tz`` (the award's zone, named in the header); after the entry's and the
+    organisation's columns, one per question of ``questions`` (the award's form, as
+    ``selectors.form_questions_of`` reads it)."""
     zone = tz.key
 
     def org(name: str) -> Column:
@@ -110,13 +178,6 @@ def export_columns(tz: zoneinfo.ZoneInfo) -> list[Column]:
             lambda s: _local(s.deadline_extended_until, tz),
         ),
         text("summary"),
-        text("description"),
-        text("lightweight"),
-        text("innovation"),
-        text("future_potential"),
-        (_("Market readiness (TRL)"), lambda s: s.market_readiness),
-        text("team"),
-        text("video_url"),
         (_("Consent: conditions of participation"), lambda s: _yes_no(s.consent_terms)),
         (_("Consent: data processing"), lambda s: _yes_no(s.consent_data)),
         (_("Consent: publication"), lambda s: _yes_no(s.consent_publication)),
@@ -135,18 +196,24 @@ def export_columns(tz: zoneinfo.ZoneInfo) -> list[Column]:
         (_("Created at (%(zone)s)") % {"zone": zone}, lambda s: _local(s.created_at, tz)),
         (_("Last changed (%(zone)s)") % {"zone": zone}, lambda s: _local(s.updated_at, tz)),
         (_("ID"), lambda s: s.pk),
+        *question_columns(questions),
     ]
 
 
-def export_header(tz: zoneinfo.ZoneInfo) -> list[str]:
-    return [neutralise(header) for header, _value in export_columns(tz)]
+def export_header(tz: zoneinfo.ZoneInfo, questions: Iterable[Question] = ()) -> list[str]:
+    return [neutralise(header) for header, _value in export_columns(tz, questions)]
 
 
-def export_rows(queryset: QuerySet[Submission], tz: zoneinfo.ZoneInfo) -> Iterator[list[Any]]:
-    """One list of cell values per entry (text neutralised; numbers, times and empty cells
-    as such), read from the database in chunks. ``queryset`` should select the category
-    and organisation (``manage_selectors.submissions_of_award`` does)."""
-    getters = [value for _header, value in export_columns(tz)]
+def export_rows(
+    queryset: QuerySet[Submission],
+    tz: zoneinfo.ZoneInfo,
+    questions: Iterable[Question] = (),
+) -> Iterator[list[Any]]:
+    """One list of cell values per entry (text neutralised, answers included; numbers,
+    dates, times and empty cells as such), read from the database in chunks. ``queryset``
+    should select the category and organisation and prefetch the files of the file slots
+    (``manage_selectors.submissions_for_export`` does)."""
+    getters = [value for _header, value in export_columns(tz, questions)]
     for submission in queryset.iterator(chunk_size=CHUNK_ROWS):
         yield [neutralise(get(submission)) for get in getters]
 
@@ -158,10 +225,12 @@ class CsvFormat:
 
     delimiter: str
     moment: str  # strftime format of a time (the wall-clock time in the award's zone)
+    date: str  # strftime format of a date (an answer)
+    decimal: str  # the decimal separator of a number (an answer)
 
 
-CSV_PLAIN = CsvFormat(delimiter=",", moment="%Y-%m-%d %H:%M:%S")
-CSV_EXCEL_DE = CsvFormat(delimiter=";", moment="%d.%m.%Y %H:%M:%S")
+CSV_PLAIN = CsvFormat(delimiter=",", moment="%Y-%m-%d %H:%M:%S", date="%Y-%m-%d", decimal=".")
+CSV_EXCEL_DE = CsvFormat(delimiter=";", moment="%d.%m.%Y %H:%M:%S", date="%d.%m.%Y", decimal=",")
 
 
 class _Line:
@@ -174,18 +243,28 @@ class _Line:
 def _csv_cell(value: Any, form: CsvFormat) -> Any:
     if isinstance(value, dt.datetime):
         return value.strftime(form.moment)
+    if isinstance(value, dt.date):
+        return value.strftime(form.date)
+    if isinstance(value, Decimal):
+        return str(value).replace(".", form.decimal)
     return value
 
 
 def csv_chunks(
-    queryset: QuerySet[Submission], tz: zoneinfo.ZoneInfo, form: CsvFormat = CSV_PLAIN
+    queryset: QuerySet[Submission],
+    tz: zoneinfo.ZoneInfo,
+    form: CsvFormat = CSV_PLAIN,
+    *,
+    questions: Iterable[Question] = (),
 ) -> Iterator[str]:
     """The CSV export as text pieces of about ``CHUNK_ROWS`` lines, the first starting with
-    the byte order mark and the header; separated and with times as ``form`` says."""
+    the byte order mark and the header; separated and with times, dates and numbers as
+    ``form`` says."""
+    questions = list(questions)
     writer = csv.writer(_Line(), delimiter=form.delimiter)
-    yield CSV_BOM + writer.writerow(export_header(tz))
+    yield CSV_BOM + writer.writerow(export_header(tz, questions))
     lines: list[str] = []
-    for row in export_rows(queryset, tz):
+    for row in export_rows(queryset, tz, questions):
         lines.append(writer.writerow([_csv_cell(value, form) for value in row]))
         if len(lines) >= CHUNK_ROWS:
             yield "".join(lines)
@@ -208,17 +287,23 @@ def _xlsx_cell(value: Any) -> Any:
 
 
 def xlsx_write(
-    queryset: QuerySet[Submission], tz: zoneinfo.ZoneInfo, target: IO[bytes], *, title: str
+    queryset: QuerySet[Submission],
+    tz: zoneinfo.ZoneInfo,
+    target: IO[bytes],
+    *,
+    title: str,
+    questions: Iterable[Question] = (),
 ) -> None:
     """Write the XLSX export to the open binary file ``target`` (one sheet, header first).
 
     openpyxl's write-only workbook keeps no cells in memory: each row goes to a temporary
     file as it is appended."""
+    questions = list(questions)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=_sheet_title(title))
     sheet.freeze_panes = "C2"
-    sheet.append([_xlsx_cell(value) for value in export_header(tz)])
-    for row in export_rows(queryset, tz):
+    sheet.append([_xlsx_cell(value) for value in export_header(tz, questions)])
+    for row in export_rows(queryset, tz, questions):
         sheet.append([_xlsx_cell(value) for value in row])
     workbook.save(target)
 
@@ -270,11 +355,23 @@ def _folder(submission: Submission) -> str:
 
 
 def zip_members(attachments: Iterable[Attachment]) -> Iterator[tuple[str, Attachment]]:
-    """(archive name, attachment) pairs: ``<reference>/<original name>``, names cleaned and
-    made unique within each folder."""
+    """(archive name, attachment) pairs: ``<reference>/<file slot>/<original name>``, the
+    slot's folder named by its label in the active language (two slots of one entry with the
+    same label get "(2)"); a file without a slot (uploaded before slots existed) directly in
+    the entry's folder. Names cleaned and made unique within each folder."""
     taken: dict[str, set[str]] = {}
+    slot_folders: dict[tuple[str, int], str] = {}
     for attachment in attachments:
         folder = _folder(attachment.submission)
+        if attachment.question_id is not None:
+            slot = (folder, attachment.question_id)
+            if slot not in slot_folders:
+                # A slash in a label is no folder of its own.
+                label = re.sub(r"[/\\]", "-", attachment.question.label)
+                label = clean_member_name(label, fallback=attachment.question.key or "files")
+                used = taken.setdefault(f"{folder}//slots", set())
+                slot_folders[slot] = f"{folder}/{_deduplicated(label, used)}"
+            folder = slot_folders[slot]
         name = clean_member_name(
             attachment.original_name, fallback=f"file-{attachment.pk}{attachment.extension}"
         )

@@ -9,12 +9,14 @@ query whatever the number of rows: the list page runs a fixed number of queries.
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from awards.models import AuditEntry, Award, Category
 
-from .enums import APPLIED_STATUSES, SubmissionStatus
-from .models import Attachment, Submission
+from .enums import APPLIED_STATUSES, CONDITION_KINDS, SubmissionStatus
+from .models import Attachment, Question, Submission
+from .selectors import answers_filter
 
 
 @dataclass(frozen=True)
@@ -25,14 +27,20 @@ class SubmissionFilters:
     status: str = ""
     size_class: str = ""
     search: str = ""
+    # (question, value) pairs: the entry's answer to the choice or yes/no question is (or,
+    # for multiple choice, includes) the value.
+    answers: tuple[tuple[Question, str], ...] = ()
 
 
 def submissions_of_award(award: Award, filters: SubmissionFilters | None = None) -> QuerySet:
     """The award's entries with category and organisation, filtered and searched.
 
     The search looks for the text (case-insensitive) in the title, the reference number (the
-    former one too, see submissions 0006) and the organisation's name. Order: category, then
-    reference number (entries without one, i.e. drafts never submitted, last), then creation.
+    former one too, see submissions 0006), the organisation's name and the text answers
+    (``answers_text``). Each answer filter narrows to the entries that gave that answer
+    (``selectors.answers_filter``: JSON containment on PostgreSQL, answered by the GIN
+    index). Order: category, then reference number (entries without one, i.e. drafts never
+    submitted, last), then creation.
     """
     filters = filters or SubmissionFilters()
     queryset = Submission.objects.filter(award=award).select_related("category", "organisation")
@@ -49,26 +57,36 @@ def submissions_of_award(award: Award, filters: SubmissionFilters | None = None)
             | Q(reference__icontains=search)
             | Q(former_reference__icontains=search)
             | Q(organisation__name__icontains=search)
+            | Q(answers_text__contains=search.casefold())
         )
+    for question, value in filters.answers:
+        queryset = queryset.filter(answers_filter(question, value, vendor=connection.vendor))
     return queryset.order_by(
         "category__position", "category_id", F("reference").asc(nulls_last=True), "pk"
     )
 
 
-# The long texts an entry has; the list does not show them, so it does not load them.
-LONG_TEXT_FIELDS = (
-    "summary",
-    "description",
-    "lightweight",
-    "innovation",
-    "future_potential",
-    "team",
-)
+# The long texts an entry has (its answers among them); the list does not show them, so it
+# does not load them.
+LONG_TEXT_FIELDS = ("summary", "answers", "answers_text", "choice_answers")
 
 
 def submission_list(award: Award, filters: SubmissionFilters | None = None) -> QuerySet:
     """``submissions_of_award`` without the long texts: what the list page shows."""
     return submissions_of_award(award, filters).defer(*LONG_TEXT_FIELDS)
+
+
+def submissions_for_export(award: Award, filters: SubmissionFilters | None = None) -> QuerySet:
+    """``submissions_of_award`` with the names of the files in each file slot, prefetched (one
+    query per chunk the export reads), for the exports' file slot columns."""
+    return submissions_of_award(award, filters).prefetch_related(
+        Prefetch(
+            "attachments",
+            queryset=Attachment.objects.filter(question__isnull=False)
+            .only("pk", "submission_id", "question_id", "original_name")
+            .order_by("created_at", "pk"),
+        )
+    )
 
 
 @dataclass
@@ -80,6 +98,14 @@ class SubmissionCounts:
     by_status: dict[str, int] = field(default_factory=dict)
     # Per category, the entries that count as applications (submitted or checked).
     applied_by_category: dict[int, int] = field(default_factory=dict)
+
+
+def filter_questions(award: Award) -> list[Question]:
+    """The award's questions an organiser can filter the list by (single and multiple
+    choice, yes/no; hidden ones too, their answers stay), in the form's order: one query."""
+    return list(
+        Question.objects.filter(award=award, kind__in=CONDITION_KINDS).order_by("position", "pk")
+    )
 
 
 def submission_counts(award: Award) -> SubmissionCounts:
@@ -125,12 +151,14 @@ def category_of_award(award: Award, category_id: int) -> Category | None:
 
 def category_documents(category: Category) -> QuerySet[Attachment]:
     """Every file of the category's applications (submitted, eligible or not eligible), by
-    reference number: what the jury will read. Drafts and withdrawn entries are left out."""
+    reference number, with the file slot each was uploaded to: what the jury will read.
+    Drafts and withdrawn entries are left out."""
     return (
         Attachment.objects.filter(
             submission__category=category, submission__status__in=APPLIED_STATUSES
         )
-        .select_related("submission")
+        .select_related("submission", "question")
+        .defer(*(f"submission__{name}" for name in LONG_TEXT_FIELDS))
         .order_by("submission__reference", "submission_id", "created_at", "pk")
     )
 

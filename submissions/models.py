@@ -2,6 +2,7 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import (
     MaxLengthValidator,
     MaxValueValidator,
@@ -13,15 +14,15 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from awards.models import Award, Category
+from awards.models import Award, Category, localized
 
 from .enums import (
     AttachmentKind,
     MembershipRole,
     OrganisationSize,
     PreviewStatus,
+    QuestionKind,
     SubmissionStatus,
-    TechnologyReadiness,
 )
 
 SUMMARY_MAX = 600
@@ -131,6 +132,94 @@ class OrganisationInvitation(models.Model):
         return f"{self.email} → {self.organisation}"
 
 
+class Question(models.Model):
+    """One item of an award's application form: a question, a file slot or a section heading.
+
+    Applies to every category of the award, or only to those in ``categories``. Shown only
+    when ``show_if`` (an earlier choice or yes/no question) was answered with one of
+    ``show_if_values``. ``version`` counts the changes of the definition; each answer keeps
+    the version it answered (``Submission.answers``). A question with answers is never
+    deleted: ``retired`` hides it from entries that have not answered it.
+    """
+
+    award = models.ForeignKey(
+        Award, on_delete=models.CASCADE, related_name="questions", verbose_name=_("award")
+    )
+    categories = models.ManyToManyField(
+        Category,
+        blank=True,
+        related_name="questions",
+        verbose_name=_("categories"),
+        help_text=_("Leave empty to ask in every category."),
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+    kind = models.CharField(_("type"), max_length=16, choices=QuestionKind.choices)
+    # A stable name for exports and the API ("patent_status"); unique within the award.
+    key = models.SlugField(_("key"), max_length=60)
+    label_de = models.CharField(_("question (German)"), max_length=300)
+    label_en = models.CharField(_("question (English)"), max_length=300, blank=True)
+    help_de = models.TextField(_("help text (German)"), blank=True)
+    help_en = models.TextField(_("help text (English)"), blank=True)
+    required = models.BooleanField(_("required"), default=False)
+    max_length = models.PositiveIntegerField(_("character limit"), null=True, blank=True)
+    min_value = models.DecimalField(
+        _("smallest value"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    max_value = models.DecimalField(
+        _("largest value"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    decimals = models.PositiveSmallIntegerField(
+        _("decimal places"), default=0, validators=[MaxValueValidator(2)]
+    )
+    unit = models.CharField(_("unit"), max_length=30, blank=True)
+    # [{"value": "granted", "de": "erteilt", "en": "granted"}, …] for choice questions.
+    choices = models.JSONField(_("choices"), default=list, blank=True)
+    # Which kinds of file a file slot takes (AttachmentKind values), how many, how large.
+    file_kinds = models.JSONField(_("file types"), default=list, blank=True)
+    max_files = models.PositiveSmallIntegerField(_("at most files"), null=True, blank=True)
+    max_file_mb = models.PositiveSmallIntegerField(_("largest file (MB)"), null=True, blank=True)
+    show_if = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dependants",
+        verbose_name=_("show only if"),
+    )
+    show_if_values = models.JSONField(_("is answered with"), default=list, blank=True)
+    retired = models.BooleanField(_("hidden for new entries"), default=False)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["award", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["award", "key"], name="question_key_unique"),
+            models.CheckConstraint(
+                condition=Q(kind__in=QuestionKind.values), name="question_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return localized(self, "label")
+
+    @property
+    def help(self) -> str:
+        return localized(self, "help")
+
+    @property
+    def field_name(self) -> str:
+        """The name of its field in the applicant's form and its key in missing items."""
+        return f"q{self.pk}"
+
+
 class Submission(models.Model):
     """An entry of an organisation for one category of one award."""
 
@@ -166,21 +255,14 @@ class Submission(models.Model):
         blank=True,
         help_text=_("At most 600 characters; published if the entry wins."),
     )
-    description = models.TextField(_("description of the innovation"), blank=True)
-    lightweight = models.TextField(
-        _("what makes it lightweight"),
-        blank=True,
-        help_text=_("Materials, weight and resources saved, with figures."),
-    )
-    innovation = models.TextField(_("degree of innovation"), blank=True)
-    future_potential = models.TextField(_("future potential for people and the region"), blank=True)
-    market_readiness = models.PositiveSmallIntegerField(
-        _("market readiness"), choices=TechnologyReadiness.choices, null=True, blank=True
-    )
-    team = models.TextField(_("team"), blank=True)
-    video_url = models.CharField(
-        _("video link"), max_length=500, blank=True, validators=[validate_web_url]
-    )
+    # What the applicant answered to the award's questions, by question id:
+    # {"12": {"value": …, "version": 3}} (``submissions.questions`` reads and checks them).
+    answers = models.JSONField(_("answers"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    # What the organisers' list searches and filters, kept beside the answers by the services
+    # (``questions.answers_index``) so that a filter does not read every entry's whole answers:
+    # the text answers in one casefolded string, and the choice and yes/no answers by id.
+    answers_text = models.TextField(blank=True, default="", editable=False)
+    choice_answers = models.JSONField(default=dict, blank=True, editable=False)
     consent_terms = models.BooleanField(
         _("I accept the conditions of participation."), default=False
     )
@@ -237,11 +319,6 @@ class Submission(models.Model):
                 name="submission_reference_unique",
                 violation_error_message=_("This reference number is taken by another entry."),
             ),
-            models.CheckConstraint(
-                condition=Q(market_readiness__isnull=True)
-                | Q(market_readiness__gte=1, market_readiness__lte=9),
-                name="submission_trl_1_9",
-            ),
         ]
 
     def __str__(self) -> str:
@@ -283,6 +360,15 @@ def thumbnail_upload_to(instance: "Attachment", filename: str) -> str:
 class Attachment(models.Model):
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="attachments")
     kind = models.CharField(_("kind"), max_length=16, choices=AttachmentKind.choices)
+    # The file slot (a question of kind "file") it was uploaded to.
+    question = models.ForeignKey(
+        Question,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="attachments",
+        verbose_name=_("file slot"),
+    )
     file = models.FileField(upload_to=attachment_upload_to, max_length=255)
     thumbnail = models.FileField(upload_to=thumbnail_upload_to, max_length=255, blank=True)
     original_name = models.CharField(_("file name"), max_length=255)

@@ -13,14 +13,14 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from .models import Attachment, Submission
-from .services import deadline_for
+from .questions import files_by_slot
+from .services import deadline_for, entry_form_questions
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
 # Typography the core font lacks, written the plain way rather than as "?".
 _LATIN1_STAND_INS = str.maketrans(
     {"–": "-", "—": "-", "“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "…": "...", "€": "EUR"}
 )
-TEXT_FIELDS = ("summary", "description", "lightweight", "innovation", "future_potential", "team")
 
 
 def _font_files() -> tuple[Path, Path] | None:
@@ -92,13 +92,19 @@ def submission_pdf(submission: Submission, attachments: list[Attachment]) -> byt
 
     heading(_("The entry"))
     row(str(Submission._meta.get_field("title").verbose_name), submission.title)
-    for name in TEXT_FIELDS:
-        row(str(Submission._meta.get_field(name).verbose_name), getattr(submission, name))
-    row(
-        str(Submission._meta.get_field("market_readiness").verbose_name),
-        str(submission.get_market_readiness_display() or ""),
-    )
-    row(str(Submission._meta.get_field("video_url").verbose_name), submission.video_url)
+    row(str(Submission._meta.get_field("summary").verbose_name), submission.summary)
+    # The form's sections in order, every answer in words (as the overview shows them).
+    by_slot = files_by_slot(attachments)
+    sections = entry_form_questions(submission).sections(submission.answers or {})
+    for section_heading, rows in sections:
+        if section_heading:
+            heading(section_heading, 12)
+        for question, words in rows:
+            if question.kind == "file":
+                names = [a.original_name for a in by_slot.get(question.pk, [])]
+                row(question.label, ", ".join(names) or _("No files."))
+            else:
+                row(question.label, words)
     for name in ("consent_terms", "consent_data", "consent_publication"):
         given = _("Yes") if getattr(submission, name) else _("No")
         row(str(Submission._meta.get_field(name).verbose_name), given)

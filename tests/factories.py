@@ -27,9 +27,25 @@ class UserFactory(factory.django.DjangoModelFactory):
             obj.save()
 
 
+def standard_form_create(award: Award) -> dict:
+    """The standard application form (``submissions.standard_form``) for ``award`` in one
+    query; returns its questions by key."""
+    from submissions.models import Question
+    from submissions.standard_form import STANDARD_QUESTIONS
+
+    questions = Question.objects.bulk_create(
+        Question(award=award, position=10 * index, **row)
+        for index, row in enumerate(STANDARD_QUESTIONS, start=1)
+    )
+    return {q.key: q for q in questions}
+
+
 class AwardFactory(factory.django.DjangoModelFactory):
+    """An award with the standard application form (``form=False``: without questions)."""
+
     class Meta:
         model = Award
+        skip_postgeneration_save = True
 
     name = "Lightweight Innovation Award"
     edition = factory.Sequence(lambda n: 2030 + n)
@@ -41,6 +57,11 @@ class AwardFactory(factory.django.DjangoModelFactory):
     submissions_close_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=20))
     jury_deadline_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=40))
     announcement_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=60))
+
+    @factory.post_generation
+    def form(obj, create, extracted, **kwargs):
+        if create and extracted is not False:
+            standard_form_create(obj)
 
 
 class CategoryFactory(factory.django.DjangoModelFactory):
@@ -117,19 +138,38 @@ class SubmissionFactory(factory.django.DjangoModelFactory):
 
 
 def complete_entry_fields() -> dict:
-    """Every field an entry needs before it can be submitted (images apart)."""
+    """Every core field an entry needs before it can be submitted."""
     return {
         "summary": "A bicycle frame of flax fibre, 40 % lighter than aluminium.",
-        "description": "Woven flax and bio-resin, pressed in one piece.",
-        "lightweight": "1.1 kg instead of 1.8 kg; 30 % less energy in production.",
-        "innovation": "First series frame of natural fibre with integrated cable routing.",
-        "future_potential": "Made in Brandenburg, 20 new jobs by 2027.",
-        "market_readiness": 7,
-        "team": "Six engineers and designers from Berlin.",
         "consent_terms": True,
         "consent_data": True,
         "consent_publication": True,
     }
+
+
+# Answers to the standard form's questions by key (images apart).
+STANDARD_ANSWERS = {
+    "description": "Woven flax and bio-resin, pressed in one piece.",
+    "lightweight": "1.1 kg instead of 1.8 kg; 30 % less energy in production.",
+    "innovation": "First series frame of natural fibre with integrated cable routing.",
+    "future_potential": "Made in Brandenburg, 20 new jobs by 2027.",
+    "market_readiness": "7",
+    "team": "Six engineers and designers from Berlin.",
+}
+
+
+def standard_answers(award: Award, **overrides) -> dict:
+    """Stored answers (``Submission.answers``) to the standard form of ``award``."""
+    from submissions.questions import answers_by_key
+
+    return answers_by_key(award.questions.all(), {**STANDARD_ANSWERS, **overrides})
+
+
+def answer_of(submission, key: str):
+    """The stored value of ``submission``'s answer to the question ``key`` (None: none)."""
+    question = submission.award.questions.get(key=key)
+    answer = (submission.answers or {}).get(str(question.pk))
+    return answer.get("value") if answer else None
 
 
 # --- Jury --------------------------------------------------------------------------------

@@ -34,11 +34,12 @@ from core.http import (
     saved_stamp,
     session_checked,
 )
-from core.links import safe_link, with_next
+from core.links import with_next
 from submissions import previews
 from submissions.downloads import attachment_download, thumbnail_inline
 from submissions.enums import AttachmentKind, PreviewStatus
-from submissions.models import Submission
+from submissions.models import Attachment, Submission
+from submissions.selectors import entry_answer_sections
 
 from .. import access, rules, selectors, services
 from ..enums import ReviewStatus
@@ -66,22 +67,24 @@ def _round_window(juror: Juror, round: Round) -> str | None:
     return None
 
 
+def _page_numbers(attachments: list[Attachment]) -> None:
+    """Give each document the numbers of its pages to read page by page (rendered by a task
+    after the upload: the row says how far that is, so no storage is asked and nothing is
+    rendered here)."""
+    for document in attachments:
+        if document.kind != AttachmentKind.IMAGE:
+            ready = document.preview_status == PreviewStatus.READY
+            document.page_numbers = range(1, (document.preview_pages if ready else 0) + 1)
+
+
 def _entry_context(submission: Submission) -> dict:
     """What the review and the finalist page show of an entry (the template hides the
     company when the award reviews blind)."""
     attachments = list(submission.attachments.all())
-    documents = [a for a in attachments if a.kind != AttachmentKind.IMAGE]
-    for document in documents:
-        # Page images to read the document inline, rendered by a task after the upload: the
-        # row says how far that is (preview_status, preview_pages, page_count); no storage
-        # is asked and nothing is rendered here.
-        ready = document.preview_status == PreviewStatus.READY
-        document.page_numbers = range(1, (document.preview_pages if ready else 0) + 1)
+    _page_numbers(attachments)
     return {
         "submission": submission,
-        "images": [a for a in attachments if a.kind == AttachmentKind.IMAGE],
-        "documents": documents,
-        "video_link": safe_link(submission.video_url),
+        "sections": entry_answer_sections(submission, attachments, include_retired=True),
     }
 
 

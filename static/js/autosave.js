@@ -227,6 +227,9 @@
       if (!target || !target.name || target.name === "csrfmiddlewaretoken") {
         return;
       }
+      if (target.form !== form) {
+        return; // a file slot's input belongs to its upload form (form="upload-<id>")
+      }
       if (event.type === "change" && TYPED.test(target.type || target.tagName.toLowerCase())) {
         return;
       }

@@ -42,6 +42,11 @@
     clearFieldErrors(form);
     Object.keys(errors || {}).forEach(function (name) {
       var field = form.elements.namedItem(name);
+      if (field && !field.classList && field.length) {
+        // Radio buttons and checkboxes of one question: the note follows the group.
+        var first = field[0];
+        field = first.closest("[data-question] fieldset, [data-question]") || first;
+      }
       if (!field || !field.classList) {
         return;
       }

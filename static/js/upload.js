@@ -1,12 +1,17 @@
-/* Uploads of an entry's documents and images (#upload-form), with a progress bar per file.
+/* Uploads into an entry's file slots, with a progress bar per file.
  *
- * Loaded with <script src>; texts come translated from data-msg-* attributes or from the
- * server's JSON. Each chosen file is sent on its own (XMLHttpRequest, for upload progress);
- * the server answers 201 {"attachment": {...}} and the file appears in the list, or 400
- * {"error"} naming the file and saying why, or 503 {"error"} when the file storage did not
- * take it (nothing was kept; try again later). A refused file changes nothing else on the
- * page: the text form is separate and keeps autosaving. Removing a file works the same way,
- * without a reload. Without JavaScript both forms post normally.
+ * Each file slot of the entry's form has its own upload form (form[data-upload-form=<slot
+ * id>], after the entry's form: forms cannot nest); the slot's file input and button belong to
+ * it through their form="upload-<id>" attribute, and its hidden "question" field names the
+ * slot. Loaded with <script src>; texts come translated from data-msg-* attributes or from
+ * the server's JSON. Each chosen file is sent on its own (XMLHttpRequest, for upload
+ * progress) with question=<slot id>; the server answers 201 {"attachment": {..., "question"}}
+ * and the file appears in its slot's list, or 400 {"error"} naming the file (and the slot,
+ * when it does not take that kind) and saying why, or 503 {"error"} when the file storage did
+ * not take it (nothing was kept; try again later). A refused file changes nothing else on the
+ * page: the text keeps autosaving. Removing a file works the same way, without a reload (its
+ * button belongs to a form[data-delete-form] after the entry's form). Without JavaScript
+ * every form posts normally.
  */
 (function () {
   "use strict";
@@ -29,12 +34,19 @@
   }
 
   function start(form) {
-    var list = document.getElementById("attachment-list");
-    var progressList = document.getElementById("upload-progress");
+    var slot = form.dataset.uploadForm;
+    var box = document.getElementById("slot-" + slot);
+    if (!box) {
+      return;
+    }
+    var list = box.querySelector("[data-attachment-list]");
+    var progressList = box.querySelector("[data-upload-progress]");
     var template = document.getElementById("attachment-template");
-    var noFiles = document.querySelector('[data-testid="no-files"]');
-    var input = form.querySelector('input[type="file"]');
-    var button = form.querySelector("[data-upload-button]");
+    var deleteTemplate = document.getElementById("delete-form-template");
+    var deleteForms = document.getElementById("delete-forms");
+    var noFiles = box.querySelector("[data-no-files]");
+    var input = form.querySelector('input[type="file"]') || document.querySelector('input[type="file"][form="' + form.id + '"]');
+    var button = document.querySelector('[data-upload-button="' + slot + '"]');
     var msg = form.dataset;
 
     function refreshEmpty() {
@@ -59,18 +71,13 @@
         image.alt = image.dataset.altTemplate.replace("{name}", item.name);
       }
       node.querySelector("[data-slot=remove-name]").textContent = " " + item.name;
-      var deleteForm = node.querySelector("[data-delete-form]");
+      var deleteForm = deleteTemplate.content.firstElementChild.cloneNode(true);
       deleteForm.action = item.delete_url;
+      deleteForm.id = "delete-" + item.id;
+      deleteForms.appendChild(deleteForm);
+      node.querySelector("[data-delete-button]").setAttribute("form", deleteForm.id);
       list.appendChild(node);
       refreshEmpty();
-    }
-
-    function notice(text) {
-      var row = document.createElement("li");
-      row.className = "small text-danger fw-semibold";
-      row.textContent = text;
-      progressList.textContent = "";
-      progressList.appendChild(row);
     }
 
     function progressRow(file) {
@@ -118,6 +125,7 @@
         var row = progressRow(file);
         var body = new FormData();
         body.append("csrfmiddlewaretoken", csrfToken(form));
+        body.append("question", slot);
         body.append("files", file, file.name);
         var xhr = new XMLHttpRequest();
         xhr.open("POST", form.action);
@@ -170,14 +178,35 @@
         });
     });
 
-    list.addEventListener("submit", function (event) {
-      var deleteForm = event.target.closest("[data-delete-form]");
+    box.addEventListener("refresh-empty", refreshEmpty);
+  }
+
+  /* Removing a file: its button belongs to a form[data-delete-form] (after the entry's form,
+   * or in the list of files without a slot). */
+  function startDeletes() {
+    document.addEventListener("submit", function (event) {
+      var deleteForm = event.target.closest && event.target.closest("[data-delete-form]");
       if (!deleteForm || !window.fetch) {
         return;
       }
       event.preventDefault();
+      var item = deleteForm.closest("li") || document.querySelector('[form="' + deleteForm.id + '"]').closest("li");
+      var box = item && item.closest("[data-question]");
+      var progressList = box && box.querySelector("[data-upload-progress]");
+      var msg = (document.querySelector("[data-upload-form]") || deleteForm).dataset;
+      function notice(text) {
+        if (!progressList) {
+          window.alert(text);
+          return;
+        }
+        var row = document.createElement("li");
+        row.className = "small text-danger fw-semibold";
+        row.textContent = text;
+        progressList.textContent = "";
+        progressList.appendChild(row);
+      }
       var body = new FormData();
-      body.append("csrfmiddlewaretoken", csrfToken(form));
+      body.append("csrfmiddlewaretoken", csrfToken(deleteForm));
       fetch(deleteForm.action, {
         method: "POST",
         body: body,
@@ -187,9 +216,13 @@
       })
         .then(function (response) {
           if (response.status === 200) {
-            var item = deleteForm.closest("li");
             item.remove();
-            refreshEmpty();
+            if (deleteForm.id) {
+              deleteForm.remove();
+            }
+            if (box) {
+              box.dispatchEvent(new Event("refresh-empty"));
+            }
             return;
           }
           return response
@@ -208,10 +241,11 @@
   }
 
   function init() {
-    var form = document.getElementById("upload-form");
-    if (form && document.getElementById("attachment-template")) {
-      start(form);
+    if (!document.getElementById("attachment-template")) {
+      return;
     }
+    document.querySelectorAll("form[data-upload-form]").forEach(start);
+    startDeletes();
   }
 
   if (document.readyState === "loading") {

@@ -13,6 +13,8 @@ from awards.models import Category
 
 from ..enums import OrganisationSize, SubmissionStatus
 from ..manage_selectors import SubmissionFilters
+from ..models import Question
+from ..questions import choice_options
 
 SEARCH_MAX = 200
 
@@ -27,13 +29,18 @@ def _helper(form: forms.BaseForm) -> FormHelper:
 
 class SubmissionFilterForm(forms.Form):
     """The list's filter and search (GET). Unknown values are ignored rather than refused, so
-    an old bookmark still shows the list."""
+    an old bookmark still shows the list.
+
+    Beside the fixed filters, one select per choice or yes/no question of the form
+    (``q<question id>``, "any" or one of its choices): a question id that is not among
+    ``questions`` is no field, and a value that is not among its choices is invalid, so both
+    are ignored."""
 
     q = forms.CharField(
         label=_("Search"),
         required=False,
         max_length=SEARCH_MAX,
-        help_text=_("Title, reference number or organisation"),
+        help_text=_("Title, reference number, organisation or text answers"),
         widget=forms.TextInput(attrs={"type": "search"}),
     )
     category = forms.TypedChoiceField(label=_("Category"), required=False, coerce=int)
@@ -46,13 +53,28 @@ class SubmissionFilterForm(forms.Form):
         choices=[("", _("All")), *OrganisationSize.choices],
     )
 
-    def __init__(self, *args, categories: list[Category], **kwargs):
+    def __init__(self, *args, categories: list[Category], questions: list[Question] = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [
             ("", _("All")),
             *((category.pk, f"{category.code} – {category.name}") for category in categories),
         ]
+        self.questions = {question.field_name: question for question in questions}
+        for name, question in self.questions.items():
+            self.fields[name] = forms.ChoiceField(
+                label=question.label,
+                required=False,
+                choices=[("", _("Any answer")), *choice_options(question)],
+            )
         self.helper = _helper(self)
+
+    def fixed_fields(self) -> list[forms.BoundField]:
+        """The filters every award has (search, category, status, size)."""
+        return [self[name] for name in self.fields if name not in self.questions]
+
+    def answer_fields(self) -> list[forms.BoundField]:
+        """One filter per choice or yes/no question, in the form's order."""
+        return [self[name] for name in self.questions]
 
     def filters(self) -> SubmissionFilters:
         """The valid part of the input: a field with an unknown value counts as "all"."""
@@ -63,12 +85,23 @@ class SubmissionFilterForm(forms.Form):
             status=data.get("status") or "",
             size_class=data.get("size") or "",
             search=(data.get("q") or "").strip(),
+            answers=tuple(
+                (question, data[name])
+                for name, question in self.questions.items()
+                if data.get(name)
+            ),
         )
 
     @property
     def active(self) -> bool:
         filters = self.filters()
-        return bool(filters.category_id or filters.status or filters.size_class or filters.search)
+        return bool(
+            filters.category_id
+            or filters.status
+            or filters.size_class
+            or filters.search
+            or filters.answers
+        )
 
 
 class EligibilityForm(forms.Form):

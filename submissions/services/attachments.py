@@ -16,6 +16,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models.fields.files import FieldFile
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from awards.services import audit_log
@@ -23,10 +24,10 @@ from core.queue import enqueue_on_commit
 
 from .. import previews
 from ..enums import AttachmentKind, PreviewStatus, SubmissionStatus
-from ..models import Attachment, Submission
+from ..models import Attachment, Question, Submission
 from ..tasks import render_previews
 from ..uploads import PDF, check_upload, thumbnail_bytes
-from .entries import IncompleteSubmission, _ensure_changeable, _lock
+from .entries import IncompleteSubmission, _ensure_changeable, _lock, entry_form_questions
 from .previews import attachment_previews_remove
 
 log = logging.getLogger(__name__)
@@ -85,12 +86,41 @@ def _store(field_file: FieldFile, content: File, *, size: int, written: list[str
     setattr(field_file.instance, field.attname, stored)
 
 
-@transaction.atomic
-def attachment_add(*, submission: Submission, actor: User, upload: UploadedFile) -> Attachment:
-    """Check ``upload`` by its content and store it under a generated name.
+def _slot(current: Submission, question: Question | None, kind: str) -> Question:
+    """The file slot ``question`` of ``current``'s form, checked to take ``kind``; without
+    one, the first slot of the form that takes ``kind`` (a plain form's upload)."""
+    slots = entry_form_questions(current).file_slots()
+    if question is None:
+        for slot in slots:
+            if kind in (slot.file_kinds or []):
+                return slot
+        raise ValidationError(_("The form has no place for this kind of file."), code="no_slot")
+    slot = next((s for s in slots if s.pk == question.pk), None)
+    if slot is None:
+        raise ValidationError(_("The form has no such file field."), code="no_slot")
+    if kind not in (slot.file_kinds or []):
+        allowed = ", ".join(str(AttachmentKind(k).label) for k in slot.file_kinds or [])
+        raise ValidationError(
+            _("“%(slot)s” takes only: %(kinds)s.") % {"slot": slot.label, "kinds": allowed},
+            code="wrong_kind",
+        )
+    return slot
 
-    Refused (ValidationError naming the file) for a wrong or mismatched type, an empty or
-    oversized file, or one file too many; DeadlinePassed after the deadline;
+
+@transaction.atomic
+def attachment_add(
+    *,
+    submission: Submission,
+    actor: User,
+    upload: UploadedFile,
+    question: Question | None = None,
+) -> Attachment:
+    """Check ``upload`` by its content and store it under a generated name, in the file slot
+    ``question`` of the entry's form (None: the first slot that takes its kind).
+
+    Refused (ValidationError naming the file) for a wrong or mismatched type, a kind the slot
+    does not take, an empty or oversized file (the award's limit, or the slot's when smaller),
+    or one file too many (the award's, or the slot's); DeadlinePassed after the deadline;
     SubmissionTransitionError unless the entry is a draft or submitted. Images get a
     JPEG thumbnail. StorageUnavailable when the storage does not take the file or its
     thumbnail completely; then nothing is kept (the partial files are removed, the
@@ -107,8 +137,26 @@ def attachment_add(*, submission: Submission, actor: User, upload: UploadedFile)
             code="too_many",
         )
     checked = check_upload(upload, max_pdf_mb=award.max_pdf_mb, max_image_mb=award.max_image_mb)
+    slot = _slot(current, question, checked.kind)
+    if slot.max_file_mb and checked.size > slot.max_file_mb * 1024 * 1024:
+        raise ValidationError(
+            _("“%(slot)s” takes files of at most %(mb)d MB.")
+            % {"slot": slot.label, "mb": slot.max_file_mb},
+            code="too_large",
+        )
+    if slot.max_files and current.attachments.filter(question=slot).count() >= slot.max_files:
+        raise ValidationError(
+            ngettext(
+                "“%(slot)s” takes at most %(max)d file; remove one first.",
+                "“%(slot)s” takes at most %(max)d files; remove one first.",
+                slot.max_files,
+            )
+            % {"slot": slot.label, "max": slot.max_files},
+            code="too_many",
+        )
     attachment = Attachment(
         submission=current,
+        question=slot,
         kind=checked.kind,
         original_name=checked.name,
         content_type=checked.content_type,
@@ -157,22 +205,26 @@ def attachment_add(*, submission: Submission, actor: User, upload: UploadedFile)
 def attachment_delete(*, attachment: Attachment, actor: User) -> None:
     """Remove a file from an entry before the deadline; the stored objects (the file, its
     thumbnail, a document's page images) go with it once the transaction has committed.
-    Refused (IncompleteSubmission) for the last image of a submitted entry, and for entries
-    that are neither drafts nor submitted."""
+    Refused (IncompleteSubmission) for the last file of a required file slot of a submitted
+    entry, and for entries that are neither drafts nor submitted."""
     current = _lock(attachment.submission)
     _ensure_changeable(current)
+    slot = attachment.question
     if (
         current.status == SubmissionStatus.SUBMITTED
-        and attachment.kind == AttachmentKind.IMAGE
-        and not current.attachments.filter(kind=AttachmentKind.IMAGE)
-        .exclude(pk=attachment.pk)
-        .exists()
+        and slot is not None
+        and slot.required
+        and not current.attachments.filter(question=slot).exclude(pk=attachment.pk).exists()
     ):
         # A submitted entry stays complete, as submission_update keeps it.
         raise IncompleteSubmission(
             {
-                "attachments": [
-                    _("A submitted entry needs an image: add another one before removing this.")
+                slot.field_name: [
+                    _(
+                        "A submitted entry needs a file in “%(slot)s”: add another one "
+                        "before removing this."
+                    )
+                    % {"slot": slot.label}
                 ]
             }
         )

@@ -6,6 +6,7 @@ special case), or an entry's individual extension granted by an organiser.
 """
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
@@ -15,7 +16,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, override
 
 from accounts.models import User
 from awards.enums import AwardStatus
@@ -24,19 +25,22 @@ from awards.services import audit_log
 from notifications.services import notify
 
 from ..enums import APPLIED_STATUSES, SUBMISSION_TRANSITIONS, SubmissionStatus
-from ..models import Organisation, Submission, SubmissionSequence
+from ..models import Organisation, Question, Submission, SubmissionSequence
+from ..questions import (
+    FormQuestions,
+    answers_clean,
+    answers_index,
+    attachment_counts,
+    missing_answers,
+    unknown_question_ids,
+)
+from ..selectors import form_questions_of
 
-# The fields an applicant edits; the rest is set by services.
+# The core fields an applicant edits (every other answer is to a question of the award's
+# form, ``Submission.answers``); the rest is set by services.
 ENTRY_FIELDS = (
     "title",
     "summary",
-    "description",
-    "lightweight",
-    "innovation",
-    "future_potential",
-    "market_readiness",
-    "team",
-    "video_url",
     "consent_terms",
     "consent_data",
     "consent_publication",
@@ -44,12 +48,6 @@ ENTRY_FIELDS = (
 REQUIRED = {
     "title": gettext_lazy("Give the entry a title."),
     "summary": gettext_lazy("Write the short summary."),
-    "description": gettext_lazy("Describe the innovation."),
-    "lightweight": gettext_lazy("Explain what makes it lightweight."),
-    "innovation": gettext_lazy("Describe the degree of innovation."),
-    "future_potential": gettext_lazy("Describe the future potential for people and the region."),
-    "market_readiness": gettext_lazy("Choose the market readiness."),
-    "team": gettext_lazy("Introduce the team."),
     "consent_terms": gettext_lazy("Accept the conditions of participation."),
     "consent_data": gettext_lazy("Agree to the processing of your data."),
 }
@@ -167,19 +165,51 @@ def submission_create(
     return submission
 
 
-def missing_items(submission: Submission) -> dict[str, list[str]]:
-    """What must still be done before ``submission`` can be submitted, by field."""
+def missing_items(
+    submission: Submission, form_questions: FormQuestions | None = None
+) -> dict[str, list[str]]:
+    """What must still be done before ``submission`` can be submitted, by field: the core
+    fields, then the form's required questions and file slots in the form's order (``q<id>``),
+    those a condition hides left out, then the consents. ``form_questions`` when the caller
+    has them already."""
     missing: dict[str, list[str]] = {}
+    consents: dict[str, list[str]] = {}
     for field, message in REQUIRED.items():
         value = getattr(submission, field)
         if value in (None, "", False) or (isinstance(value, str) and not value.strip()):
-            missing[field] = [str(message)]
-    images = getattr(submission, "image_count", None)
-    if images is None:
-        images = submission.attachments.filter(kind="image").count()
-    if images == 0:
-        missing["attachments"] = [_("Add at least one image of the innovation.")]
+            (consents if field.startswith("consent_") else missing)[field] = [str(message)]
+    if form_questions is None:
+        form_questions = entry_form_questions(submission)
+    counts = _slot_counts(submission)
+    missing.update(missing_answers(form_questions, submission.answers or {}, counts))
+    missing.update(consents)  # last, as in the form
     return missing
+
+
+def _slot_counts(submission: Submission) -> dict[int, int]:
+    """How many files each file slot of ``submission`` holds: from prefetched attachments
+    (the dashboard) without a query, else one query."""
+    if "attachments" in getattr(submission, "_prefetched_objects_cache", {}):
+        return attachment_counts(submission)
+    counts: dict[int, int] = {}
+    for question_id in submission.attachments.filter(question__isnull=False).values_list(
+        "question_id", flat=True
+    ):
+        counts[question_id] = counts.get(question_id, 0) + 1
+    return counts
+
+
+def entry_form_questions(
+    submission: Submission, questions: list[Question] | None = None
+) -> FormQuestions:
+    """The questions ``submission``'s form asks (its category's, in order); ``questions``
+    (the award's, as ``selectors.form_questions_of`` reads them) when the caller has them."""
+    return FormQuestions.of(
+        form_questions_of(submission.award_id) if questions is None else questions,
+        category_id=submission.category_id,
+        answers=submission.answers,
+        attachment_question_ids=_slot_counts(submission),
+    )
 
 
 def _lock(submission: Submission) -> Submission:
@@ -194,14 +224,26 @@ def _lock(submission: Submission) -> Submission:
 
 @transaction.atomic
 def submission_update(
-    *, submission: Submission, actor: User, expected_version: int, **fields: Any
+    *,
+    submission: Submission,
+    actor: User,
+    expected_version: int,
+    answers: Mapping[int, Any] | None = None,
+    **fields: Any,
 ) -> Submission:
     """Save an applicant's changes (draft autosave, or edits of a submitted entry).
+
+    ``answers`` are the values of the form's questions by question id, checked against the
+    questions' definitions (``questions.answers_clean``): an id that is no question of the
+    entry's form, a value of the wrong type, a choice not offered, text over the limit or a
+    number out of range is refused (ValidationError by field ``q<id>``); answers to questions
+    a condition hides are discarded; each answer keeps the version of the question it answered.
+    None leaves the answers as they are.
 
     Refused with StaleVersion when someone saved since ``expected_version`` was loaded (the
     caller shows the applicant their text beside the current one: nothing is overwritten),
     DeadlinePassed after the deadline, and IncompleteSubmission when a submitted entry would
-    lose a required field. Drafts save whatever is there.
+    lose a required field or answer. Drafts save whatever is there.
     """
     unknown = set(fields) - set(ENTRY_FIELDS)
     if unknown:
@@ -218,9 +260,30 @@ def submission_update(
     _ensure_changeable(current)
     for name, value in fields.items():
         setattr(current, name, value)
-    current.full_clean(exclude=["award", "category", "organisation", "created_by"])
+    form_questions = entry_form_questions(current)
+    if answers is not None:
+        strangers = unknown_question_ids(form_questions, answers)
+        if strangers:
+            raise ValidationError(
+                _("The form has no question %(ids)s. Please reload the page.")
+                % {"ids": ", ".join(str(i) for i in strangers)},
+                code="unknown_question",
+            )
+        cleaned, errors = answers_clean(form_questions, answers, previous=current.answers or {})
+        current.answers = cleaned
+        for name, value in answers_index(form_questions.questions, cleaned).items():
+            setattr(current, name, value)
+    else:
+        errors = {}
+    try:
+        current.full_clean(exclude=["award", "category", "organisation", "created_by"])
+    except ValidationError as error:
+        # Every refused value at once: the core fields' and the answers'.
+        errors = {**error.message_dict, **errors}
+    if errors:
+        raise ValidationError(errors)
     if current.status == SubmissionStatus.SUBMITTED:
-        missing = missing_items(current)
+        missing = missing_items(current, form_questions)
         if missing:
             raise IncompleteSubmission(missing)
     current.version = F("version") + 1
@@ -283,7 +346,8 @@ def submission_submit(*, submission: Submission, actor: User, expected_version: 
         )
     from_status = _transition(current, SubmissionStatus.SUBMITTED)
     ensure_editable(current)
-    missing = missing_items(current)
+    form = entry_form_questions(current)
+    missing = missing_items(current, form)
     if missing:
         raise IncompleteSubmission(missing)
     limit = current.category.max_entries_per_organisation
@@ -333,7 +397,16 @@ def submission_submit(*, submission: Submission, actor: User, expected_version: 
     )
     url = settings.SITE_URL + reverse("submissions:detail", kwargs={"pk": current.pk})
     files = ", ".join(current.attachments.values_list("original_name", flat=True)) or "–"
+    answers_in: dict[str, str] = {}  # "question: answer" lines, once per language
     for member in _recipients(current):
+        language = member.preferred_language
+        if language not in answers_in:
+            with override(language):
+                answers_in[language] = "\n\n".join(
+                    f"{question.label}: {words}"
+                    for _heading, rows in form.sections(current.answers or {}, only_answered=True)
+                    for question, words in rows
+                )
         notify(
             key="submission.received",
             award=current.award,
@@ -349,6 +422,7 @@ def submission_submit(*, submission: Submission, actor: User, expected_version: 
                 "deadline": deadline_for(current),
                 "submission_url": url,
                 "summary": current.summary,
+                "answers": answers_in[language],
                 "files": files,
             },
         )

@@ -18,15 +18,19 @@ from django.utils import timezone
 from .. import dashboard_selectors as selectors
 from .. import services
 from ..enums import SubmissionStatus, submission_badge
+from ..selectors import form_questions_by_award
 
 
-def _entry_row(submission, now: dt.datetime) -> dict:
+def _entry_row(submission, now: dt.datetime, questions: dict[int, list]) -> dict:
     deadline = services.deadline_for(submission)
     missing = []
     if submission.status == SubmissionStatus.DRAFT:
+        form_questions = services.entry_form_questions(
+            submission, questions.get(submission.award_id, [])
+        )
         missing = [
             message
-            for messages in services.missing_items(submission).values()
+            for messages in services.missing_items(submission, form_questions).values()
             for message in messages
         ]
     return {
@@ -49,11 +53,14 @@ def _entry_row(submission, now: dt.datetime) -> dict:
 def dashboard(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     memberships = list(selectors.memberships_of(request.user))
+    submissions = list(selectors.submissions_of_user(request.user))
+    # The forms of the awards with a draft: what is still missing is worked out from them.
+    questions = form_questions_by_award(
+        {s.award_id for s in submissions if s.status == SubmissionStatus.DRAFT}
+    )
     entries = {
-        organisation_id: [_entry_row(submission, now) for submission in submissions]
-        for organisation_id, submissions in groupby(
-            selectors.submissions_of_user(request.user), key=lambda s: s.organisation_id
-        )
+        organisation_id: [_entry_row(submission, now, questions) for submission in group]
+        for organisation_id, group in groupby(submissions, key=lambda s: s.organisation_id)
     }
     organisations = [
         {

@@ -43,22 +43,23 @@ from core.http import (
     session_checked,
     wants_json,
 )
-from core.links import safe_link, with_next
+from core.links import with_next
 
 from .. import services
 from ..access import submission_get_for
 from ..dashboard_selectors import entry_countdown, memberships_of
-from ..enums import SubmissionStatus, submission_badge
+from ..enums import QuestionKind, SubmissionStatus, submission_badge
 from ..forms.entries import EntryForm, SubmissionStartForm, VersionForm
 from ..models import Attachment, Organisation, Submission
+from ..questions import answer_display, files_by_slot, initial_value, to_stored
+from ..selectors import entry_answer_sections
 from ..services.entries import ENTRY_FIELDS
-from ..uploads import EXTENSIONS, clean_name
+from ..uploads import clean_name
 
 EDIT = "submissions.edit_submission"
 VIEW = "submissions.view_submission"
 # Statuses in which the applicant changes the text (services.submission_update agrees).
 EDITABLE_STATUSES = (SubmissionStatus.DRAFT, SubmissionStatus.SUBMITTED)
-ACCEPT = ",".join(sorted({ext for exts in EXTENSIONS.values() for ext in exts} | set(EXTENSIONS)))
 
 
 # --- Helpers ----------------------------------------------------------------------------
@@ -86,6 +87,7 @@ def _attachment_json(attachment: Attachment) -> dict:
         "size_display": filesizeformat(attachment.size),
         "kind": attachment.kind,
         "kind_display": attachment.get_kind_display(),
+        "question": attachment.question_id,
         "url": reverse("submissions:attachment", kwargs={"pk": attachment.pk}),
         "thumbnail_url": reverse("submissions:thumbnail", kwargs={"pk": attachment.pk})
         if attachment.thumbnail
@@ -98,10 +100,14 @@ def _attachment_json(attachment: Attachment) -> dict:
 
 
 def _entry_context(request: HttpRequest, submission: Submission) -> dict:
-    """What the overview, the edit page and the printable summary all show; the countdown to
-    the deadline for the entry's applicants while they still act on it."""
+    """What the overview, the edit page and the printable summary all show: the answers in
+    the form's sections (``answer_sections``: ``selectors.entry_answer_sections``), the
+    files by slot; the countdown to the deadline for the entry's applicants while they still
+    act on it."""
     can_edit = request.user.has_perm(EDIT, submission)
     deadline = services.deadline_for(submission)
+    attachments = list(submission.attachments.all())
+    by_slot = files_by_slot(attachments)
     return {
         "submission": submission,
         "award": submission.award,
@@ -112,8 +118,9 @@ def _entry_context(request: HttpRequest, submission: Submission) -> dict:
         )
         if can_edit
         else None,
-        "attachments": list(submission.attachments.all()),
-        "video_link": safe_link(submission.video_url),
+        "attachments": attachments,
+        "answer_sections": entry_answer_sections(submission, attachments, include_retired=False),
+        "files_by_slot": by_slot,
         "can_edit": can_edit,
     }
 
@@ -173,16 +180,29 @@ def submission_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _missing(submission: Submission) -> list[dict]:
-    """Missing items with the field they concern, so the page can link to it."""
+    """Missing items in the form's order with the field they concern and its anchor on the
+    edit page (a question's input ``id_q<id>``, the first of its radios or boxes, a file
+    slot's box ``slot-<id>``)."""
+    form_questions = services.entry_form_questions(submission)
+    anchors = {}
+    for question in form_questions.questions:
+        if question.kind == QuestionKind.FILE:
+            anchors[question.field_name] = f"slot-{question.pk}"
+        elif question.kind in (QuestionKind.YES_NO, QuestionKind.MULTIPLE):
+            anchors[question.field_name] = f"id_{question.field_name}_0"  # the first option
     return [
-        {"field": field, "message": message}
-        for field, field_messages in services.missing_items(submission).items()
+        {
+            "field": field,
+            "anchor": anchors.get(field, f"id_{field}"),
+            "message": message,
+        }
+        for field, field_messages in services.missing_items(submission, form_questions).items()
         for message in field_messages
     ]
 
 
 def _render_detail(
-    request: HttpRequest, submission: Submission, *, submit_errors: list[str] | None = None
+    request: HttpRequest, submission: Submission, *, submit_errors: list[dict] | None = None
 ) -> HttpResponse:
     context = _entry_context(request, submission)
     allowed = context["can_edit"] and services.editing_allowed(submission)
@@ -213,25 +233,44 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Editing ------------------------------------------------------------------------------
 
 
-def _shown(form: EntryForm, name: str, value) -> str:
-    """A field's value as the applicant would read it (a choice's label, yes/no)."""
-    field = form.fields[name]
-    if isinstance(value, bool):
-        return _("Yes") if value else _("No")
-    if value in (None, ""):
-        return ""
-    choices = dict(getattr(field, "choices", ()) or ())
-    return str(choices.get(value, value))
-
-
 def _differences(form: EntryForm, current: Submission) -> dict[str, str]:
-    """The saved (other person's) value of each field where it differs from the form's."""
-    mine = form.cleaned_data
-    return {
-        name: _shown(form, name, getattr(current, name))
-        for name in ENTRY_FIELDS
-        if getattr(current, name) != mine.get(name)
-    }
+    """The saved (other person's) value of each field where it differs from the form's, as
+    the applicant would read it (a choice's label, yes/no), by field name."""
+    mine = form.entry_values()
+    shown: dict[str, str] = {}
+    for name in ENTRY_FIELDS:
+        theirs = getattr(current, name)
+        if theirs != mine.get(name):
+            if isinstance(theirs, bool):
+                shown[name] = _("Yes") if theirs else _("No")
+            else:
+                shown[name] = str(theirs or "")
+    saved = current.answers or {}
+    for question in form.form_questions.answerable():
+        theirs = saved.get(str(question.pk))
+        value = to_stored(question, mine["answers"].get(question.pk))
+        if (theirs or {}).get("value") != value:
+            shown[question.field_name] = answer_display(question, theirs)
+    return shown
+
+
+def _current_values(form: EntryForm, current: Submission) -> dict:
+    """Every field's saved value as the form would show it (for the autosave's conflict)."""
+    values = {name: getattr(current, name) for name in ENTRY_FIELDS}
+    for question in form.form_questions.answerable():
+        values[question.field_name] = initial_value(
+            question, (current.answers or {}).get(str(question.pk))
+        )
+    return values
+
+
+def _entry_form(submission: Submission, data=None, *, instance: Submission | None = None):
+    """The entry's form with its category's questions (``data`` bound, else its answers)."""
+    return EntryForm(
+        data,
+        instance=instance if instance is not None else submission,
+        form_questions=services.entry_form_questions(submission),
+    )
 
 
 def _render_edit(
@@ -245,32 +284,18 @@ def _render_edit(
     status: int = 200,
 ) -> HttpResponse:
     context = _entry_context(request, submission)
-    award = submission.award
-    conflict_values = conflict or {}
+    # What the form's sections show beside the fields: the other person's values on a
+    # conflict, and each file slot's files.
+    form.conflict_values = conflict or {}
+    form.slot_files = context["files_by_slot"]
     context.update(
         {
             "form": form,
-            # Each field with what the other person saved, where it differs (a conflict).
-            "sections": [
-                (
-                    legend,
-                    [
-                        (field, field.name in conflict_values, conflict_values.get(field.name))
-                        for field in fields
-                    ],
-                )
-                for legend, fields in form.sections()
-            ],
+            "unslotted_files": context["files_by_slot"].get(None, []),
             "conflict": conflict,
             "conflict_message": _conflict_text() if conflict is not None else "",
             "conflict_by": conflict_by,
             "problem": problem,
-            "accept": ACCEPT,
-            "limits": {
-                "max_pdf_mb": award.max_pdf_mb,
-                "max_image_mb": award.max_image_mb,
-                "max_attachments": award.max_attachments,
-            },
         }
     )
     return render(request, "submissions/entry_edit.html", context, status=status)
@@ -300,10 +325,10 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         if problem:
             messages.error(request, problem)
             return redirect("submissions:detail", pk=pk)
-        return _render_edit(request, submission, EntryForm(instance=submission))
+        return _render_edit(request, submission, _entry_form(submission))
 
     # The form validates a copy, so that refused input does not show up in the page header.
-    form = EntryForm(request.POST, instance=copy.copy(submission))
+    form = _entry_form(submission, request.POST, instance=copy.copy(submission))
     if not form.is_valid():
         return _render_edit(request, submission, form)
     try:
@@ -320,7 +345,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         # again, after reading the other text, is a deliberate replacement.
         data = request.POST.copy()
         data["version"] = str(current.version)
-        form = EntryForm(data, instance=copy.copy(current))
+        form = _entry_form(current, data, instance=copy.copy(current))
         form.is_valid()
         return _render_edit(
             request,
@@ -354,7 +379,7 @@ def autosave(request: HttpRequest, pk: int) -> JsonResponse:
     ``session`` (403, from ``session_checked``) when the session has ended.
     """
     submission = submission_get_for(request.user, pk, EDIT)
-    form = EntryForm(request.POST, instance=copy.copy(submission))
+    form = _entry_form(submission, request.POST, instance=copy.copy(submission))
     if not form.is_valid():
         return autosave_invalid(form_errors(form))
     try:
@@ -378,7 +403,7 @@ def autosave(request: HttpRequest, pk: int) -> JsonResponse:
             final=True,
             version=current.version,
             updated_by=str(current.updated_by or ""),
-            current={name: getattr(current, name) for name in ENTRY_FIELDS},
+            current=_current_values(form, current),
             shown=_differences(form, current),
         )
     except (services.DeadlinePassed, services.SubmissionTransitionError) as error:
@@ -408,6 +433,17 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     a plain form post adds each file and returns to the edit page."""
     submission = submission_get_for(request.user, pk, EDIT)
     uploads = request.FILES.getlist("files")
+    slot = _upload_slot(submission, request.POST.get("question"))
+    if slot is None:
+        message = _("This file field is not part of the entry's form. Please reload the page.")
+        if wants_json(request):
+            return JsonResponse({"error": message}, status=400)
+        messages.error(request, message)
+        return redirect(reverse("submissions:edit", kwargs={"pk": pk}) + "#attachments")
+    slot = slot or None  # False: no slot named, the service chooses one by the file's kind
+    back = reverse("submissions:edit", kwargs={"pk": pk}) + (
+        f"#slot-{slot.pk}" if slot else "#attachments"
+    )
     if wants_json(request):
         if len(uploads) != 1:
             # A part whose name Django cannot read (raw bytes that are not UTF-8) arrives as
@@ -424,7 +460,7 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
         upload = uploads[0]
         try:
             attachment = services.attachment_add(
-                submission=submission, actor=request.user, upload=upload
+                submission=submission, actor=request.user, upload=upload, question=slot
             )
         except ValidationError as error:
             name = clean_name(upload.name or "")
@@ -442,7 +478,7 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     for upload in uploads:
         try:
             attachment = services.attachment_add(
-                submission=submission, actor=request.user, upload=upload
+                submission=submission, actor=request.user, upload=upload, question=slot
             )
         except ValidationError as error:
             messages.error(request, _named(error, clean_name(upload.name or "")))
@@ -452,7 +488,24 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request, _("“%(name)s” has been added.") % {"name": attachment.original_name}
             )
-    return redirect(reverse("submissions:edit", kwargs={"pk": pk}) + "#attachments")
+    return redirect(back)
+
+
+def _upload_slot(submission: Submission, raw: str | None):
+    """The file slot ``raw`` (a question id from the post) of the entry's form; None when it
+    names no file slot of this entry's form (another award's, another category's, a text
+    question, garbage). A post without one (an old page) goes to the first slot that takes
+    the file's kind: ``False`` tells the service to choose."""
+    if raw in (None, ""):
+        return False
+    try:
+        wanted = int(raw)
+    except (TypeError, ValueError):
+        return None
+    return next(
+        (s for s in services.entry_form_questions(submission).file_slots() if s.pk == wanted),
+        None,
+    )
 
 
 @require_POST
@@ -491,14 +544,9 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user,
             expected_version=form.cleaned_data["version"],
         )
-    except services.IncompleteSubmission as error:
-        return _render_detail(
-            request,
-            submission,
-            submit_errors=[
-                m for field_messages in error.message_dict.values() for m in field_messages
-            ],
-        )
+    except services.IncompleteSubmission:
+        # Everything missing, in the form's order, each linked to its place on the edit page.
+        return _render_detail(request, submission, submit_errors=_missing(submission))
     except services.StaleVersion:
         messages.error(
             request,

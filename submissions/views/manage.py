@@ -1,7 +1,8 @@
 """The organisers' pages for the entries of one award (under /manage/<slug>/submissions/):
-the list with counts, filters and search, one entry with the eligibility check and an
-individual deadline, the XLSX and CSV exports (plain, and for German Excel) and the ZIP of a
-category's files.
+the list with counts, filters (by the answers to choice questions too) and search (in the
+text answers too), one entry with its answers in the form's sections, the eligibility check
+and an individual deadline, the XLSX and CSV exports (plain, and for German Excel; a column
+per question) and the ZIP of a category's files (a folder per file slot).
 
 Every page reaches the award through ``award_get_for`` with ``awards.manage_award`` and every
 entry or category through that award, so anyone else (and another award's id) gets a 404.
@@ -26,13 +27,18 @@ from django.utils.translation import gettext_lazy
 from awards.views_base import OrganiserView
 from core.forms import add_service_errors
 from core.http import no_store
-from core.links import safe_link
 
 from .. import exports, services
 from .. import manage_selectors as selectors
-from ..enums import SUBMISSION_TRANSITIONS, SubmissionStatus, submission_badge
+from ..enums import (
+    CONDITION_KINDS,
+    SUBMISSION_TRANSITIONS,
+    SubmissionStatus,
+    submission_badge,
+)
 from ..forms.manage import EligibilityForm, ExtensionForm, SubmissionFilterForm
-from ..models import Submission
+from ..models import Question, Submission
+from ..selectors import entry_answer_sections, form_questions_of
 
 PAGE_SIZE = 50
 # Statuses whose eligibility can be decided (or changed): those the transitions allow to
@@ -79,10 +85,20 @@ class _ManageView(OrganiserView):
             raise Http404
         return submission
 
-    def filter_form(self, categories=None) -> SubmissionFilterForm:
+    def filter_form(
+        self, categories=None, questions: list[Question] | None = None
+    ) -> SubmissionFilterForm:
+        """The list's filters from the query string; ``questions``: the award's questions
+        (read here when not given), of which the choice and yes/no ones are filters."""
         if categories is None:
             categories = list(self.award.categories.all())
-        return SubmissionFilterForm(self.request.GET, categories=categories)
+        if questions is None:
+            questions = selectors.filter_questions(self.award)
+        return SubmissionFilterForm(
+            self.request.GET,
+            categories=categories,
+            questions=[q for q in questions if q.kind in CONDITION_KINDS],
+        )
 
 
 # --- The list ----------------------------------------------------------------------------
@@ -170,15 +186,18 @@ class SubmissionDetailView(_ManageView):
             {"entry": entry, "label": HISTORY_LABELS.get(entry.action, entry.action)}
             for entry in selectors.submission_history(submission)
         ]
+        attachments = list(submission.attachments.all())
         return self.render(
             "submissions/manage_detail.html",
             {
                 "submission": submission,
                 "organisation": submission.organisation,
-                "attachments": list(submission.attachments.all()),
+                "answer_sections": entry_answer_sections(
+                    submission, attachments, include_retired=True
+                ),
+                "attachments": attachments,
                 "badge": submission_badge(submission.status),
                 "deadline": services.deadline_for(submission),
-                "video_link": safe_link(submission.video_url),
                 # A refused decision is shown with its error, even where none can be made.
                 "eligibility_form": eligibility_form
                 if can_decide or (eligibility_form and eligibility_form.is_bound)
@@ -253,8 +272,10 @@ class ExportCsvView(_ManageView):
     filename = "{slug}-entries.csv"
 
     def get(self, request: HttpRequest, slug: str) -> HttpResponse:
-        queryset = selectors.submissions_of_award(self.award, self.filter_form().filters())
-        chunks = exports.csv_chunks(queryset, self.award.tzinfo, self.form)
+        questions = form_questions_of(self.award.pk)
+        filters = self.filter_form(questions=questions).filters()
+        queryset = selectors.submissions_for_export(self.award, filters)
+        chunks = exports.csv_chunks(queryset, self.award.tzinfo, self.form, questions=questions)
         response = StreamingHttpResponse(
             _in_language(chunks, translation.get_language()),
             content_type="text/csv; charset=utf-8",
@@ -277,11 +298,15 @@ class ExportXlsxView(_ManageView):
     """The (filtered) list as XLSX, written to a temporary file and streamed from it."""
 
     def get(self, request: HttpRequest, slug: str) -> HttpResponse:
-        queryset = selectors.submissions_of_award(self.award, self.filter_form().filters())
+        questions = form_questions_of(self.award.pk)
+        filters = self.filter_form(questions=questions).filters()
+        queryset = selectors.submissions_for_export(self.award, filters)
         # Not a context manager: FileResponse closes it once sent, and the system deletes it.
         handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115
         try:
-            exports.xlsx_write(queryset, self.award.tzinfo, handle, title=_("Entries"))
+            exports.xlsx_write(
+                queryset, self.award.tzinfo, handle, title=_("Entries"), questions=questions
+            )
             handle.seek(0)
         except BaseException:
             handle.close()
@@ -296,8 +321,8 @@ class ExportXlsxView(_ManageView):
 
 
 class CategoryDocumentsView(_ManageView):
-    """Every file of a category's applications as one ZIP, one folder per reference number,
-    generated while it is sent."""
+    """Every file of a category's applications as one ZIP, one folder per reference number
+    and in it one per file slot, generated while it is sent."""
 
     def get(self, request: HttpRequest, slug: str, category_id: int) -> HttpResponse:
         category = selectors.category_of_award(self.award, category_id)

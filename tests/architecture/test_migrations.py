@@ -4,7 +4,10 @@ The database is taken back to the schema before the change (decisions and rankin
 in the jury app, jury roles mirrored as award roles), filled, and migrated forward: the
 decisions and snapshots are the results app's now with every value unchanged, the mirrored
 award roles are gone (the seats stay), organiser roles stay, and the audit chain verifies.
-Runs on PostgreSQL in CI (and on SQLite on a laptop)."""
+The same for later changes, among them the application form (submissions 0008–0010: the
+fixed entry fields become answers and come back when migrating backwards). Entries are
+made through the old schema's model (``entry_in``). Runs on PostgreSQL in CI (and on SQLite
+on a laptop)."""
 
 import io
 
@@ -20,7 +23,7 @@ from tests.factories import (
     AwardFactory,
     AwardRoleFactory,
     CategoryFactory,
-    SubmissionFactory,
+    OrganisationFactory,
     UserFactory,
 )
 
@@ -28,6 +31,8 @@ BEFORE = [
     ("results", None),
     ("jury", "0001_initial"),
     ("awards", "0003_jury_and_results"),
+    # The last schema before the application form (which needs awards 0006).
+    ("submissions", "0007_document_previews"),
 ]
 
 
@@ -49,6 +54,20 @@ def award_in(old, **fields):
     return Award(pk=row.pk, **values)
 
 
+def entry_in(old, award, category, **fields):
+    """An entry made through the old schema's model (today's has the form's answers instead
+    of the fixed fields since submissions 0010), by a member of a new organisation."""
+    organisation = OrganisationFactory()
+    return old.get_model("submissions", "Submission").objects.create(
+        award_id=award.pk,
+        category_id=category.pk,
+        organisation_id=organisation.pk,
+        created_by_id=UserFactory().pk,
+        title="Flax frame",
+        **fields,
+    )
+
+
 @pytest.mark.django_db(transaction=True)
 def test_moving_decisions_to_results_and_dropping_mirrored_roles_keeps_the_data():
     old = migrate(BEFORE)
@@ -59,7 +78,7 @@ def test_moving_decisions_to_results_and_dropping_mirrored_roles_keeps_the_data(
         round_ = old.get_model("awards", "Round").objects.create(
             award_id=award.pk, number=1, name_de="Runde 1", name_en="Round 1"
         )
-        entry = SubmissionFactory(award=award, category=category, status="eligible")
+        entry = entry_in(old, award, category, status="eligible")
         organiser, juror = UserFactory(), UserFactory()
         AwardRoleFactory(award=award, user=organiser, role="organiser")
         AwardRoleFactory(award=award, user=juror, role="juror")
@@ -125,7 +144,11 @@ def test_the_calibrated_default_leaves_existing_awards_their_method():
     """0005 makes the calibrated method the default of new awards and adds the calibration
     settings; an award and a round that exist keep what they had."""
     old = migrate(
-        [("awards", "0004_jury_seats_are_the_roles"), ("jury", "0002_results_app_owns_decisions")]
+        [
+            ("awards", "0004_jury_seats_are_the_roles"),
+            ("jury", "0002_results_app_owns_decisions"),
+            ("submissions", "0007_document_previews"),
+        ]
     )
     try:
         award = award_in(old, status="judging")
@@ -135,7 +158,7 @@ def test_the_calibrated_default_leaves_existing_awards_their_method():
         round_ = old.get_model("awards", "Round").objects.create(
             award_id=award.pk, number=1, name_de="Runde 1", name_en="Round 1"
         )
-        entry = SubmissionFactory(award=award, category=CategoryFactory(award=award))
+        entry = entry_in(old, award, CategoryFactory(award=award))
         old.get_model("jury", "RoundEntry").objects.create(
             round_id=round_.pk, submission_id=entry.pk
         )
@@ -148,7 +171,7 @@ def test_the_calibrated_default_leaves_existing_awards_their_method():
 
     assert Award.objects.get(pk=award.pk).ranking_normalisation == "zscore"
     assert Round.objects.get(pk=round_.pk).calibration_counts is True
-    assert RoundEntry.objects.get(submission=entry).is_calibration is False
+    assert RoundEntry.objects.get(submission_id=entry.pk).is_calibration is False
 
 
 @pytest.mark.django_db(transaction=True)
@@ -172,7 +195,7 @@ def test_the_showcase_migrations_keep_the_data_and_prepare_the_pages_of_existing
         criterion = old.get_model("awards", "Criterion").objects.create(
             award_id=award.pk, name_de="Innovation", name_en="Innovation"
         )
-        entry = SubmissionFactory(award=award, category=category, status="eligible")
+        entry = entry_in(old, award, category, status="eligible")
         Attachment = old.get_model("submissions", "Attachment")
         common = {"submission_id": entry.pk, "size": 10, "sha256": "a" * 64}
         pdf = Attachment.objects.create(
@@ -198,3 +221,98 @@ def test_the_showcase_migrations_keep_the_data_and_prepare_the_pages_of_existing
     assert Attachment.objects.get(pk=pdf.pk).preview_status == "pending"
     assert Attachment.objects.get(pk=image.pk).preview_status == "none"
     assert Attachment.objects.get(pk=pdf.pk).original_name == "Plan.pdf"
+
+
+AWARDS_NOW = ("awards", "0006_rubric_levels_and_public_settings")
+FORM_BEFORE = [AWARDS_NOW, ("submissions", "0007_document_previews")]
+FORM_AFTER = [AWARDS_NOW, ("submissions", "0010_fixed_fields_removed")]
+OLD_TEXTS = {
+    "description": "Woven flax, pressed in one piece.",
+    "lightweight": "1.1 kg instead of 1.8 kg.",
+    "innovation": "The first series frame of natural fibre.",
+    "future_potential": "Twenty jobs in Brandenburg.",
+    "team": "Six engineers from Berlin.",
+    "video_url": "https://video.example.net/flax",
+}
+
+
+def _gin_index_exists() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = 'submission_choice_answers_gin'")
+        return cursor.fetchone() is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_fixed_entry_fields_become_the_standard_forms_answers_and_come_back():
+    """submissions 0008–0010: an award of before the form builder gets the standard form with
+    the labels the fixed form had; its entry's texts, market readiness and video link are
+    its answers (version 1, searchable, the choice filterable through the GIN index on
+    PostgreSQL), its image and document sit in the two file slots;
+    migrating back to 0007 puts every value into the fields again."""
+    from awards.models import Award
+    from submissions.models import Attachment, Question, Submission
+    from submissions.standard_form import STANDARD_QUESTIONS
+
+    old = migrate(FORM_BEFORE)
+    try:
+        award = award_in(old, status="open")
+        category = CategoryFactory(award=award)
+        entry = entry_in(
+            old,
+            award,
+            category,
+            summary="A frame of flax fibre.",
+            status="submitted",
+            reference="LIA-2030-MOB-0001",
+            market_readiness=7,
+            **OLD_TEXTS,
+        )
+        OldAttachment = old.get_model("submissions", "Attachment")
+        common = {"submission_id": entry.pk, "size": 10, "sha256": "a" * 64}
+        image = OldAttachment.objects.create(
+            kind="image", file="x.jpg", original_name="Foto.jpg",
+            content_type="image/jpeg", **common,
+        )  # fmt: skip
+        document = OldAttachment.objects.create(
+            kind="document", file="x.pdf", original_name="Plan.pdf",
+            content_type="application/pdf", **common,
+        )  # fmt: skip
+
+        migrate([AWARDS_NOW, ("submissions", "0008_form_questions")])
+        if connection.vendor == "postgresql":
+            assert _gin_index_exists()
+        migrate(FORM_AFTER)
+
+        form = {q.key: q for q in Question.objects.filter(award_id=award.pk)}
+        assert [(q.key, q.kind, q.label_de, q.label_en) for q in form.values()] == [
+            (row["key"], row["kind"], row["label_de"], row["label_en"])
+            for row in STANDARD_QUESTIONS
+        ]
+        migrated = Submission.objects.get(pk=entry.pk)
+        expected = {key: {"value": value, "version": 1} for key, value in OLD_TEXTS.items()}
+        expected["market_readiness"] = {"value": "7", "version": 1}
+        assert {
+            form_key: migrated.answers[str(form[form_key].pk)] for form_key in expected
+        } == expected
+        assert len(migrated.answers) == len(expected)
+        for value in OLD_TEXTS.values():
+            assert value.casefold() in migrated.answers_text  # searched without case
+        assert migrated.choice_answers == {str(form["market_readiness"].pk): "7"}
+        assert (migrated.title, migrated.summary) == ("Flax frame", "A frame of flax fibre.")
+        assert Attachment.objects.get(pk=image.pk).question_id == form["images"].pk
+        assert Attachment.objects.get(pk=document.pk).question_id == form["documents"].pk
+        assert Award.objects.get(pk=award.pk).questions.count() == len(STANDARD_QUESTIONS)
+
+        back = migrate(FORM_BEFORE)
+        restored = back.get_model("submissions", "Submission").objects.get(pk=entry.pk)
+        assert {name: getattr(restored, name) for name in OLD_TEXTS} == OLD_TEXTS
+        assert restored.market_readiness == 7
+        attachments = back.get_model("submissions", "Attachment").objects.filter(
+            submission_id=entry.pk
+        )
+        assert sorted(a.original_name for a in attachments) == ["Foto.jpg", "Plan.pdf"]
+        if connection.vendor == "postgresql":
+            assert not _gin_index_exists()
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())

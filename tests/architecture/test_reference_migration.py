@@ -31,8 +31,14 @@ def test_repeated_numbers_are_made_unique_and_the_old_ones_kept():
         owner, organisation = UserFactory(), OrganisationFactory()
 
         def award(name, prefix, slug):
+            # No application form: its table comes with submissions 0008.
             return AwardFactory(
-                name=name, edition=2026, reference_prefix=prefix, slug=slug, status="judging"
+                name=name,
+                edition=2026,
+                reference_prefix=prefix,
+                slug=slug,
+                status="judging",
+                form=False,
             )
 
         def entries(award, code, *references):

@@ -19,14 +19,17 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import User
 from submissions.models import Submission
+from tests.browser.checks import page_findings
 from tests.factories import (
     PASSWORD,
+    STANDARD_ANSWERS,
     AwardFactory,
     CategoryFactory,
     MembershipFactory,
     OrganisationFactory,
     SubmissionFactory,
     UserFactory,
+    answer_of,
     complete_entry_fields,
 )
 from tests.services import ARTIFACTS, body_text
@@ -52,7 +55,7 @@ TEXT_LABELS = {
     "lightweight": re.compile(r"^\s*What makes it lightweight"),
     "innovation": re.compile(r"^\s*Degree of innovation"),
     "future_potential": re.compile(r"^\s*Future potential for people and the region"),
-    "team": re.compile(r"^\s*Team\W*$"),
+    "team": re.compile(r"^\s*Team\b(?! and)"),  # not the section "Team and video"
 }
 CONSENT_LABELS = {
     "consent_terms": "I accept the conditions of participation.",
@@ -89,8 +92,13 @@ def wait_until(condition, *, timeout: float, describe) -> None:
 
 
 def saved_fields(pk: int) -> dict:
-    fields = complete_entry_fields()
-    return dict(Submission.objects.filter(pk=pk).values(*fields).get())
+    """The saved core fields and the text answers by question key, as ``entry`` has them."""
+    submission = Submission.objects.get(pk=pk)
+    saved = {name: getattr(submission, name) for name in complete_entry_fields()}
+    for key in TEXT_LABELS:
+        if key not in ("title", "summary"):
+            saved[key] = answer_of(submission, key)
+    return saved
 
 
 def log_in(page: Page, site: str, email: str, password: str) -> None:
@@ -125,7 +133,10 @@ def test_applicant_registers_enters_uploads_reloads_submits_and_gets_the_mail(
 ):
     page = new_page(locale="en-GB")
     email = "lena.leicht@example.org"
-    entry = complete_entry_fields()
+    entry = {
+        **complete_entry_fields(),
+        **{k: STANDARD_ANSWERS[k] for k in TEXT_LABELS if k in STANDARD_ANSWERS},
+    }
 
     # 1. Register, verify the address from the mail, log in.
     page.goto("/accounts/register/")
@@ -226,23 +237,24 @@ def test_applicant_registers_enters_uploads_reloads_submits_and_gets_the_mail(
     pdf.write_bytes(PDF)
     png = tmp_path / "frame-photo.png"
     png.write_bytes(png_bytes())
-    page.get_by_label("Add documents and images").set_input_files([pdf, png])
-    page.get_by_role("button", name="Upload").click()
-    progress = page.get_by_test_id("upload-progress").locator("li")
-    expect(progress).to_have_count(2)
-    for row in progress.all():
-        expect(row).to_have_attribute("data-state", "done")
-    expect(progress).to_have_text(["technical-dossier.pdf – Added.", "frame-photo.png – Added."])
-    for name in (pdf.name, png.name):
+    # Each file slot has its own upload: the images slot, then the documents slot.
+    images = page.get_by_test_id("slot-images")
+    documents = page.get_by_test_id("slot-documents")
+    for slot, chosen in ((images, png), (documents, pdf)):
+        slot.locator('input[type="file"]').set_input_files(chosen)
+        slot.get_by_role("button", name="Upload").click()
+        progress = slot.locator("[data-upload-progress] li")
+        expect(progress).to_have_count(1)
+        expect(progress).to_have_attribute("data-state", "done")
+        expect(progress).to_have_text(f"{chosen.name} – Added.")
         expect(
-            page.get_by_role("progressbar", name=f"Upload progress of {name}")
+            page.get_by_role("progressbar", name=f"Upload progress of {chosen.name}")
         ).to_have_attribute("aria-valuenow", "100")
     page.wait_for_function(ANIMATIONS_DONE)
-    files = page.get_by_test_id("attachments").locator("li.attachment")
-    expect(files.locator("[data-slot=name]")).to_have_text(
-        ["technical-dossier.pdf", "frame-photo.png"]
-    )
-    expect(page.get_by_test_id("no-files")).to_be_hidden()
+    files = page.get_by_test_id("entry-form").locator("li.attachment")
+    expect(images.locator("[data-slot=name]")).to_have_text(["frame-photo.png"])
+    expect(documents.locator("[data-slot=name]")).to_have_text(["technical-dossier.pdf"])
+    expect(images.locator("[data-no-files]")).to_be_hidden()
     expect(page.get_by_role("img", name="Preview of frame-photo.png")).to_be_visible()
     snap(page, "07-files-uploaded")
 
@@ -257,12 +269,12 @@ def test_applicant_registers_enters_uploads_reloads_submits_and_gets_the_mail(
     for label in CONSENT_LABELS.values():
         expect(entry_form.get_by_label(label)).to_be_checked()
     expect(files.locator("[data-slot=name]")).to_have_text(
-        ["technical-dossier.pdf", "frame-photo.png"]
+        ["frame-photo.png", "technical-dossier.pdf"]
     )
     with translation.override("en"):
-        sizes = [filesizeformat(pdf.stat().st_size), filesizeformat(png.stat().st_size)]
+        sizes = [filesizeformat(png.stat().st_size), filesizeformat(pdf.stat().st_size)]
     expect(files.locator("[data-slot=meta]")).to_have_text(
-        [f"Document, {sizes[0]}", f"Image, {sizes[1]}"]
+        [f"Image, {sizes[0]}", f"Document, {sizes[1]}"]
     )
     thumbnail = page.get_by_role("img", name="Preview of frame-photo.png")
     thumbnail.scroll_into_view_if_needed()
@@ -287,7 +299,7 @@ def test_applicant_registers_enters_uploads_reloads_submits_and_gets_the_mail(
     )
     expect(page.locator("[data-status]").first).to_have_text("Submitted")
     expect(page.get_by_test_id("attachments").locator("[data-slot=name]")).to_have_text(
-        ["technical-dossier.pdf", "frame-photo.png"]
+        ["frame-photo.png", "technical-dossier.pdf"]
     )
     snap(page, "10-submitted")
     submission.refresh_from_db()
@@ -310,7 +322,7 @@ def test_applicant_registers_enters_uploads_reloads_submits_and_gets_the_mail(
     assert body.startswith("Hello Lena Leicht,")
     assert "“Flax bicycle frame” in the category Mobility" in body
     assert f"its reference number is {reference}." in body
-    assert "Files: technical-dossier.pdf, frame-photo.png" in body
+    assert "Files: frame-photo.png, technical-dossier.pdf" in body
     assert f"{site}/submissions/{submission.pk}/" in body
 
     page.goto("/me/")
@@ -340,20 +352,21 @@ def test_html_named_pdf_is_refused_by_name_and_the_typed_text_stays(new_page, si
 
     fake = tmp_path / "brochure.pdf"
     fake.write_bytes(b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>\n")
-    page.get_by_label("Add documents and images").set_input_files(fake)
-    page.get_by_role("button", name="Upload").click()
+    documents = page.get_by_test_id("slot-documents")
+    documents.locator('input[type="file"]').set_input_files(fake)
+    documents.get_by_role("button", name="Upload").click()
 
-    failed = page.get_by_test_id("upload-progress").locator("li")
+    failed = documents.locator("[data-upload-progress] li")
     expect(failed).to_have_attribute("data-state", "failed")
     expect(failed).to_have_text(
         "“brochure.pdf” is not a PDF, JPEG, PNG or WebP file. Other formats (such as SVG, "
         "HTML, Word, ZIP or programs) cannot be uploaded."
     )
     expect(summary).to_have_value(typed)
-    expect(page.get_by_test_id("attachments").locator("li")).to_have_count(0)
-    expect(page.get_by_test_id("no-files")).to_be_visible()
+    expect(documents.locator("li.attachment")).to_have_count(0)
+    expect(documents.locator("[data-no-files]")).to_be_visible()
     expect(page.get_by_role("progressbar", name="Upload progress of brochure.pdf")).to_be_visible()
-    expect(page.get_by_role("button", name="Upload")).to_be_enabled()
+    expect(documents.get_by_role("button", name="Upload")).to_be_enabled()
     page.wait_for_function(ANIMATIONS_DONE)
     snap(page, "20-refused-upload")
 
@@ -366,3 +379,72 @@ def test_html_named_pdf_is_refused_by_name_and_the_typed_text_stays(new_page, si
     assert submission.attachments.count() == 0
     # The refused upload is the only request that failed.
     assert page.problems.all() == [f"400 {site}/submissions/{submission.pk}/attachments/"]
+
+
+def test_a_conditional_question_appears_and_disappears_and_a_hidden_answer_is_not_saved(
+    new_page, site
+):
+    from submissions import services
+
+    user = UserFactory(email="pat@example.org", full_name="Pat Entwickler", preferred_language="en")
+    organisation = OrganisationFactory(name="Patent Frames")
+    MembershipFactory(organisation=organisation, user=user, role="owner")
+    award = AwardFactory(status="open")
+    category = CategoryFactory(award=award)
+    patent = services.question_create(
+        award=award,
+        actor=None,
+        kind="yes_no",
+        key="patent",
+        label_de="Patent?",
+        label_en="Patent?",
+    )
+    services.question_create(
+        award=award,
+        actor=None,
+        kind="short_text",
+        key="patent_number",
+        label_de="Patentnummer",
+        label_en="Patent number",
+        show_if=patent,
+        show_if_values=["yes"],
+    )
+    submission = SubmissionFactory(
+        award=award, category=category, organisation=organisation, created_by=user
+    )
+    page = new_page(locale="en-GB")
+    log_in(page, site, "pat@example.org", PASSWORD)
+    page.goto(f"/submissions/{submission.pk}/edit/")
+    entry_form = page.get_by_test_id("entry-form")
+    number = entry_form.get_by_label("Patent number")
+    question = entry_form.locator(f'[data-question="{patent.pk}"]')
+
+    # Hidden until "yes"; shown with "yes", hidden again with "no".
+    expect(number).to_be_hidden()
+    question.get_by_label("Yes", exact=True).check()
+    expect(number).to_be_visible()
+    number.fill("EP 1234567")
+    expect(entry_form.get_by_label("Patent number")).to_be_enabled()
+    snap(page, "30-conditional-shown")
+    # The pointer out of the way: at 390 px it would rest on a button in mid-transition.
+    page.mouse.move(0, 0)
+    assert page_findings(page) == []
+    question.get_by_label("No", exact=True).check()
+    expect(number).to_be_hidden()
+    expect(number).to_be_disabled()
+
+    # Autosave sends the form as shown: the hidden number is not saved.
+    wait_until(
+        lambda: answer_of(Submission.objects.get(pk=submission.pk), "patent") is False,
+        timeout=20,
+        describe=lambda: f"answers are {Submission.objects.get(pk=submission.pk).answers}",
+    )
+    saved = Submission.objects.get(pk=submission.pk)
+    assert answer_of(saved, "patent_number") is None
+    # The explicit save too, and the page comes back with the question hidden.
+    page.get_by_test_id("save").click()
+    page.wait_for_url(f"{site}/submissions/{submission.pk}/edit/")
+    expect(entry_form.get_by_label("Patent number")).to_be_hidden()
+    assert answer_of(Submission.objects.get(pk=submission.pk), "patent_number") is None
+    assert page_findings(page) == []
+    assert page.problems.all() == []

@@ -238,22 +238,27 @@ def submitted_entry(transactional_db) -> Submission:
         actor=user,
         title="Leichtbau-Lastenrad",
     )
+    form = {q.key: q for q in award.questions.all()}
+    answers = {
+        "description": "Rahmen aus Flachsfaser-Verbund.",
+        "lightweight": "40 % weniger Gewicht als ein Aluminiumrahmen.",
+        "innovation": "Neue Kombination aus Naturfaser und Schaumkern.",
+        "future_potential": "Fertigung in Brandenburg.",
+        "market_readiness": "6",
+        "team": "Zwei Ingenieurinnen und ein Designer.",
+    }
     entry = submission_update(
         submission=entry,
         actor=user,
         expected_version=entry.version,
         summary="Ein Lastenrad aus Flachsfaser, 40 % leichter.",
-        description="Rahmen aus Flachsfaser-Verbund.",
-        lightweight="40 % weniger Gewicht als ein Aluminiumrahmen.",
-        innovation="Neue Kombination aus Naturfaser und Schaumkern.",
-        future_potential="Fertigung in Brandenburg.",
-        market_readiness=6,
-        team="Zwei Ingenieurinnen und ein Designer.",
+        answers={form[key].pk: value for key, value in answers.items()},
         consent_terms=True,
         consent_data=True,
     )
     image = Attachment(
         submission=entry,
+        question=form["images"],
         kind="image",
         original_name="lastenrad.png",
         content_type="image/png",

@@ -551,6 +551,15 @@ def test_every_page_of_an_organiser_fits_a_phone(demo_data, phone):
     v.visit("awards:round_create", slug=slug)
     v.visit("awards:round_update", slug=slug, pk=round_.pk)
     v.visit("awards:round_delete", slug=slug, pk=round_.pk)
+    # The application form of the open edition (its questions have answers in the others).
+    question = d.open.questions.get(key="market_readiness")
+    answered = d.jury.questions.get(key="description")
+    v.visit("submissions_manage:form", slug=slug)
+    v.visit("submissions_manage:form_question_add", slug=slug)
+    v.visit("submissions_manage:form_question_edit", slug=slug, pk=question.pk)
+    v.visit("submissions_manage:form_question_delete", slug=d.jury.slug, pk=answered.pk)
+    v.visit("submissions_manage:form_copy", slug=slug)
+    v.visit("submissions_manage:form_preview", slug=slug)
     # Entries.
     slug = d.jury.slug
     v.visit("submissions_manage:list", slug=slug)

@@ -20,6 +20,7 @@ from awards.models import RubricLevel
 from jury.models import Assignment, Review
 from results.engine.ranking import CriterionSpec, review_total
 from submissions.models import Attachment
+from submissions.questions import answers_by_key
 from submissions.services.previews import attachment_previews_render
 from tests.browser.checks import PHONE, axe_violations, page_width
 from tests.factories import PASSWORD, judging_setup
@@ -99,11 +100,14 @@ def workspace(language: str):
         submission.title = f"Flax seat shell {number}"
         submission.reference = f"LIA-{award.edition}-STR-{number:04d}"
         submission.summary = "A seat shell of flax fibre and bio-based resin, 40 % lighter."
-        submission.description = "Pressed in one step; tested to EN 12727.\n" * 8
+        submission.answers = answers_by_key(
+            award.questions.all(), {"description": "Pressed in one step; tested to EN 12727.\n" * 8}
+        )
         submission.save()
     data = two_page_pdf()
     document = Attachment(
         submission=setup.submissions[0],
+        question=award.questions.get(key="documents"),
         kind="document",
         original_name="Test report.pdf",
         content_type="application/pdf",
@@ -180,7 +184,9 @@ def test_the_juror_scores_beside_the_document(new_page, site, language):
     viewer = page.locator('[data-testid="document-preview"]')
     expect(viewer.locator("[data-doc-counter]")).to_have_text(PAGE_1)
     # Scrolling to the document (inside the entry's pane) leaves the form where it is.
-    viewer.scroll_into_view_if_needed()
+    # To its top, at once (scroll_into_view_if_needed would centre the viewer, taller than
+    # the pane, whenever the entry's answers push it below the first screen).
+    viewer.evaluate("element => element.scrollIntoView({block: 'start', behavior: 'instant'})")
     entry_box = page.locator('[data-testid="pane-entry"]').bounding_box()
     form_box = page.locator('[data-testid="pane-scores"]').bounding_box()
     document_box = viewer.bounding_box()

@@ -9,7 +9,13 @@ helpers are in manage_helpers.py. test_reminders.py has a ``jury`` of its own.
 
 import pytest
 
-from tests.factories import AwardFactory, CategoryFactory, JurorFactory, judging_setup
+from tests.factories import (
+    AwardFactory,
+    CategoryFactory,
+    JurorFactory,
+    judging_setup,
+    standard_answers,
+)
 from tests.helpers import prefer_english
 from tests.jury.juror_helpers import assign, block
 from tests.jury.manage_helpers import judging_world
@@ -33,7 +39,7 @@ def jury():
         submission.reference = f"LIA-{award.edition}-{setup.category.code}-{number:04d}"
         submission.title = f"Flax frame {number}"
         submission.summary = f"Summary of entry {number}"
-        submission.description = f"Description of entry {number}"
+        submission.answers = standard_answers(award, description=f"Description of entry {number}")
         submission.save()
     prefer_english(setup.organiser)
     setup.applicant = prefer_english(setup.submissions[0].created_by)

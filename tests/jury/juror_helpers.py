@@ -103,9 +103,16 @@ def jpeg() -> bytes:
     return buffer.getvalue()
 
 
+def slot(submission, key: str):
+    """The file slot ``key`` of the standard form of ``submission``'s award (None without)."""
+    return submission.award.questions.filter(key=key).first()
+
+
 def add_image(submission) -> Attachment:
+    """An image in the entry's "images" slot."""
     return Attachment.objects.create(
         submission=submission,
+        question=slot(submission, "images"),
         kind="image",
         file=ContentFile(b"\x89PNG fake", name="photo.png"),
         thumbnail=ContentFile(jpeg(), name="thumb.jpg"),
@@ -117,8 +124,10 @@ def add_image(submission) -> Attachment:
 
 
 def add_document(submission) -> Attachment:
+    """A document in the entry's "documents" slot."""
     return Attachment.objects.create(
         submission=submission,
+        question=slot(submission, "documents"),
         kind="document",
         file=ContentFile(b"%PDF-1.4 plan", name="plan.pdf"),
         original_name="Plan.pdf",

@@ -223,7 +223,8 @@ def test_both_autosaves_refuse_a_value_alike(jury, assigned, entry):
     c1, _c2 = jury.criteria
     applicant, juror = both_logged_in(jury, entry)
 
-    refused_entry = entry_autosave(applicant, entry, video_url="javascript:alert(1)")
+    video = entry.award.questions.get(key="video_url").field_name
+    refused_entry = entry_autosave(applicant, entry, **{video: "javascript:alert(1)"})
     refused_review = autosave(
         juror, jury, assigned, criterion_fields(jury, {f"score_{c1.pk}": "0"})
     )
@@ -231,7 +232,7 @@ def test_both_autosaves_refuse_a_value_alike(jury, assigned, entry):
     assert answer(refused_entry) == answer(refused_review) == (400, False, "invalid", False, True)
     assert set(refused_entry.json()) == set(refused_review.json()) == REFUSAL_KEYS
     assert refused_entry.json()["message"] == refused_review.json()["message"]
-    assert list(refused_entry.json()["errors"]) == ["video_url"]
+    assert list(refused_entry.json()["errors"]) == [video]
     assert list(refused_review.json()["errors"]) == [f"score_{c1.pk}"]
 
 

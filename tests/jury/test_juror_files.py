@@ -20,6 +20,7 @@ from tests.jury.juror_helpers import (
     add_image,
     assign,
     people,
+    slot,
     url,
     user_of,
 )
@@ -212,7 +213,13 @@ def test_document_pages_by_role(client, matrix, name, role):
 def _review_page_documents(client, jury, assignment):
     response = client.get(url("review", jury, pk=assignment.pk))
     assert response.status_code == 200
-    return response, {d.pk: d for d in response.context["documents"]}
+    documents = [
+        document
+        for section in response.context["sections"]
+        for item in section.items
+        for document in item.documents
+    ]
+    return response, {d.pk: d for d in documents}
 
 
 def test_a_document_being_prepared_shows_no_pages_yet(client, jury, no_rendering):
@@ -255,6 +262,7 @@ def _ready_documents(submission, count: int, pages: int) -> list[Attachment]:
     return [
         Attachment.objects.create(
             submission=submission,
+            question=slot(submission, "documents"),
             kind="document",
             file=ContentFile(b"%PDF-1.4 dossier", name="dossier.pdf"),
             original_name=f"Dossier {n}.pdf",

@@ -11,6 +11,7 @@ from django.utils import timezone
 from jury import services
 from jury.models import Assignment, Review
 from submissions.models import Submission
+from tests.factories import standard_answers
 from tests.helpers import login, login_url, text
 from tests.jury.juror_helpers import (
     ENTRY_PAGE_STATUS,
@@ -84,8 +85,12 @@ def test_the_review_page_shows_the_entry_and_a_form_per_criterion(client, jury, 
     c2.score_control = "number"
     c2.save(update_fields=["score_control"])
     submission = jury.submissions[0]
-    submission.video_url = "https://video.example.net/flax"
-    submission.market_readiness = 7
+    submission.answers = standard_answers(
+        jury.award,
+        description="Description of entry 1",
+        video_url="https://video.example.net/flax",
+        market_readiness="7",
+    )
     submission.save()
     organisation = submission.organisation
     organisation.website = "https://flax.example.net"
@@ -101,7 +106,7 @@ def test_the_review_page_shows_the_entry_and_a_form_per_criterion(client, jury, 
         submission.title,
         submission.reference,
         submission.summary,
-        submission.description,
+        "Description of entry 1",
     ):
         assert value in page
     assert "TRL 7 – prototype demonstrated in an operational environment" in page
@@ -128,7 +133,9 @@ def test_the_review_page_shows_the_entry_and_a_form_per_criterion(client, jury, 
 
 
 def test_a_javascript_video_link_is_not_a_link(client, jury, assigned):
-    Submission.objects.filter(pk=jury.submissions[0].pk).update(video_url="javascript:alert(1)")
+    Submission.objects.filter(pk=jury.submissions[0].pk).update(
+        answers=standard_answers(jury.award, video_url="javascript:alert(1)")
+    )
     login(client, jury.jurors[0].user)
 
     page = text(client.get(url("review", jury, pk=assigned.pk)))

@@ -63,6 +63,7 @@ def test_committed_notification_is_sent_by_the_worker(outbox_worker, mail_server
                 "deadline": submitted + dt.timedelta(days=9),
                 "submission_url": "https://laurel.example/s/7/",
                 "summary": "A frame of flax fibre.",
+                "answers": "Team: Six engineers and designers.",
                 "files": "frame.pdf, photo.jpg",
             },
         )

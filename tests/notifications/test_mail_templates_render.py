@@ -52,6 +52,9 @@ def realistic(language: str) -> dict:
         "submission_url": "https://awards.example.org/submissions/7/",
         "summary": "Ein Rahmen aus Flachsfasern.\nEr wiegt 1,2 kg.",
         "files": "rahmen.pdf, foto.jpg",
+        "answers": "Marktreife: TRL 7 – Prototyp im Einsatz demonstriert\n\nTeam: Sechs Leute."
+        if german
+        else "Market readiness: TRL 7 – prototype demonstrated\n\nTeam: Six people.",
         "days_left": 7,
         "decision": "zugelassen" if german else "eligible",
         "reason": "Das Unternehmen hat seinen Sitz in Potsdam.",
@@ -69,8 +72,8 @@ def realistic(language: str) -> dict:
 
 
 # What a sender may leave empty: an eligible entry needs no reason, a draft has no summary or
-# files yet.
-SPARSE = {"reason": "", "summary": "", "files": ""}
+# files yet, an award without application questions no answers.
+SPARSE = {"reason": "", "summary": "", "files": "", "answers": ""}
 KEYS = [key for key in MAIL_TYPES if key != "announcement"]
 
 

@@ -37,6 +37,7 @@ def _received(award, user, key="k1", **overrides):
         "deadline": dt.datetime(2031, 3, 10, 17, 0, tzinfo=dt.UTC),
         "submission_url": "https://laurel.example/s/1/",
         "summary": "Flax instead of aluminium.",
+        "answers": "Team: Six engineers.",
         "files": "frame.pdf",
         **overrides,
     }

@@ -142,9 +142,9 @@ def test_saving_unchanged_wording_records_nothing(client, award, organiser):
     [
         (
             "Hello {{ foo }}",
-            "Unknown placeholder {{ foo }}. Allowed: award_name, category, deadline, files, "
-            "organiser_name, recipient_name, reference, submission_title, submission_url, "
-            "submitted_at, summary.",
+            "Unknown placeholder {{ foo }}. Allowed: answers, award_name, category, deadline, "
+            "files, organiser_name, recipient_name, reference, submission_title, "
+            "submission_url, submitted_at, summary.",
         ),
         (
             "Your password: {{ user.password }}",

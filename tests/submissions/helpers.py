@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from submissions import services
 from submissions.models import Submission
-from tests.factories import complete_entry_fields
+from submissions.questions import initial_value
+from tests.factories import STANDARD_ANSWERS, complete_entry_fields, standard_answers
 from tests.helpers import png_bytes
 
 UTC = dt.UTC
@@ -39,6 +40,7 @@ HOSTILE_ESCAPED = (
 def make_complete(entry: Submission) -> Submission:
     for name, value in complete_entry_fields().items():
         setattr(entry, name, value)
+    entry.answers = standard_answers(entry.award)
     entry.save()
     services.attachment_add(
         submission=entry,
@@ -49,19 +51,35 @@ def make_complete(entry: Submission) -> Submission:
     return entry
 
 
+def answer_values(award, **overrides) -> dict:
+    """The standard answers as ``services.submission_update(answers=…)`` takes them: values
+    by question id (``overrides`` by question key)."""
+    by_key = {q.key: q.pk for q in award.questions.all()}
+    return {by_key[key]: value for key, value in {**STANDARD_ANSWERS, **overrides}.items()}
+
+
+def field_of(entry: Submission, key: str) -> str:
+    """The form field name of the question ``key`` of ``entry``'s form (``q<id>``)."""
+    return entry.award.questions.get(key=key).field_name
+
+
 def form_data(entry: Submission, **overrides) -> dict:
+    """The entry's form as the page posts it; ``overrides`` by field name, and by question
+    key for the form's questions (``description="…"`` sets the field ``q<id>``)."""
     data = {
         "title": entry.title,
         "summary": entry.summary,
-        "description": entry.description,
-        "lightweight": entry.lightweight,
-        "innovation": entry.innovation,
-        "future_potential": entry.future_potential,
-        "market_readiness": entry.market_readiness or "",
-        "team": entry.team,
-        "video_url": entry.video_url,
         "version": entry.version,
     }
+    questions = {q.key: q for q in entry.award.questions.all()}
+    for question in questions.values():
+        if question.kind in ("section", "file"):
+            continue
+        value = initial_value(question, (entry.answers or {}).get(str(question.pk)))
+        data[question.field_name] = "" if value is None else value
+    for key in list(overrides):
+        if key in questions:
+            overrides[questions[key].field_name] = overrides.pop(key)
     for name in ("consent_terms", "consent_data", "consent_publication"):
         if getattr(entry, name):
             data[name] = "on"

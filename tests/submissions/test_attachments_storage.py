@@ -16,6 +16,7 @@ from awards.models import AuditEntry
 from submissions import services
 from submissions.models import Attachment, Submission
 from tests.factories import AwardFactory, SubmissionFactory, complete_entry_fields
+from tests.submissions.helpers import answer_values
 
 pytestmark = pytest.mark.django_db
 
@@ -235,6 +236,7 @@ def test_the_last_image_of_a_submitted_entry_cannot_be_deleted(
         submission=submission,
         actor=submission.created_by,
         expected_version=submission.version,
+        answers=answer_values(submission.award),
         **complete_entry_fields(),
     )
     submission = services.submission_submit(
@@ -246,7 +248,10 @@ def test_the_last_image_of_a_submitted_entry_cannot_be_deleted(
         services.attachment_delete(attachment=image, actor=submission.created_by)
 
     assert error.value.message_dict == {
-        "attachments": ["A submitted entry needs an image: add another one before removing this."]
+        submission.award.questions.get(key="images").field_name: [
+            "A submitted entry needs a file in “Images of the innovation”: add another one "
+            "before removing this."
+        ]
     }
     assert set(submission.attachments.all()) == {image, document}
     assert default_storage.exists(image.file.name)

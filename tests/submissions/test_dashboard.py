@@ -18,6 +18,7 @@ from tests.factories import (
     OrganisationFactory,
     SubmissionFactory,
     complete_entry_fields,
+    standard_answers,
 )
 from tests.helpers import en_user
 
@@ -103,6 +104,7 @@ def entries(award, category, organisation, other_organisation, owner, other_memb
 def add_image(submission: Submission) -> Attachment:
     return Attachment.objects.create(
         submission=submission,
+        question=submission.award.questions.get(key="images"),
         kind="image",
         file=f"submissions/{submission.award_id}/photo.png",
         original_name="photo.png",
@@ -217,7 +219,12 @@ def test_draft_lists_exactly_what_is_still_missing(client, award, category, orga
     fields = complete_entry_fields()
     del fields["summary"]
     SubmissionFactory(
-        award=award, category=category, organisation=organisation, created_by=owner, **fields
+        award=award,
+        category=category,
+        organisation=organisation,
+        created_by=owner,
+        answers=standard_answers(award),
+        **fields,
     )
     client.force_login(owner)
 
@@ -226,12 +233,12 @@ def test_draft_lists_exactly_what_is_still_missing(client, award, category, orga
     [row] = response.context["organisations"][0]["entries"]
     assert row["missing"] == [
         "Write the short summary.",
-        "Add at least one image of the innovation.",
+        "Add a file to “Images of the innovation”.",
     ]
     assert (
         '<ul class="small mb-0 ps-3" data-testid="missing">\n'
         "            <li>Write the short summary.</li>"
-        "<li>Add at least one image of the innovation.</li>\n"
+        "<li>Add a file to “Images of the innovation”.</li>\n"
     ) in response.content.decode()
 
 
@@ -243,15 +250,15 @@ def test_new_draft_lists_every_missing_item(client, entries, owner):
     [row] = response.context["organisations"][0]["entries"]
     assert row["missing"] == [
         "Write the short summary.",
-        "Describe the innovation.",
-        "Explain what makes it lightweight.",
-        "Describe the degree of innovation.",
-        "Describe the future potential for people and the region.",
-        "Choose the market readiness.",
-        "Introduce the team.",
+        "Answer “Description of the innovation”.",
+        "Answer “What makes it lightweight”.",
+        "Answer “Degree of innovation”.",
+        "Answer “Future potential for people and the region”.",
+        "Answer “Market readiness”.",
+        "Answer “Team”.",
+        "Add a file to “Images of the innovation”.",
         "Accept the conditions of participation.",
         "Agree to the processing of your data.",
-        "Add at least one image of the innovation.",
     ]
 
 
@@ -261,6 +268,7 @@ def test_draft_with_everything_says_it_is_ready(client, award, category, organis
         category=category,
         organisation=organisation,
         created_by=owner,
+        answers=standard_answers(award),
         **complete_entry_fields(),
     )
     add_image(entry)
@@ -438,5 +446,6 @@ def test_dashboard_runs_the_same_queries_for_10_and_1000_entries(
 
     assert (small_rows, large_rows) == (10, 1000)
     assert small == large
-    # session, user, memberships, entries, open awards, and the navigation's two lists
-    assert large == 7
+    # session, user, memberships, entries and their files' slots, the forms of the awards
+    # with drafts (questions, their categories), open awards, and the navigation's two lists
+    assert large == 10

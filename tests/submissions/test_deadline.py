@@ -26,6 +26,7 @@ from tests.factories import (
     SubmissionFactory,
     complete_entry_fields,
 )
+from tests.submissions.helpers import answer_values
 
 pytestmark = pytest.mark.django_db
 
@@ -84,6 +85,7 @@ def ready(submission, moment):
             submission=submission,
             actor=submission.created_by,
             expected_version=submission.version,
+            answers=answer_values(submission.award),
             **complete_entry_fields(),
         )
         services.attachment_add(
@@ -180,7 +182,7 @@ def test_the_deadline_in_the_message_is_in_german_for_german_users(deadline):
         pytest.raises(services.DeadlinePassed) as error,
     ):
         services.submission_update(
-            submission=submission, actor=submission.created_by, expected_version=1, team="x"
+            submission=submission, actor=submission.created_by, expected_version=1, summary="x"
         )
 
     assert german in error.value.messages[0]
@@ -286,7 +288,7 @@ def test_the_deadline_is_shown_in_the_awards_own_time_zone():
         pytest.raises(services.DeadlinePassed) as error,
     ):
         services.submission_update(
-            submission=submission, actor=submission.created_by, expected_version=1, team="x"
+            submission=submission, actor=submission.created_by, expected_version=1, summary="x"
         )
 
     assert error.value.messages == [
@@ -354,7 +356,7 @@ def test_an_extension_ends_to_the_second_and_the_message_shows_it():
         pytest.raises(services.DeadlinePassed) as error,
     ):
         services.submission_update(
-            submission=submission, actor=submission.created_by, expected_version=1, team="x"
+            submission=submission, actor=submission.created_by, expected_version=1, summary="x"
         )
     assert error.value.messages == [
         "The deadline was 30 March 2027, 12:00 p.m. (Europe/Berlin); "
@@ -440,7 +442,7 @@ def test_an_award_closed_early_takes_no_more_changes():
         pytest.raises(services.DeadlinePassed) as error,
     ):
         services.submission_update(
-            submission=submission, actor=submission.created_by, expected_version=1, team="x"
+            submission=submission, actor=submission.created_by, expected_version=1, summary="x"
         )
     assert error.value.messages == ["This award does not accept entries at the moment."]
 

@@ -13,7 +13,14 @@ from django.utils import formats, timezone, translation
 
 from submissions import services
 from tests.helpers import login
-from tests.submissions.helpers import EDITORS, ROLES, close_award, closed_text, form_data
+from tests.submissions.helpers import (
+    EDITORS,
+    ROLES,
+    close_award,
+    closed_text,
+    field_of,
+    form_data,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +82,7 @@ def test_a_stale_autosave_is_refused_with_the_current_values(client, people, ent
         actor=people["colleague"],
         expected_version=1,
         summary="Max's summary",
-        market_readiness=4,
+        answers={entry.award.questions.get(key="market_readiness").pk: "4"},
     )
     login(client, people["member"])
 
@@ -88,23 +95,26 @@ def test_a_stale_autosave_is_refused_with_the_current_values(client, people, ent
     assert data["message"].startswith("Someone else saved this entry in the meantime")
     assert data["version"] == 2
     assert data["updated_by"] == "Max Mayer"
+    questions = {q.key: q.field_name for q in entry.award.questions.all()}
     assert data["current"] == {
         "title": "Flax bicycle frame",
         "summary": "Max's summary",
-        "description": "",
-        "lightweight": "",
-        "innovation": "",
-        "future_potential": "",
-        "market_readiness": 4,
-        "team": "",
-        "video_url": "",
+        questions["description"]: None,
+        questions["lightweight"]: None,
+        questions["innovation"]: None,
+        questions["future_potential"]: None,
+        questions["market_readiness"]: "4",
+        questions["team"]: None,
+        questions["video_url"]: None,
         "consent_terms": False,
         "consent_data": False,
         "consent_publication": False,
     }
+    # The other person's values where they differ, as the applicant reads them (by field
+    # name, so autosave.js shows each beside its field).
     assert data["shown"] == {
         "summary": "Max's summary",
-        "market_readiness": "TRL 4 – technology validated in the lab",
+        questions["market_readiness"]: "TRL 4 – technology validated in the lab",
     }
     entry.refresh_from_db()
     assert (entry.summary, entry.version) == ("Max's summary", 2)
@@ -138,7 +148,7 @@ def test_autosave_of_a_refused_value_names_the_field(client, people, entry):
         "ok": False,
         "code": "invalid",
         "message": "Not saved: please correct the marked fields.",
-        "errors": {"video_url": ["Enter a valid URL."]},
+        "errors": {field_of(entry, "video_url"): ["Enter a valid URL."]},
         "final": False,
     }
 

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from submissions import services
+from tests.factories import STANDARD_ANSWERS, answer_of
 from tests.helpers import login, login_url
 from tests.submissions.helpers import (
     EDITORS,
@@ -16,6 +17,7 @@ from tests.submissions.helpers import (
     ROLES,
     close_award,
     closed_text,
+    field_of,
     form_data,
     make_complete,
 )
@@ -67,22 +69,23 @@ def test_edit_page_has_the_fields_the_version_and_the_scripts(client, people, en
     assert '<script src="/static/js/autosave.js" defer></script>' in html
     assert '<script src="/static/js/upload.js" defer></script>' in html
     assert f'action="/submissions/{entry.pk}/attachments/"' in html
-    assert 'name="files" id="id_files" class="form-control" multiple' in html
-    for name in (
-        "title",
-        "summary",
-        "description",
-        "lightweight",
-        "innovation",
-        "future_potential",
-        "market_readiness",
-        "team",
-        "video_url",
-        "consent_terms",
-        "consent_data",
-        "consent_publication",
-    ):
+    questions = {q.key: q for q in entry.award.questions.all()}
+    for name in ("title", "summary", "consent_terms", "consent_data", "consent_publication"):
         assert f'id="id_{name}"' in html, name
+    for key in ("description", "lightweight", "innovation", "future_potential", "team"):
+        assert f'id="id_{questions[key].field_name}"' in html, key
+    assert f'id="id_{questions["video_url"].field_name}"' in html
+    # Market readiness (a choice): a select of its nine levels.
+    assert f'<select name="{questions["market_readiness"].field_name}"' in html
+    # Each file slot: its upload form after the entry's form, its input inside it (form=…).
+    for key in ("images", "documents"):
+        slot = questions[key]
+        assert f'id="upload-{slot.pk}"' in html
+        assert f'<input type="hidden" name="question" value="{slot.pk}">' in html
+        assert f'form="upload-{slot.pk}"' in html
+        assert f'id="slot-{slot.pk}"' in html
+    assert html.index('id="entry-form"') < html.index(f'id="slot-{questions["images"].pk}"')
+    assert html.index("</form>") < html.index(f'id="upload-{questions["images"].pk}"')
 
 
 def test_text_fields_are_shown_escaped_in_the_edit_form(client, people, entry):
@@ -106,12 +109,12 @@ def test_explicit_save_keeps_any_text_as_typed(client, people, entry):
     )
 
     entry.refresh_from_db()
-    assert (entry.description, entry.market_readiness, entry.consent_terms, entry.version) == (
-        HOSTILE,
-        7,
-        True,
-        2,
-    )
+    assert (
+        answer_of(entry, "description"),
+        answer_of(entry, "market_readiness"),
+        entry.consent_terms,
+        entry.version,
+    ) == (HOSTILE, "7", True, 2)
 
 
 def test_a_refused_value_is_shown_at_its_field_and_the_text_stays(client, people, entry):
@@ -124,7 +127,7 @@ def test_a_refused_value_is_shown_at_its_field_and_the_text_stays(client, people
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert response.context["form"].errors == {"video_url": ["Enter a valid URL."]}
+    assert response.context["form"].errors == {field_of(entry, "video_url"): ["Enter a valid URL."]}
     assert "Kept text</textarea>" in html
     entry.refresh_from_db()
     assert (entry.summary, entry.version) == ("", 1)
@@ -139,7 +142,7 @@ def test_a_video_link_without_scheme_becomes_https(client, people, entry):
     )
 
     entry.refresh_from_db()
-    assert entry.video_url == "https://www.youtube.com/watch?v=abc"
+    assert answer_of(entry, "video_url") == "https://www.youtube.com/watch?v=abc"
 
 
 def test_save_and_go_to_the_overview(client, people, entry):
@@ -160,7 +163,7 @@ def test_a_stale_explicit_save_shows_both_texts_and_overwrites_nothing(client, p
         actor=people["colleague"],
         expected_version=1,
         summary="Max's summary",
-        team="Max's team",
+        answers={entry.award.questions.get(key="team").pk: "Max's team"},
     )
     login(client, people["member"])
 
@@ -188,10 +191,14 @@ def test_a_stale_explicit_save_shows_both_texts_and_overwrites_nothing(client, p
             re.S,
         )
     )
-    assert conflicts == {"summary": "Max&#x27;s summary", "description": "(empty)"}
+    assert conflicts == {"summary": "Max&#x27;s summary", field_of(entry, "description"): "(empty)"}
     assert '<input type="hidden" name="version" value="2" id="id_version">' in html
     entry.refresh_from_db()
-    assert (entry.summary, entry.description, entry.version) == ("Max's summary", "", 2)
+    assert (entry.summary, answer_of(entry, "description"), entry.version) == (
+        "Max's summary",
+        None,
+        2,
+    )
 
 
 def test_saving_again_after_reading_the_conflict_replaces_the_other_version(client, people, entry):
@@ -263,6 +270,7 @@ def test_a_submitted_entry_may_not_lose_a_required_field(client, people, entry):
     )
 
     assert response.status_code == 200
-    assert response.context["form"].errors == {"team": ["Introduce the team."]}
+    assert response.context["form"].errors == {field_of(entry, "team"): ["Answer “Team”."]}
+    assert "Answer “Team”." in response.content.decode()
     entry.refresh_from_db()
-    assert entry.team == "Six engineers and designers from Berlin."
+    assert answer_of(entry, "team") == STANDARD_ANSWERS["team"]

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from submissions import services
-from tests.factories import complete_entry_fields
+from tests.factories import complete_entry_fields, standard_answers
 from tests.helpers import login, login_url
 from tests.submissions.helpers import (
     CLOSE_TEXT,
@@ -53,18 +53,21 @@ def test_overview_shows_status_deadline_missing_items_and_actions(client, people
     missing = re.search(r'<ul data-testid="missing">(.*?)</ul>', html, re.S).group(1)
     assert re.findall(r">([^<>]+)</a></li>", missing) == [
         "Write the short summary.",
-        "Describe the innovation.",
-        "Explain what makes it lightweight.",
-        "Describe the degree of innovation.",
-        "Describe the future potential for people and the region.",
-        "Choose the market readiness.",
-        "Introduce the team.",
+        "Answer “Description of the innovation”.",
+        "Answer “What makes it lightweight”.",
+        "Answer “Degree of innovation”.",
+        "Answer “Future potential for people and the region”.",
+        "Answer “Market readiness”.",
+        "Answer “Team”.",
+        "Add a file to “Images of the innovation”.",
         "Accept the conditions of participation.",
         "Agree to the processing of your data.",
-        "Add at least one image of the innovation.",
     ]
     assert f'href="/submissions/{entry.pk}/edit/#id_summary"' in html
-    assert f'href="/submissions/{entry.pk}/edit/#attachments"' in html
+    questions = {q.key: q for q in entry.award.questions.all()}
+    # A question links to its input, a file slot to its box on the edit page.
+    assert f'href="/submissions/{entry.pk}/edit/#id_{questions["team"].field_name}"' in html
+    assert f'href="/submissions/{entry.pk}/edit/#slot-{questions["images"].pk}"' in html
     assert 'data-action="edit"' in html
     assert 'data-action="submit"' in html
     assert 'data-action="withdraw"' not in html
@@ -94,7 +97,7 @@ def test_after_the_deadline_the_overview_shows_it_and_offers_no_actions(
 
 def test_text_fields_are_shown_escaped_on_the_overview(client, people, entry):
     entry.summary = HOSTILE
-    entry.video_url = "javascript:alert(3)"
+    entry.answers = standard_answers(entry.award, video_url="javascript:alert(3)")
     entry.title = '<img src=x onerror="alert(4)">'
     entry.save()
     login(client, people["organiser"])
@@ -106,11 +109,11 @@ def test_text_fields_are_shown_escaped_on_the_overview(client, people, entry):
     assert 'href="javascript:' not in html
     assert 'hx-get="/x"' not in html
     assert "&lt;img src=x onerror=&quot;alert(4)&quot;&gt;" in html
-    assert '<dd class="col-sm-8 text-break" data-field="video_url">javascript:alert(3)</dd>' in html
+    assert re.search(r'data-question="video_url">\s*javascript:alert\(3\)\s*</dd>', html)
 
 
 def test_a_web_video_link_is_a_link(client, people, entry):
-    entry.video_url = "https://video.example/frame?a=1&b=2"
+    entry.answers = standard_answers(entry.award, video_url="https://video.example/frame?a=1&b=2")
     entry.save()
     login(client, people["member"])
 

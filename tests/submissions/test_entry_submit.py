@@ -72,17 +72,19 @@ def test_submitting_an_incomplete_entry_lists_everything_missing_at_once(client,
     html = response.content.decode()
     assert response.status_code == 200
     box = re.search(r'data-testid="submit-errors">(.*?)</div>', html, re.S).group(1)
-    assert re.findall(r"<li>(.*?)</li>", box) == [
-        "Describe the innovation.",
-        "Explain what makes it lightweight.",
-        "Describe the degree of innovation.",
-        "Describe the future potential for people and the region.",
-        "Choose the market readiness.",
-        "Introduce the team.",
+    assert re.findall(r"<li[^>]*><a [^>]*>(.*?)</a></li>", box) == [
+        "Answer “Description of the innovation”.",
+        "Answer “What makes it lightweight”.",
+        "Answer “Degree of innovation”.",
+        "Answer “Future potential for people and the region”.",
+        "Answer “Market readiness”.",
+        "Answer “Team”.",
+        "Add a file to “Images of the innovation”.",
         "Accept the conditions of participation.",
         "Agree to the processing of your data.",
-        "Add at least one image of the innovation.",
     ]
+    team = entry.award.questions.get(key="team")
+    assert f'<a href="/submissions/{entry.pk}/edit/#id_{team.field_name}">Answer “Team”.</a>' in box
     entry.refresh_from_db()
     assert entry.status == "draft"
 
@@ -104,7 +106,7 @@ def test_submitting_a_stale_version_asks_to_check_again(client, people, entry):
     entry = make_complete(entry)
     loaded = entry.version
     services.submission_update(
-        submission=entry, actor=people["colleague"], expected_version=loaded, team="Seven"
+        submission=entry, actor=people["colleague"], expected_version=loaded, summary="Seven"
     )
     login(client, people["member"])
 

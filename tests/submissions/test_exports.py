@@ -8,18 +8,28 @@ import hashlib
 import io
 import zipfile
 import zoneinfo
+from decimal import Decimal
 
 import pytest
 from django.core.files.base import ContentFile
+from django.db import connection
 from django.http import FileResponse, StreamingHttpResponse
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
 
 from submissions import exports
-from submissions.manage_selectors import SubmissionFilters, submissions_of_award
-from submissions.models import Attachment, Submission
+from submissions.manage_selectors import (
+    SubmissionFilters,
+    submissions_for_export,
+    submissions_of_award,
+)
+from submissions.models import Attachment, Question, Submission
+from submissions.questions import answers_index
+from submissions.selectors import form_questions_of
 from tests.factories import (
+    STANDARD_ANSWERS,
     AwardFactory,
     AwardRoleFactory,
     CategoryFactory,
@@ -29,6 +39,7 @@ from tests.factories import (
     SubmissionFactory,
     UserFactory,
     complete_entry_fields,
+    standard_answers,
 )
 from tests.helpers import en_user
 
@@ -89,7 +100,7 @@ def entry(award, mobility, organisation, applicant):
         reference="LIA-2040-MOB-0007",
         # 22:30 UTC on 30 March is 00:30 on 31 March in Berlin (CEST).
         submitted_at=dt.datetime(2040, 3, 30, 22, 30, 15, tzinfo=dt.UTC),
-        video_url="https://video.example/frame",
+        answers=standard_answers(award, video_url="https://video.example/frame"),
         **{**complete_entry_fields(), "consent_publication": False},
     )
 
@@ -136,10 +147,15 @@ def test_neutralise(value, expected):
 # --- Rows, without HTTP -------------------------------------------------------------------
 
 
+def form_of(award):
+    return form_questions_of(award.pk)
+
+
 def test_export_rows_hold_every_field_in_the_awards_time_zone(award, entry, draft):
+    questions = form_of(award)
     with translation.override("en"):
-        header = exports.export_header(BERLIN)
-        rows = list(exports.export_rows(submissions_of_award(award), BERLIN))
+        header = exports.export_header(BERLIN, questions)
+        rows = list(exports.export_rows(submissions_for_export(award), BERLIN, questions))
 
     assert len(rows) == 2
     row, other = (by_header(header, values) for values in rows)
@@ -154,13 +170,6 @@ def test_export_rows_hold_every_field_in_the_awards_time_zone(award, entry, draf
         "Submitted at (Europe/Berlin)": dt.datetime(2040, 3, 31, 0, 30, 15),
         "Individual deadline (Europe/Berlin)": None,
         "Short summary": fields["summary"],
-        "Description of the innovation": fields["description"],
-        "What makes it lightweight": fields["lightweight"],
-        "Degree of innovation": fields["innovation"],
-        "Future potential for people and the region": fields["future_potential"],
-        "Market readiness (TRL)": 7,
-        "Team": fields["team"],
-        "Video link": "https://video.example/frame",
         "Consent: conditions of participation": "yes",
         "Consent: data processing": "yes",
         "Consent: publication": "no",
@@ -179,7 +188,28 @@ def test_export_rows_hold_every_field_in_the_awards_time_zone(award, entry, draf
         "Created at (Europe/Berlin)": row["Created at (Europe/Berlin)"],
         "Last changed (Europe/Berlin)": row["Last changed (Europe/Berlin)"],
         "ID": entry.pk,
+        # One column per question of the form, in its order (no headings).
+        "Description of the innovation": STANDARD_ANSWERS["description"],
+        "What makes it lightweight": STANDARD_ANSWERS["lightweight"],
+        "Degree of innovation": STANDARD_ANSWERS["innovation"],
+        "Future potential for people and the region": STANDARD_ANSWERS["future_potential"],
+        "Market readiness": "TRL 7 – prototype demonstrated in an operational environment",
+        "Team": STANDARD_ANSWERS["team"],
+        "Video link": "https://video.example/frame",
+        "Images of the innovation": "",
+        "Documents": "",
     }
+    assert list(row)[-9:] == [
+        "Description of the innovation",
+        "What makes it lightweight",
+        "Degree of innovation",
+        "Future potential for people and the region",
+        "Market readiness",
+        "Team",
+        "Video link",
+        "Images of the innovation",
+        "Documents",
+    ]
     assert row["Created at (Europe/Berlin)"].tzinfo is None
     assert other["Title"] == "Plain draft"
 
@@ -207,7 +237,6 @@ def test_csv_chunks_start_with_bom_and_quote_properly(award, entry):
     assert record["Title"] == "'@SUM(1+1)*cmd|' /C calc'!A0"
     assert record["Submitted at (Europe/Berlin)"] == "2040-03-31 00:30:15"
     assert record["Individual deadline (Europe/Berlin)"] == ""
-    assert record["Market readiness (TRL)"] == "7"
 
 
 def test_csv_chunks_come_in_pieces(award, mobility, organisation, applicant):
@@ -230,11 +259,17 @@ def test_csv_chunks_come_in_pieces(award, mobility, organisation, applicant):
 
 def test_xlsx_write_neutralises_formulas_and_cleans_text(award, entry):
     Submission.objects.filter(pk=entry.pk).update(
-        team="\x01=cmd|' /C calc'!A0", description="x" * 40_000
+        answers=standard_answers(award, team="\x01=cmd|' /C calc'!A0", description="x" * 40_000)
     )
     target = io.BytesIO()
     with translation.override("en"):
-        exports.xlsx_write(submissions_of_award(award), BERLIN, target, title="Entries: 2040?")
+        exports.xlsx_write(
+            submissions_for_export(award),
+            BERLIN,
+            target,
+            title="Entries: 2040?",
+            questions=form_of(award),
+        )
 
     sheet = load_workbook(io.BytesIO(target.getvalue())).active
     assert sheet.title == "Entries  2040"
@@ -248,7 +283,9 @@ def test_xlsx_write_neutralises_formulas_and_cleans_text(award, entry):
         assert cell.data_type != "f"
     assert len(cells["Description of the innovation"].value) == 32_767
     assert cells["Submitted at (Europe/Berlin)"].value == dt.datetime(2040, 3, 31, 0, 30, 15)
-    assert cells["Market readiness (TRL)"].value == 7
+    assert cells["Market readiness"].value == (
+        "TRL 7 – prototype demonstrated in an operational environment"
+    )
 
 
 # --- ZIP names ----------------------------------------------------------------------------
@@ -274,9 +311,10 @@ def test_clean_member_name(name, expected):
     assert exports.clean_member_name(name, fallback="fallback.pdf") == expected
 
 
-def attach(submission, name, data=b"%PDF-1.4\n%%EOF\n", kind="document"):
+def attach(submission, name, data=b"%PDF-1.4\n%%EOF\n", kind="document", slot=None):
     attachment = Attachment(
         submission=submission,
+        question=slot,
         kind=kind,
         original_name=name,
         content_type="application/pdf" if kind == "document" else "image/png",
@@ -561,3 +599,275 @@ def test_the_list_offers_xlsx_first_as_recommended_then_both_csvs(client, award,
     assert kinds == ["xlsx", "csv-excel", "csv"]
     assert "recommended" in exports_box
     assert "CSV for German Excel" in exports_box
+
+
+# --- One column per question --------------------------------------------------------------
+
+
+def add_question(award, key, kind, position, **extra):
+    return Question.objects.create(
+        award=award,
+        key=key,
+        kind=kind,
+        label_de=extra.pop("label_de", key),
+        label_en=extra.pop("label_en", key),
+        position=position,
+        **extra,
+    )
+
+
+@pytest.fixture
+def form(award, construction):
+    """The standard form and, after it, one question of each kind that exports differently,
+    one only for construction and a label that looks like HTML and a formula."""
+    budget = add_question(award, "budget", "money", 500, label_en="Budget", label_de="Budget")
+    weight = add_question(award, "weight", "number", 510, label_en="Weight", decimals=1, unit="kg")
+    start = add_question(award, "start", "date", 520, label_en="Start of series")
+    add_question(award, "funding", "section", 525, label_en="Funding")
+    materials = add_question(
+        award,
+        "materials",
+        "multiple",
+        530,
+        label_en="Materials",
+        choices=[
+            {"value": "flax", "de": "Flachs", "en": "Flax"},
+            {"value": "resin", "de": "Harz", "en": "Bio-resin"},
+            {"value": "steel", "de": "Stahl", "en": "Steel"},
+        ],
+    )
+    funded = add_question(award, "funded", "yes_no", 540, label_en="Publicly funded")
+    load = add_question(award, "load", "number", 550, label_en="Load")
+    load.categories.set([construction])
+    evil = add_question(award, "evil", "short_text", 560, label_en='=cmd|"/C calc"!A0 <b>bold</b>')
+    return {
+        "budget": budget,
+        "weight": weight,
+        "start": start,
+        "materials": materials,
+        "funded": funded,
+        "load": load,
+        "evil": evil,
+    }
+
+
+def answer(question, value):
+    return {str(question.pk): {"value": value, "version": 1}}
+
+
+@pytest.fixture
+def answered_entry(award, entry, form):
+    answers = standard_answers(award)
+    answers.update(answer(form["budget"], "250000.50"))
+    answers.update(answer(form["weight"], "1.1"))
+    answers.update(answer(form["start"], "2041-02-01"))
+    answers.update(answer(form["materials"], ["flax", "resin"]))
+    answers.update(answer(form["funded"], True))
+    answers.update(answer(form["evil"], '=HYPERLINK("http://evil.example","<b>Click</b>")'))
+    Submission.objects.filter(pk=entry.pk).update(
+        answers=answers, **answers_index(list(award.questions.all()), answers)
+    )
+    entry.refresh_from_db()
+    return entry
+
+
+QUESTION_HEADERS = [
+    "Budget (EUR)",
+    "Weight (kg)",
+    "Start of series",
+    "Materials",
+    "Publicly funded",
+    "Load [CON]",
+    '\'=cmd|"/C calc"!A0 <b>bold</b>',
+]
+
+
+def test_export_has_a_column_per_question_with_typed_answers(award, answered_entry, form):
+    questions = form_of(award)
+    with translation.override("en"):
+        header = exports.export_header(BERLIN, questions)
+        (row,) = [
+            by_header(header, values)
+            for values in exports.export_rows(
+                submissions_for_export(award, SubmissionFilters(status="ineligible")),
+                BERLIN,
+                questions,
+            )
+        ]
+
+    assert header[-7:] == QUESTION_HEADERS
+    assert "Funding" not in header  # a heading is no column
+    assert row["Budget (EUR)"] == Decimal("250000.50")
+    assert row["Weight (kg)"] == Decimal("1.1")
+    assert row["Start of series"] == dt.date(2041, 2, 1)
+    assert row["Materials"] == "Flax, Bio-resin"
+    assert row["Publicly funded"] == "Yes"
+    assert row["Load [CON]"] == ""
+    assert row[QUESTION_HEADERS[-1]] == '\'=HYPERLINK("http://evil.example","<b>Click</b>")'
+
+
+def test_question_headers_and_answers_in_german(award, answered_entry, form):
+    questions = form_of(award)
+    with translation.override("de"):
+        header = exports.export_header(BERLIN, questions)
+        (values,) = list(exports.export_rows(submissions_for_export(award), BERLIN, questions))[:1]
+
+    row = by_header(header, values)
+    assert row["Marktreife"] == "TRL 7 – Prototyp im Einsatz demonstriert"
+    assert row["materials"] == "Flachs, Harz"
+    assert "Beschreibung der Innovation" in header
+
+
+def test_csv_writes_answers_as_text_numbers_and_dates_for_each_format(award, answered_entry, form):
+    questions = form_of(award)
+    with translation.override("en"):
+        plain = "".join(
+            exports.csv_chunks(submissions_of_award(award), BERLIN, questions=questions)
+        )
+        excel = "".join(
+            exports.csv_chunks(
+                submissions_of_award(award), BERLIN, exports.CSV_EXCEL_DE, questions=questions
+            )
+        )
+
+    header, row = list(csv.reader(io.StringIO(plain.removeprefix("\ufeff"))))
+    record = by_header(header, row)
+    assert record["Budget (EUR)"] == "250000.50"
+    assert record["Weight (kg)"] == "1.1"
+    assert record["Start of series"] == "2041-02-01"
+    assert record["Materials"] == "Flax, Bio-resin"
+    # Neutralised, and the HTML is text like any other.
+    assert record[QUESTION_HEADERS[-1]] == '\'=HYPERLINK("http://evil.example","<b>Click</b>")'
+    header, row = list(csv.reader(io.StringIO(excel.removeprefix("\ufeff")), delimiter=";"))
+    record = by_header(header, row)
+    assert record["Budget (EUR)"] == "250000,50"
+    assert record["Weight (kg)"] == "1,1"
+    assert record["Start of series"] == "01.02.2041"
+
+
+def test_xlsx_answers_are_typed_and_never_formulas(award, answered_entry, form):
+    target = io.BytesIO()
+    with translation.override("en"):
+        exports.xlsx_write(
+            submissions_for_export(award),
+            BERLIN,
+            target,
+            title="Entries",
+            questions=form_of(award),
+        )
+
+    sheet = load_workbook(io.BytesIO(target.getvalue())).active
+    header, row = [list(r) for r in sheet.iter_rows(max_row=2)]
+    cells = {h.value: c for h, c in zip(header, row, strict=True)}
+    assert cells["Budget (EUR)"].value == 250000.5
+    assert cells["Budget (EUR)"].data_type == "n"
+    assert cells["Weight (kg)"].value == 1.1
+    assert cells["Start of series"].value == dt.datetime(2041, 2, 1)
+    assert cells["Start of series"].is_date
+    assert cells["Publicly funded"].value == "Yes"
+    assert cells[QUESTION_HEADERS[-1]].value.startswith("'=HYPERLINK(")
+    assert [c for c in header + row if c.data_type == "f"] == []
+
+
+def test_file_slot_columns_name_the_files(award, answered_entry):
+    attach(answered_entry, "frame.png", kind="image", slot=award.questions.get(key="images"))
+    slot = award.questions.get(key="documents")
+    attach(answered_entry, "Datenblatt.pdf", slot=slot)
+    attach(answered_entry, "=Prüfbericht.pdf", slot=slot)
+    attach(answered_entry, "loose.pdf")  # no slot: no column
+    questions = form_of(award)
+
+    with translation.override("en"):
+        header = exports.export_header(BERLIN, questions)
+        rows = list(exports.export_rows(submissions_for_export(award), BERLIN, questions))
+
+    row = by_header(header, rows[0])
+    assert row["Images of the innovation"] == "frame.png"
+    assert row["Documents"] == "Datenblatt.pdf, =Prüfbericht.pdf"
+    assert "loose.pdf" not in rows[0]
+
+
+def test_exports_run_no_query_per_entry(
+    client, award, organiser, mobility, organisation, applicant, answered_entry
+):
+    client.force_login(organiser)
+    client.get(reverse("submissions_manage:list", args=[award.slug]))
+
+    def queries(kind):
+        with CaptureQueriesContext(connection) as captured:
+            read(client.get(reverse(f"submissions_manage:export_{kind}", args=[award.slug])))
+        return len(captured.captured_queries)
+
+    few = {kind: queries(kind) for kind in ("csv", "xlsx")}
+    for n in range(30):
+        entry = SubmissionFactory(
+            award=award,
+            category=mobility,
+            organisation=organisation,
+            created_by=applicant,
+            answers=answered_entry.answers,
+        )
+        attach(entry, f"file-{n}.pdf", slot=award.questions.get(key="documents"))
+    many = {kind: queries(kind) for kind in ("csv", "xlsx")}
+
+    assert few == many
+
+
+def test_export_downloads_follow_the_answer_filter(
+    client, award, organiser, answered_entry, form, draft
+):
+    client.force_login(organiser)
+    funded = form["funded"].field_name
+
+    csv_response = client.get(
+        reverse("submissions_manage:export_csv", args=[award.slug]), {funded: "yes"}
+    )
+    xlsx_response = client.get(
+        reverse("submissions_manage:export_xlsx", args=[award.slug]), {funded: "no"}
+    )
+    bogus = client.get(
+        reverse("submissions_manage:export_csv", args=[award.slug]),
+        {funded: "perhaps", "q99999999": "yes"},
+    )
+
+    header, *rows = list(csv.reader(io.StringIO(read(csv_response).decode("utf-8-sig"))))
+    assert [by_header(header, row)["Title"] for row in rows] == ["'@SUM(1+1)*cmd|' /C calc'!A0"]
+    assert by_header(header, rows[0])["Publicly funded"] == "Yes"
+    sheet = load_workbook(io.BytesIO(read(xlsx_response))).active
+    assert len(list(sheet.iter_rows())) == 1  # the header: nobody answered "no"
+    _header, *rows = list(csv.reader(io.StringIO(read(bogus).decode("utf-8-sig"))))
+    assert len(rows) == 2
+
+
+# --- The ZIP: a folder per file slot ------------------------------------------------------
+
+
+def test_zip_has_a_folder_per_file_slot(client, award, organiser, mobility, entry):
+    images = award.questions.get(key="images")
+    documents = award.questions.get(key="documents")
+    evil_slot = add_question(
+        award, "plans", "file", 900, label_en="Plans/<drawings>", label_de="Pläne"
+    )
+    shared = add_question(award, "more", "file", 910, label_en="Documents", label_de="Mehr")
+    for name, kind, slot in [
+        ("frame.png", "image", images),
+        ("Datenblatt.pdf", "document", documents),
+        ("datenblatt.PDF", "document", documents),
+        ("plan.pdf", "document", evil_slot),
+        ("extra.pdf", "document", shared),
+        ("old.pdf", "document", None),
+    ]:
+        attach(entry, name, kind=kind, slot=slot)
+    client.force_login(organiser)
+
+    response = client.get(zip_url(award, mobility))
+
+    archive = zipfile.ZipFile(io.BytesIO(read(response)))
+    assert sorted(archive.namelist()) == [
+        "LIA-2040-MOB-0007/Documents (2)/extra.pdf",
+        "LIA-2040-MOB-0007/Documents/Datenblatt.pdf",
+        "LIA-2040-MOB-0007/Documents/datenblatt (2).PDF",
+        "LIA-2040-MOB-0007/Images of the innovation/frame.png",
+        "LIA-2040-MOB-0007/Plans-_drawings_/plan.pdf",
+        "LIA-2040-MOB-0007/old.pdf",
+    ]

@@ -127,6 +127,7 @@ def test_a_pdf_is_added_and_described_in_json(client, people, entry, storage):
             "size_display": f"{len(PDF)}\xa0bytes",
             "kind": "document",
             "kind_display": "Document",
+            "question": entry.award.questions.get(key="documents").pk,
             "url": f"/files/{attachment.pk}/",
             "thumbnail_url": None,
             "delete_url": f"/submissions/{entry.pk}/attachments/{attachment.pk}/delete/",

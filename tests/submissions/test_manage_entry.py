@@ -11,8 +11,13 @@ from django.urls import reverse
 
 from awards.models import AuditEntry
 from notifications.models import Message
-from submissions.models import Attachment, Organisation, Submission
-from tests.factories import SubmissionFactory, complete_entry_fields
+from submissions.models import Attachment, Organisation, Question, Submission
+from tests.factories import (
+    STANDARD_ANSWERS,
+    SubmissionFactory,
+    complete_entry_fields,
+    standard_answers,
+)
 from tests.submissions.helpers import ACTIVE_HX, XSS_ORGANISATION, XSS_TITLE
 
 pytestmark = pytest.mark.django_db
@@ -63,16 +68,18 @@ def test_detail_shows_every_field_of_the_entry_and_organisation(
         contact_email="olivia@red-arrow.example",
         contact_phone="+49 30 1234567",
     )
-    Submission.objects.filter(pk=entry.pk).update(video_url="https://video.example/frame")
+    Submission.objects.filter(pk=entry.pk).update(
+        answers=standard_answers(award, video_url="https://video.example/frame")
+    )
     client.force_login(organiser)
 
     response = client.get(detail_url(award, entry))
 
     html = response.content.decode()
     assert response.status_code == 200
-    fields = complete_entry_fields()
-    for name in ("summary", "description", "lightweight", "innovation", "future_potential"):
-        assert fields[name] in html
+    assert complete_entry_fields()["summary"] in html
+    for key in ("description", "lightweight", "innovation", "future_potential"):
+        assert STANDARD_ANSWERS[key] in html
     assert "TRL 7 – prototype demonstrated in an operational environment" in html
     assert "Six engineers and designers from Berlin." in html
     assert (
@@ -99,8 +106,11 @@ def test_detail_escapes_text_and_never_links_a_javascript_address(
 ):
     Submission.objects.filter(pk=entry.pk).update(
         title=XSS_TITLE,
-        description='<script>alert(1)</script>\n<div data-hx-post="/x">',
-        video_url="javascript:alert(1)",
+        answers=standard_answers(
+            award,
+            description='<script>alert(1)</script>\n<div data-hx-post="/x">',
+            video_url="javascript:alert(1)",
+        ),
     )
     Organisation.objects.filter(pk=organisation.pk).update(
         name=XSS_ORGANISATION, website="javascript:alert(2)"
@@ -119,11 +129,16 @@ def test_detail_escapes_text_and_never_links_a_javascript_address(
     assert not ACTIVE_HX.search(html)
     assert 'href="javascript:' not in html
     assert '<span class="text-break">javascript:alert(1)</span>' in html
+    assert ">javascript:alert(1)</a>" not in html
 
 
 def test_detail_lists_files_with_links_and_thumbnails(client, award, organiser, entry):
-    document = add_attachment(entry, name="Datenblatt <v2>.pdf")
-    image = add_attachment(entry, name="frame.png", kind="image")
+    document = add_attachment(
+        entry, name="Datenblatt <v2>.pdf", question=award.questions.get(key="documents")
+    )
+    image = add_attachment(
+        entry, name="frame.png", kind="image", question=award.questions.get(key="images")
+    )
     image.thumbnail.save("thumb", ContentFile(b"jpeg"), save=True)
     client.force_login(organiser)
 
@@ -133,6 +148,121 @@ def test_detail_lists_files_with_links_and_thumbnails(client, award, organiser, 
     assert "Datenblatt &lt;v2&gt;.pdf" in html
     assert f'src="{reverse("submissions:thumbnail", args=[image.pk])}"' in html
     assert f'src="{reverse("submissions:thumbnail", args=[document.pk])}"' not in html
+    # Each file in its slot.
+    slots = answer_cells(html)
+    assert "frame.png" in slots["images"]
+    assert "Datenblatt &lt;v2&gt;.pdf" in slots["documents"]
+    assert "frame.png" not in slots["documents"]
+
+
+def answer_cells(html: str) -> dict[str, str]:
+    """The organiser page's answer cells by question key."""
+    cells = {}
+    for part in html.split('<dd class="col-sm-8" data-answer="')[1:]:
+        key, rest = part.split('"', 1)
+        cells[key] = rest.split(">", 1)[1].split("</dd>", 1)[0]
+    return cells
+
+
+def section_headings(html: str) -> list[str]:
+    answers = html.split('data-testid="answers"')[1].split("</section>")[0]
+    return [
+        part.split(">", 1)[1].split("</h3>")[0]
+        for part in answers.split('<h3 class="h5 mt-3" data-testid="answer-section"')[1:]
+    ]
+
+
+def test_detail_shows_the_answers_in_the_forms_order_and_sections(client, award, organiser, entry):
+    Submission.objects.filter(pk=entry.pk).update(answers=standard_answers(award))
+    client.force_login(organiser)
+
+    html = client.get(detail_url(award, entry)).content.decode()
+
+    assert section_headings(html) == ["Assessment", "Team and video", "Documents and images"]
+    answers = html.split('data-testid="answers"')[1].split("</section>")[0]
+    keys = [part.split('"', 1)[0] for part in answers.split('data-question="')[1:]]
+    assert keys == [
+        "description",
+        "lightweight",
+        "innovation",
+        "future_potential",
+        "market_readiness",
+        "team",
+        "video_url",
+        "images",
+        "documents",
+    ]
+    cells = answer_cells(html)
+    assert cells["video_url"].strip() == "–"
+    assert "No files." in cells["documents"]
+
+
+def test_detail_shows_a_hidden_questions_answer_marked_and_escaped(client, award, organiser, entry):
+    patent = Question.objects.create(
+        award=award,
+        key="patent",
+        kind="short_text",
+        label_de="Patent",
+        label_en='Patent <b onmouseover="alert(1)">number</b>',
+        position=25,  # in the first section, after the description
+        retired=True,
+    )
+    answers = standard_answers(award)
+    answers[str(patent.pk)] = {"value": "<script>alert(1)</script> DE 10 2040", "version": 1}
+    Submission.objects.filter(pk=entry.pk).update(answers=answers)
+    client.force_login(organiser)
+
+    html = client.get(detail_url(award, entry)).content.decode()
+
+    cells = answer_cells(html)
+    assert cells["patent"].strip() == (
+        '<span class="text-break">&lt;script&gt;alert(1)&lt;/script&gt; DE 10 2040</span>'
+    )
+    label = html.split('data-question="patent">')[1].split("</dt>")[0]
+    assert label.startswith("Patent &lt;b onmouseover=&quot;alert(1)&quot;&gt;number&lt;/b&gt;")
+    assert "hidden for new entries" in label
+    assert "<script>alert(1)</script>" not in html
+    assert '<b onmouseover="alert(1)">' not in html
+
+
+def test_detail_shows_questions_of_the_entrys_category_only(
+    client, award, organiser, entry, construction
+):
+    only_construction = Question.objects.create(
+        award=award, key="load", kind="number", label_de="Last", label_en="Load", position=5
+    )
+    only_construction.categories.set([construction])
+    client.force_login(organiser)
+
+    html = client.get(detail_url(award, entry)).content.decode()
+
+    assert 'data-question="load"' not in html
+    assert 'data-question="description"' in html
+
+
+def test_detail_links_a_web_address_answer_only_when_it_is_one(client, award, organiser, entry):
+    Submission.objects.filter(pk=entry.pk).update(
+        answers=standard_answers(award, video_url="https://video.example/<frame>")
+    )
+    client.force_login(organiser)
+
+    html = client.get(detail_url(award, entry)).content.decode()
+
+    assert answer_cells(html)["video_url"].strip() == (
+        '<span class="text-break"><a href="https://video.example/&lt;frame&gt;" '
+        'rel="noopener noreferrer nofollow" target="_blank">'
+        "https://video.example/&lt;frame&gt;</a></span>"
+    )
+
+
+def test_detail_lists_files_without_a_slot_apart(client, award, organiser, entry):
+    add_attachment(entry, name="old-upload.pdf")
+    client.force_login(organiser)
+
+    html = client.get(detail_url(award, entry)).content.decode()
+
+    assert "Further files" in section_headings(html)
+    assert "old-upload.pdf" in answer_cells(html)[""]
 
 
 def test_detail_of_a_draft_offers_no_eligibility_decision(

@@ -10,7 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from submissions.models import Organisation, Submission
+from submissions.models import Organisation, Question, Submission
+from submissions.questions import answers_by_key, answers_index
 from tests.factories import OrganisationFactory, SubmissionFactory
 from tests.submissions.helpers import ACTIVE_HX, XSS_ORGANISATION, XSS_TITLE
 
@@ -285,6 +286,20 @@ def add_bulk(count, *, award, categories, applicant, start=0):
         for n in range(count)
     )
     statuses = ["draft", "submitted", "eligible", "ineligible", "withdrawn"]
+    questions = list(award.questions.all())
+    funded = [q for q in questions if q.key == "funded"]
+
+    def answered(n: int) -> dict:
+        answers = answers_by_key(
+            questions,
+            {
+                "market_readiness": str(n % 9 + 1),
+                "description": f"A {('carbon', 'flax')[n % 2]} part",
+                **({"funded": n % 3 == 0} if funded else {}),
+            },
+        )
+        return {"answers": answers, **answers_index(questions, answers)}
+
     Submission.objects.bulk_create(
         Submission(
             award=award,
@@ -294,6 +309,7 @@ def add_bulk(count, *, award, categories, applicant, start=0):
             title=f"Bulk entry {start + n}",
             status=statuses[n % len(statuses)],
             reference=None if n % 5 == 0 else f"LIA-2040-X-{start + n:05d}",
+            **answered(n),
         )
         for n in range(count)
     )
@@ -308,17 +324,29 @@ def count_queries(client, url, params) -> tuple[int, int]:
 
 @pytest.mark.parametrize(
     "params",
-    [{}, {"status": "submitted", "size": "sme", "q": "bulk"}, {"q": "entry", "page": "2"}],
-    ids=["plain", "filtered", "search-page-2"],
+    [
+        {},
+        {"status": "submitted", "size": "sme", "q": "bulk"},
+        {"q": "entry", "page": "2"},
+        {"market_readiness": "7", "funded": "yes", "q": "carbon"},
+    ],
+    ids=["plain", "filtered", "search-page-2", "answers"],
 )
 def test_list_runs_the_same_queries_for_10_and_1000_entries(
     client, award, mobility, construction, organiser, applicant, params
 ):
     categories = [mobility, construction]
+    funded = question(award, "funded", "yes_no")
     add_bulk(10, award=award, categories=categories, applicant=applicant)
     client.force_login(organiser)
     url = reverse("submissions_manage:list", args=[award.slug])
     client.get(url)  # the session settles on the first request
+    # Answer filters by question key here, by field name (q<id>) in the address.
+    fields = {
+        "market_readiness": field_name(award, "market_readiness"),
+        "funded": funded.field_name,
+    }
+    params = {fields.get(key, key): value for key, value in params.items()}
 
     small, _small_rows = count_queries(client, url, params)
     add_bulk(990, award=award, categories=categories, applicant=applicant, start=10)
@@ -327,6 +355,199 @@ def test_list_runs_the_same_queries_for_10_and_1000_entries(
     assert Submission.objects.filter(award=award).count() == 1000
     assert large_rows > 0
     assert small == large
-    # session, user, award, organiser's roles, categories, count for the pages, the page of
-    # entries, the counts per category and status, and the navigation's two lists
-    assert large == 10
+    # session, user, award, organiser's roles, categories, the questions to filter by, count
+    # for the pages, the page of entries, the counts per category and status, and the
+    # navigation's two lists
+    assert large == 11
+
+
+# --- Answers: search and filters ----------------------------------------------------------
+
+
+def question(award, key, kind, **extra) -> Question:
+    """A question of ``award``'s form after the standard ones."""
+    choices = {
+        "multiple": [
+            {"value": "carbon", "de": "Kohlefaser", "en": "Carbon fibre"},
+            {"value": "flax", "de": "Flachs", "en": "Flax"},
+            {"value": "steel", "de": "Stahl", "en": "Steel"},
+        ],
+    }.get(kind, [])
+    return Question.objects.create(
+        award=award,
+        key=key,
+        kind=kind,
+        label_de=key,
+        label_en=extra.pop("label_en", key.capitalize()),
+        position=1000 + Question.objects.filter(award=award).count(),
+        choices=choices,
+        **extra,
+    )
+
+
+def field_name(award, key) -> str:
+    return award.questions.get(key=key).field_name
+
+
+@pytest.fixture
+def answered(award, many):
+    """The entries of ``many`` with answers to the standard form and two more questions:
+    materials (multiple choice) and funded (yes/no)."""
+    question(award, "materials", "multiple")
+    question(award, "funded", "yes_no")
+    questions = list(award.questions.all())
+    given = {
+        "Flax bicycle frame": {
+            "market_readiness": "7",
+            "description": "Woven flax and bio-resin, pressed in one piece.",
+            "materials": ["flax"],
+            "funded": True,
+        },
+        "Carbon rail door": {
+            "market_readiness": "4",
+            "team": "Twelve people from the Zeppelinwerk in Wildau.",
+            "materials": ["carbon", "steel"],
+            "funded": False,
+        },
+        "Titanium drone arm": {"market_readiness": "7", "materials": ["steel"]},
+        "Basalt bridge deck": {"market_readiness": "9", "funded": True},
+    }
+    for title, values in given.items():
+        entry = many[title]
+        entry.answers = answers_by_key(questions, values)
+        for name, value in answers_index(questions, entry.answers).items():
+            setattr(entry, name, value)
+        entry.save()
+    return many
+
+
+def test_list_search_finds_a_text_answer(client, award, organiser, answered):
+    client.force_login(organiser)
+    url = reverse("submissions_manage:list", args=[award.slug])
+
+    in_description = client.get(url, {"q": "BIO-RESIN"})
+    in_team = client.get(url, {"q": "zeppelinwerk"})
+
+    assert titles(in_description) == ["Flax bicycle frame"]
+    assert titles(in_team) == ["Carbon rail door"]
+    assert "Title, reference number, organisation or text answers" in (in_team.content.decode())
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({"market_readiness": "7"}, ["Flax bicycle frame", "Titanium drone arm"]),
+        ({"market_readiness": "9"}, ["Basalt bridge deck"]),
+        ({"materials": "steel"}, ["Carbon rail door", "Titanium drone arm"]),
+        ({"materials": "carbon"}, ["Carbon rail door"]),
+        ({"funded": "yes"}, ["Basalt bridge deck", "Flax bicycle frame"]),
+        ({"funded": "no"}, ["Carbon rail door"]),
+        ({"materials": "steel", "market_readiness": "7"}, ["Titanium drone arm"]),
+        ({"funded": "yes", "status": "submitted", "q": "flax"}, ["Flax bicycle frame"]),
+    ],
+)
+def test_list_filters_by_the_answer_to_a_choice_question(
+    client, award, organiser, answered, filters, expected
+):
+    client.force_login(organiser)
+    params = {
+        (field_name(award, key) if key not in ("status", "q") else key): value
+        for key, value in filters.items()
+    }
+
+    response = client.get(reverse("submissions_manage:list", args=[award.slug]), params)
+
+    assert response.status_code == 200
+    assert titles(response) == expected
+    html = response.content.decode()
+    # The export links carry the answer filters.
+    for name, value in params.items():
+        if name.startswith("q") and name != "q":
+            assert f"{name}={value}" in html.split('data-testid="exports"')[1].split("</span>")[0]
+
+
+def test_list_offers_one_filter_per_choice_question_in_the_form_order(
+    client, award, organiser, answered
+):
+    client.force_login(organiser)
+
+    response = client.get(reverse("submissions_manage:list", args=[award.slug]))
+
+    form = response.context["form"]
+    assert [field.label for field in form.answer_fields()] == [
+        "Market readiness",
+        "Materials",
+        "Funded",
+    ]
+    html = response.content.decode()
+    assert 'data-testid="answer-filters"' in html
+    materials = field_name(award, "materials")
+    assert f'<select name="{materials}"' in html
+    assert '<option value="carbon">Carbon fibre</option>' in html
+    # Text questions, headings and file slots are no filters.
+    for key in ("description", "assessment", "images"):
+        assert f'name="{field_name(award, key)}"' not in html
+
+
+def test_list_ignores_bogus_answer_filters(client, award, organiser, answered):
+    client.force_login(organiser)
+    readiness = field_name(award, "market_readiness")
+    description = field_name(award, "description")
+    other_question = question(award, "elsewhere", "yes_no")
+    Question.objects.filter(pk=other_question.pk).delete()
+
+    response = client.get(
+        reverse("submissions_manage:list", args=[award.slug]),
+        {
+            readiness: "12",  # not among the choices
+            description: "x",  # a text question: no filter
+            "q999999": "yes",  # no such question
+            other_question.field_name: "yes",  # a question that no longer exists
+            "qabc": "1",
+            field_name(award, "funded"): "maybe",
+        },
+    )
+
+    assert response.status_code == 200
+    assert titles(response) == titles_all(answered)
+
+
+def test_answer_filters_use_json_containment_on_postgresql(client, award, organiser, answered):
+    """On PostgreSQL (the CI's database) the filter is JSON containment, which the GIN index
+    answers; elsewhere the key's value. Either way the same entries."""
+    client.force_login(organiser)
+    materials = field_name(award, "materials")
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(
+            reverse("submissions_manage:list", args=[award.slug]), {materials: "flax"}
+        )
+
+    assert titles(response) == ["Flax bicycle frame"]
+    page_query = next(
+        q["sql"] for q in captured.captured_queries if "answers" in q["sql"] and "LIMIT" in q["sql"]
+    )
+    if connection.vendor == "postgresql":
+        assert "@>" in page_query
+    else:
+        assert "@>" not in page_query
+
+
+def test_list_escapes_html_in_labels_and_choices_of_filters(client, award, organiser, many):
+    Question.objects.create(
+        award=award,
+        key="evil",
+        kind="choice",
+        label_de="x",
+        label_en='<img src=x onerror=alert(1)> <a hx-get="/x">Evil</a>',
+        position=5000,
+        choices=[{"value": "a", "de": "a", "en": "<script>alert(1)</script>"}],
+    )
+    client.force_login(organiser)
+
+    html = client.get(reverse("submissions_manage:list", args=[award.slug])).content.decode()
+
+    assert "<img src=x" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "<script>alert(1)</script>" not in html
+    assert not ACTIVE_HX.search(html)

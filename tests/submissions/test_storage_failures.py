@@ -397,9 +397,10 @@ def test_the_upload_script_shows_the_storage_message(
     try:
         with storing_with(FullDiskStorage, media, fail_on="submissions/"):
             page.goto(f"/submissions/{entry.pk}/edit/")
-            page.locator('#upload-form input[type="file"]').set_input_files(str(pdf))
-            page.locator("#upload-form [data-upload-button]").click()
-            failed = page.locator('#upload-progress [data-state="failed"]')
+            slot = page.get_by_test_id("slot-documents")
+            slot.locator('input[type="file"]').set_input_files(str(pdf))
+            slot.locator("[data-upload-button]").click()
+            failed = slot.locator('[data-upload-progress] [data-state="failed"]')
             failed.wait_for(timeout=15_000)
             shown = failed.inner_text()
     finally:
