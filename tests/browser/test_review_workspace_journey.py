@@ -273,6 +273,10 @@ def test_the_juror_scores_beside_the_document(new_page, site, language):
     expect(page.locator(f"#level_score_{setup.criteria[0].pk}")).to_contain_text(
         "Kaum Gewicht gespart" if language == "de" else "Hardly any weight saved"
     )
+    # The score is kept as a draft once autosave says so (the dashboard below counts it).
+    expect(page.get_by_test_id("autosave-status")).to_contain_text(
+        re.compile("Gespeichert um|Saved at"), timeout=10_000
+    )
     assert axe_violations(page) == []
     snap(page, f"03-phone-scores-{language}")
     scores_tab.press("ArrowLeft")
