@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -85,7 +85,7 @@ class WebAddressField(forms.URLField):
     default_validators = [URLValidator(schemes=["http", "https"])]
 
 
-def answer_field(question: Question, *, for_form: bool = True) -> forms.Field:
+def answer_field(question: Question) -> forms.Field:
     """The form field of ``question``; never required here (a draft saves what is there:
     a required question is listed as missing until it is answered, ``missing_answers``)."""
     kind = question.kind
@@ -241,16 +241,15 @@ def condition_met(question: Question, answers: Mapping[str, Any]) -> bool:
 
 @dataclass
 class FormQuestions:
-    """The questions of one category's form, in order, with the entry's answers.
+    """The questions of one category's form, in order.
 
-    Built from the award's questions as ``selectors.form_questions`` reads them (one query,
-    ``show_if`` and categories prefetched); ``visible`` evaluates the conditions in order
+    Built from the award's questions as ``selectors.form_questions_of`` reads them (two queries,
+    ``show_if`` and categories loaded); ``visible`` evaluates the conditions in order
     against a set of answers, so a question whose condition hangs on a hidden question is
     hidden too.
     """
 
     questions: list[Question]
-    answered: frozenset[int] = field(default_factory=frozenset)
 
     @classmethod
     def of(
@@ -277,7 +276,7 @@ class FormQuestions:
             if question.retired and not include_retired and question.pk not in answered:
                 continue
             chosen.append(question)
-        return cls(questions=chosen, answered=answered)
+        return cls(questions=chosen)
 
     def answerable(self) -> list[Question]:
         """The questions that take a value in the form (no headings, no file slots)."""

@@ -30,6 +30,7 @@ from awards.services import audit_log
 from ..enums import CHOICE_KINDS, CONDITION_KINDS, AttachmentKind, QuestionKind
 from ..models import Attachment, Question, Submission
 from ..questions import choice_options, stored_value
+from ..selectors import answer_counts
 from ..standard_form import STANDARD_QUESTIONS
 
 # The fields of a question an organiser sets (categories separately).
@@ -53,8 +54,6 @@ QUESTION_FIELDS = (
     "show_if",
     "show_if_values",
 )
-# Changing only these never touches an answer.
-WORDING_FIELDS = frozenset({"label_de", "label_en", "help_de", "help_en"})
 TEXT = frozenset({QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT})
 
 
@@ -90,7 +89,8 @@ def _answered(question: Question) -> Any:
 
 
 def answer_count(question: Question) -> int:
-    return _answered(question).count()
+    """How many entries answered ``question`` (the builder's reading, one query)."""
+    return answer_counts(question.award, [question]).get(question.pk, 0)
 
 
 def _entries(count: int) -> str:
