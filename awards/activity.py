@@ -458,7 +458,14 @@ def _structure_targets(award: Award, entries: list[AuditEntry]) -> dict[tuple[st
         if obj is None:
             continue
         if action.startswith("decision."):
-            url = _award_url(award, "results_manage:overview")
+            # The category's ranking page, where the decision stands (a decision's target
+            # is the category or the decision itself).
+            category_id = obj.pk if isinstance(obj, Category) else getattr(obj, "category_id", None)
+            url = (
+                _award_url(award, "results_manage:category", category=category_id)
+                if category_id
+                else _award_url(award, "results_manage:overview")
+            )
         elif isinstance(obj, Category):
             url = _award_url(award, "awards:category_update", pk=obj.pk)
         elif isinstance(obj, Criterion):

@@ -2,15 +2,20 @@ import copy
 import re
 
 from django import forms as django_forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from core import pagecache
 from core.forms import add_service_errors
 
 from . import cockpit, forms, selectors, services
@@ -20,23 +25,48 @@ from .enums import AWARD_TRANSITIONS, AwardStatus
 from .models import Award
 from .views_base import OrganiserView
 
+LANDING_TTL_S = 300
 
-def home(request: HttpRequest) -> HttpResponse:
-    """The landing page: the current award, and earlier editions below it."""
+
+def _landing_content(request: HttpRequest) -> tuple[dict, int]:
+    """The landing page's title and content, and how long they stay true: until the
+    results of the award shown become public, if that comes first."""
     award = selectors.award_current()
     if award is not None:
         award = selectors.award_with_structure(
             selectors.awards_public().filter(pk=award.pk)
         ).first()
     others = selectors.awards_public().exclude(pk=getattr(award, "pk", None))
+    results_public = award is not None and award.results_are_public()
+    html = render_to_string(
+        "awards/_home_content.html",
+        {"award": award, "other_awards": others, "results_public": results_public},
+        request=request,
+    )
+    part = {"title": str(award) if award is not None else "", "content": html}
+    timeout = LANDING_TTL_S
+    publish_at = getattr(award, "results_publish_at", None)
+    if publish_at is not None and not results_public:
+        timeout = min(timeout, max(0, int((publish_at - timezone.now()).total_seconds())))
+    return part, timeout
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """The landing page: the current award, and earlier editions below it. Its content is
+    the same for every anonymous visitor and kept in the cache for them (renewed by every
+    change of an award, its categories or criteria: ``AwardsConfig.ready``)."""
+    if request.user.is_authenticated:
+        part = _landing_content(request)[0]
+    else:
+        language = get_language() or settings.LANGUAGE_CODE
+        part = pagecache.cached_part(
+            "landing", f"home:{language}", lambda: _landing_content(request)
+        )
     return render(
         request,
         "awards/home.html",
-        {
-            "award": award,
-            "other_awards": others,
-            "results_public": award is not None and award.results_are_public(),
-        },
+        # Our own template's output, rendered above or by an earlier request.
+        {"title": part["title"], "content": mark_safe(part["content"])},  # noqa: S308
     )
 
 

@@ -42,11 +42,18 @@ class OrganiserView(PermissionView):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response = super().dispatch(request, *args, **kwargs)
         award = getattr(self, "award", None)
-        if award is not None and request.user.has_perm("awards.manage_award", award):
+        if award is not None and self.manages(award):
             # Where this organiser lands after the next login (awards/landing.py); not
             # for a jury chair on the pages the chair may see. Sets a cookie, no query.
             managed_award_remember(request, response, award)
         return response
+
+    def manages(self, award: Award) -> bool:
+        """Whether the user manages ``award``: known without asking again on the pages that
+        required it to let them in (all but the jury chair's)."""
+        if self.permission_required == "awards.manage_award":
+            return True
+        return self.request.user.has_perm("awards.manage_award", award)
 
     def render(self, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
         return render(self.request, template, {"award": self.award, **context}, status=status)

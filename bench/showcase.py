@@ -126,6 +126,28 @@ def _reviews(assignments, statuses: list[str], criteria, rng: random.Random, now
     return len(reviews)
 
 
+def seat_jurors(award, categories: list, jurors: int, *, now, affiliation: str = "") -> dict:
+    """``jurors`` jurors ready to work, a quarter per category; category id → its jurors."""
+    from jury.models import Juror, JurorCategory
+
+    seats = Juror.objects.bulk_create(
+        [
+            Juror(
+                award=award,
+                user=_user(f"juror{n:03d}@bench.laurel.example", f"Juror {n}"),
+                affiliation=affiliation,
+                confidentiality_confirmed_at=now,
+                conflicts_declared_at=now,
+            )
+            for n in range(jurors)
+        ]
+    )
+    JurorCategory.objects.bulk_create(
+        [JurorCategory(juror=seat, category=categories[n % 4]) for n, seat in enumerate(seats)]
+    )
+    return {c.pk: seats[i::4] for i, c in enumerate(categories)}
+
+
 def build_jury(*, slug: str, jurors: int, rng: random.Random) -> dict:
     """Round 1 of the current award open with a jury at work; returns the bench's jurors and
     the assignments whose review pages are measured."""
@@ -163,21 +185,7 @@ def build_jury(*, slug: str, jurors: int, rng: random.Random) -> dict:
         [RoundEntry(round=round_, submission=e) for e in entries], batch_size=1000
     )
 
-    seats = Juror.objects.bulk_create(
-        [
-            Juror(
-                award=award,
-                user=_user(f"juror{n:03d}@bench.laurel.example", f"Juror {n}"),
-                confidentiality_confirmed_at=now,
-                conflicts_declared_at=now,
-            )
-            for n in range(jurors)
-        ]
-    )
-    JurorCategory.objects.bulk_create(
-        [JurorCategory(juror=seat, category=categories[n % 4]) for n, seat in enumerate(seats)]
-    )
-    pools = {c.pk: seats[i::4] for i, c in enumerate(categories)}
+    pools = seat_jurors(award, categories, jurors, now=now)
 
     def seat(email: str, name: str) -> object:
         juror = Juror.objects.create(

@@ -6,9 +6,12 @@ operating system error, its code such as ``ENOSPC``) only: the endpoint is publi
 leak addresses, paths or credentials.
 
 - **database**: ``SELECT 1``.
-- **broker**: a broker server (Redis) takes a connection within ``BROKER_TIMEOUT_S``; an
-  embedded broker (a folder, or a SQLite file) opens, and its folder exists and takes a file.
-- **storage**: a small probe file is written afresh (``healthz/probe.txt``, removed first),
+- **broker**: a broker server answers within ``BROKER_TIMEOUT_S``: Redis a ``PING`` on a
+  connection from a pool kept for the process (a new connection per check cost up to
+  170 ms), another server a new connection; an embedded broker (a folder, or a SQLite
+  file) opens, and its folder exists and takes a file.
+- **storage**: a small probe file is written afresh (``healthz/probe-<pid>.txt``, one per
+  process, removed first),
   so a full or read-only storage fails here and not only at the next upload. On a local
   folder the free space is reported (``free_mb``) and less than ``MIN_FREE_MB`` fails: no
   upload fits any more. A remote storage (S3) costs a few requests per probe, so its success
@@ -34,11 +37,22 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-STORAGE_PROBE = "healthz/probe.txt"
+
+def storage_probe() -> str:
+    """The probe file of this process. One per process, because two processes writing one
+    file race (one's delete lands between the other's write and its chmod: a false 503 in
+    about 1 % of checks at 8 concurrent requests, bench/http.py). Process ids repeat, so the
+    names stay few."""
+    return f"healthz/probe-{os.getpid()}.txt"
+
+
 MIN_FREE_MB = 1
 REMOTE_STORAGE_TTL_S = 10.0
 BROKER_TIMEOUT_S = 1.0
 MB = 1024 * 1024
+
+# The Redis client of the broker's URL, with its connection pool: one per process and URL.
+_redis_clients: dict[str, object] = {}
 
 # The remote storage whose probe last succeeded, and until when that holds. The storage
 # object itself, not a name: another configuration (a test's, a reload's) probes again.
@@ -81,10 +95,29 @@ def _embedded_broker_folders(url: str, options: dict) -> list[str]:
     return []
 
 
+def _redis_ping(url: str) -> None:
+    """PING the Redis server at ``url`` on a pooled connection. A connection that died since
+    its last use is dropped by the pool and the command retried once on a new one; a server
+    that does not answer fails within ``BROKER_TIMEOUT_S``."""
+    client = _redis_clients.get(url)
+    if client is None:
+        import redis
+
+        client = _redis_clients[url] = redis.Redis.from_url(
+            url,
+            socket_connect_timeout=BROKER_TIMEOUT_S,
+            socket_timeout=BROKER_TIMEOUT_S,
+            health_check_interval=30,
+        )
+    client.ping()
+
+
 def check_broker() -> dict:
     url = settings.CELERY_BROKER_URL
     options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
-    if not url.startswith("filesystem://"):  # the folder broker has nothing to connect to
+    if url.startswith(("redis://", "rediss://")):
+        _redis_ping(url)
+    elif not url.startswith("filesystem://"):  # the folder broker has nothing to connect to
         from config.celery import app
 
         with app.connection_for_write(
@@ -106,15 +139,16 @@ def _local_folder(storage: Storage) -> str | None:
 
 def _write_probe(storage: Storage) -> None:
     """Write the probe afresh; whatever a failed write left is removed."""
-    storage.delete(STORAGE_PROBE)
+    probe = storage_probe()
+    storage.delete(probe)
     try:
-        name = storage.save(STORAGE_PROBE, ContentFile(b"ok"))
+        name = storage.save(probe, ContentFile(b"ok"))
     except BaseException:
         # An empty or partial probe; the write's failure is the one to report.
         with contextlib.suppress(Exception):
-            storage.delete(STORAGE_PROBE)
+            storage.delete(probe)
         raise
-    if name != STORAGE_PROBE:
+    if name != probe:
         # Another health check wrote the probe at the same moment: keep one of them.
         storage.delete(name)
 

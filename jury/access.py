@@ -3,7 +3,7 @@ never a 403: an id reveals nothing, and a conflicted entry looks like no entry a
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from accounts.models import User
@@ -12,30 +12,69 @@ from awards.models import Award, Round
 from submissions.models import Attachment, Submission
 
 from .conflicts import blocked_q, is_blocked
-from .models import Assignment, Juror
-from .selectors import juror_for
+from .models import Assignment, Juror, Review
 
 
 def juror_get_for(user: User, slug: str) -> tuple[Award, Juror]:
-    """The award and the user's active seat on its jury."""
-    award = Award.objects.filter(slug=slug).first()
-    juror = juror_for(user, award) if award is not None else None
+    """The award and the user's active seat on its jury (one query: the seat with its award,
+    as ``selectors.juror_for`` finds it; no seat or no such award alike is a 404)."""
+    juror = (
+        Juror.objects.filter(award__slug=slug, user=user, is_active=True)
+        .select_related("award", "user")
+        .order_by()  # one seat per user and award: no ordering
+        .first()
+        if user.is_authenticated
+        else None
+    )
     if juror is None:
         raise Http404
-    return award, juror
+    return juror.award, juror
+
+
+def _assignments_of(juror: Juror) -> QuerySet[Assignment]:
+    """The juror's assignments they may open: in a round that has been opened, not blocked by
+    a conflict. The one boundary of both getters below."""
+    return (
+        Assignment.objects.filter(juror=juror)
+        .exclude(round__status=RoundStatus.PLANNED)
+        .exclude(blocked_q(juror, prefix="submission__"))
+    )
 
 
 def assignment_get_for(juror: Juror, pk: int) -> Assignment:
     """One of the juror's assignments in a round that has been opened, not blocked."""
     assignment = (
-        Assignment.objects.filter(pk=pk, juror=juror)
-        .exclude(round__status=RoundStatus.PLANNED)
-        .exclude(blocked_q(juror, prefix="submission__"))
+        _assignments_of(juror)
+        .filter(pk=pk)
         .select_related("round__award", "submission__category", "juror__user")
         .first()
     )
     if assignment is None:
         raise Http404
+    return assignment
+
+
+def assignment_for_review(juror: Juror, pk: int) -> Assignment:
+    """``assignment_get_for`` as the review page reads it, in one query: with the round, the
+    entry with its category and company, and the juror's own review (``own_review``, None
+    before they start). The juror and the award are the caller's, not read again."""
+    assignment = (
+        _assignments_of(juror)
+        .filter(pk=pk)
+        .select_related("round", "submission__category", "submission__organisation", "review")
+        .defer("submission__answers_text", "submission__choice_answers")  # the list's search
+        .order_by()  # one row: no ordering (the models' default one joins four tables)
+        .first()
+    )
+    if assignment is None:
+        raise Http404
+    assignment.juror = juror
+    assignment.round.award = juror.award
+    assignment.submission.award = juror.award
+    try:
+        assignment.own_review = assignment.review
+    except Review.DoesNotExist:
+        assignment.own_review = None
     return assignment
 
 

@@ -18,3 +18,17 @@ class JuryConfig(AppConfig):
         # After an organiser's edition, before an applicant's entries.
         landing_register("jury.juror", rank=20, landing=juror_landing)
         cockpit.register()  # the jury's panel of the edition overview, names in its log
+
+        # The "my awards" switcher lists the juries a user sits on (core.pagecache).
+        from django.db.models.signals import post_delete, post_save
+
+        from .models import Juror
+
+        for signal in (post_save, post_delete):
+            signal.connect(_seats_changed, sender=Juror, dispatch_uid="navigation.juror")
+
+
+def _seats_changed(sender, **kwargs) -> None:
+    from core import pagecache
+
+    pagecache.renew_on_commit("navigation")

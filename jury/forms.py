@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from awards.enums import ScoreControl, ScoreVisibility
@@ -225,10 +228,15 @@ class ReviewForm(forms.Form):
                 ),
             )
 
-    def rows(self) -> list[tuple[Criterion, forms.BoundField, forms.BoundField | None]]:
-        """Each criterion with its score field and its comment field (None where the award
-        has no comments per criterion), marked invalid where an error (also one the service
-        found after validation) belongs to them."""
+    def rows(
+        self,
+    ) -> list[
+        tuple[Criterion, forms.BoundField, forms.BoundField | None, list[ScoreButton] | None]
+    ]:
+        """Each criterion with its score field, its comment field (None where the award
+        has no comments per criterion) and, where it is scored with buttons, the buttons
+        (``score_buttons``), marked invalid where an error (also one the service found after
+        validation) belongs to them."""
         rows = []
         for criterion in self.criteria:
             names = [f"score_{criterion.pk}"]
@@ -240,7 +248,22 @@ class ReviewForm(forms.Form):
                     attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
                     attrs["aria-invalid"] = "true"
             comment = self[f"comment_{criterion.pk}"] if self.criterion_comments else None
-            rows.append((criterion, self[f"score_{criterion.pk}"], comment))
+            score = self[f"score_{criterion.pk}"]
+            buttons = None
+            if isinstance(score.field.widget, forms.RadioSelect):
+                buttons = score_buttons(score)
+            elif criterion.score_control == ScoreControl.BUTTONS:
+                # A scale too long for buttons: the number box, where the buttons would be.
+                buttons = [
+                    ScoreButton(
+                        input=radio.tag(),
+                        id=radio.id_for_label,
+                        value=str(radio.data["value"]),
+                        label=str(radio.data.get("label", "")),
+                    )
+                    for radio in score
+                ]
+            rows.append((criterion, score, comment, buttons))
         return rows
 
     def review_values(self) -> dict:
@@ -255,6 +278,53 @@ class ReviewForm(forms.Form):
         if "applicant_feedback" in self.fields:
             values["applicant_feedback"] = self.cleaned_data["applicant_feedback"]
         return values
+
+
+def _attributes(attrs: dict) -> str:
+    """A widget's attributes in their order, escaped, as ``django/forms/widgets/attrs.html``
+    writes them (True: the bare name; False: left out)."""
+    return "".join(
+        f" {name}" if value is True else f' {name}="{escape(value)}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+class ScoreButton(NamedTuple):
+    input: SafeString  # the radio button, as the widget's own template writes it
+    id: str
+    value: str
+    label: str
+
+
+def score_buttons(score: forms.BoundField) -> list[ScoreButton]:
+    """The radio buttons of a score scored with buttons: the markup of ``{{ radio.tag }}``
+    (``RadioSelect``'s option template: name, value, the widget's attributes, the id with the
+    option's index, ``checked`` on the chosen one, "" when nothing is scored yet), written in
+    Python instead of rendering a template per button (11 buttons per criterion were most of
+    the review page's rendering time). ``test_review_page_speed`` compares the two."""
+    widget = score.field.widget
+    chosen = set(widget.format_value(score.value()))
+    base_id = score.auto_id
+    name = escape(score.html_name)
+    attrs = _attributes(widget.build_attrs(widget.attrs))
+    buttons = []
+    for index, (value, label) in enumerate(widget.choices):
+        value = str(value)
+        option_id = f"{base_id}_{index}"
+        checked = " checked" if value in chosen else ""
+        buttons.append(
+            ScoreButton(
+                input=mark_safe(  # noqa: S308 - every value above is escaped
+                    f'<input type="radio" name="{name}" value="{escape(value)}"{attrs}'
+                    f' id="{escape(option_id)}"{checked}>'
+                ),
+                id=option_id,
+                value=value,
+                label=str(label),
+            )
+        )
+    return buttons
 
 
 def _score_widget(criterion: Criterion) -> forms.Widget:

@@ -10,3 +10,18 @@ class ResultsConfig(AppConfig):
         from . import cockpit
 
         cockpit.register()  # the results' panel of the edition overview
+
+        from jury.signals import round_work_changed
+
+        round_work_changed.connect(_queue_robustness, dispatch_uid="results.robustness")
+
+
+def _queue_robustness(sender, *, round, **kwargs) -> None:
+    """A round's submitted reviews changed: its robustness is computed again once the
+    burst of changes has settled."""
+    from awards.enums import RoundMethod
+
+    from .selectors.figures import robustness_refresh_queue
+
+    if round.method == RoundMethod.SCORES:
+        robustness_refresh_queue(round)

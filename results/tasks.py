@@ -35,3 +35,18 @@ def share_images(award_id: int) -> int:
     if award is None:
         return 0
     return share_images_render(award=award)
+
+
+@shared_task(name="results.robustness_refresh", acks_late=True)
+def robustness_refresh(round_id: int) -> bool:
+    """Compute a round's robustness with its data as it is now and keep it in the cache
+    (queued, debounced, after reviews change or when a page finds the figures stale)."""
+    from awards.models import Round
+
+    from .selectors.figures import robustness_refresh_run
+
+    round_ = Round.objects.select_related("award").filter(pk=round_id).first()
+    if round_ is None:
+        return False
+    robustness_refresh_run(round_)
+    return True

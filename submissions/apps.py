@@ -26,6 +26,39 @@ class SubmissionsConfig(AppConfig):
         demo_award_extra_register(lambda award: form_standard_add(award=award, actor=None))
         cockpit.register()  # the entries' panel of the edition overview, names in its log
 
+        # An award's form as the pages read it is cached (selectors.form_questions_for_pages):
+        # a change of a question, its categories, the award or a category renews it.
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
+        from awards.models import Award, Category
+
+        from .models import Question
+
+        for model in (Question, Category):
+            for signal in (post_save, post_delete):
+                signal.connect(_form_changed, sender=model, dispatch_uid=f"form.{model}")
+        post_save.connect(_award_changed, sender=Award, dispatch_uid="form.award")
+        m2m_changed.connect(
+            _form_changed, sender=Question.categories.through, dispatch_uid="form.categories"
+        )
+
+
+def _form_changed(sender, instance, **kwargs) -> None:
+    """``instance``: a question or a category (both belong to an award)."""
+    _renew_form(instance.award_id)
+
+
+def _award_changed(sender, instance, **kwargs) -> None:
+    _renew_form(instance.pk)
+
+
+def _renew_form(award_id: int) -> None:
+    from core import pagecache
+
+    from .selectors import form_scope
+
+    pagecache.renew_on_commit(form_scope(award_id))
+
 
 def _applicant_landing(request: HttpRequest) -> str:
     return reverse("submissions:dashboard")

@@ -10,12 +10,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from awards.models import AuditEntry, Award, Category
 
 from .enums import APPLIED_STATUSES, CONDITION_KINDS, SubmissionStatus
-from .models import Attachment, Question, Submission
+from .models import Attachment, Organisation, Question, Submission
 from .selectors import answers_filter
 
 
@@ -32,27 +32,19 @@ class SubmissionFilters:
     answers: tuple[tuple[Question, str], ...] = ()
 
 
-def submissions_of_award(award: Award, filters: SubmissionFilters | None = None) -> QuerySet:
-    """The award's entries with category and organisation, filtered and searched.
-
-    The search looks for the text (case-insensitive) in the title, the reference number (the
-    former one too, see submissions 0006), the organisation's name and the text answers
-    (``answers_text``). Each answer filter narrows to the entries that gave that answer
-    (``selectors.answers_filter``: JSON containment on PostgreSQL, answered by the GIN
-    index). Order: category, then reference number (entries without one, i.e. drafts never
-    submitted, last), then creation.
-    """
-    filters = filters or SubmissionFilters()
-    queryset = Submission.objects.filter(award=award).select_related("category", "organisation")
+def _filters_condition(filters: SubmissionFilters) -> Q | None:
+    """The condition ``filters`` put on an entry (None: no filter), read by the list's page
+    and by its count (``submission_counts``) alike, so that the two never disagree."""
+    condition = Q()
     if filters.category_id:
-        queryset = queryset.filter(category_id=filters.category_id)
+        condition &= Q(category_id=filters.category_id)
     if filters.status:
-        queryset = queryset.filter(status=filters.status)
+        condition &= Q(status=filters.status)
     if filters.size_class:
-        queryset = queryset.filter(organisation__size_class=filters.size_class)
+        condition &= Q(organisation__size_class=filters.size_class)
     search = filters.search.strip()
     if search:
-        queryset = queryset.filter(
+        condition &= (
             Q(title__icontains=search)
             | Q(reference__icontains=search)
             | Q(former_reference__icontains=search)
@@ -60,9 +52,31 @@ def submissions_of_award(award: Award, filters: SubmissionFilters | None = None)
             | Q(answers_text__contains=search.casefold())
         )
     for question, value in filters.answers:
-        queryset = queryset.filter(answers_filter(question, value, vendor=connection.vendor))
-    return queryset.order_by(
-        "category__position", "category_id", F("reference").asc(nulls_last=True), "pk"
+        condition &= Q(answers_filter(question, value, vendor=connection.vendor))
+    return condition or None
+
+
+def _filtered(award: Award, filters: SubmissionFilters | None) -> QuerySet:
+    queryset = Submission.objects.filter(award=award)
+    condition = _filters_condition(filters or SubmissionFilters())
+    return queryset if condition is None else queryset.filter(condition)
+
+
+# Category, then reference number (drafts never submitted have none: last), then creation.
+LIST_ORDER = ("category__position", "category_id", F("reference").asc(nulls_last=True), "pk")
+
+
+def submissions_of_award(award: Award, filters: SubmissionFilters | None = None) -> QuerySet:
+    """The award's entries with category and organisation, filtered and searched.
+
+    The search looks for the text (case-insensitive) in the title, the reference number (the
+    former one too, see submissions 0006), the organisation's name and the text answers
+    (``answers_text``). Each answer filter narrows to the entries that gave that answer
+    (``selectors.answers_filter``: JSON containment on PostgreSQL, answered by the GIN
+    index). Order: ``LIST_ORDER``.
+    """
+    return (
+        _filtered(award, filters).select_related("category", "organisation").order_by(*LIST_ORDER)
     )
 
 
@@ -70,10 +84,39 @@ def submissions_of_award(award: Award, filters: SubmissionFilters | None = None)
 # does not load them.
 LONG_TEXT_FIELDS = ("summary", "answers", "answers_text", "choice_answers")
 
+# What a row of the list shows, and nothing more: the category's code and name come from the
+# award's categories, which the page reads anyway.
+LIST_COLUMNS = (
+    "pk",
+    "reference",
+    "title",
+    "organisation_name",
+    "category_id",
+    "status",
+    "submitted_at",
+    "eligibility_reason",
+)
+
 
 def submission_list(award: Award, filters: SubmissionFilters | None = None) -> QuerySet:
-    """``submissions_of_award`` without the long texts: what the list page shows."""
-    return submissions_of_award(award, filters).defer(*LONG_TEXT_FIELDS)
+    """``submissions_of_award`` as plain rows (dicts of ``LIST_COLUMNS``), in its order: what
+    the list page shows, one query per page. Values, not entries: building 50 entries with
+    their category and organisation cost more than the query, and the list reads none of
+    the long texts (``LONG_TEXT_FIELDS``)."""
+    return (
+        _filtered(award, filters)
+        # A subquery, not a join: PostgreSQL reads it after the sort and the LIMIT, for the
+        # page's 50 rows, instead of joining every entry of the award to its organisation.
+        .annotate(
+            organisation_name=Subquery(
+                Organisation.objects.filter(pk=OuterRef("organisation_id"))
+                .order_by()
+                .values("name")
+            )
+        )
+        .order_by(*LIST_ORDER)
+        .values(*LIST_COLUMNS)
+    )
 
 
 def submissions_for_export(award: Award, filters: SubmissionFilters | None = None) -> QuerySet:
@@ -98,6 +141,8 @@ class SubmissionCounts:
     by_status: dict[str, int] = field(default_factory=dict)
     # Per category, the entries that count as applications (submitted or checked).
     applied_by_category: dict[int, int] = field(default_factory=dict)
+    # The entries the list's filter lets through (all of them without a filter).
+    matching: int = 0
 
 
 def filter_questions(award: Award) -> list[Question]:
@@ -108,20 +153,28 @@ def filter_questions(award: Award) -> list[Question]:
     )
 
 
-def submission_counts(award: Award) -> SubmissionCounts:
-    """One aggregate query grouped by category and status; the sums are done here."""
+def submission_counts(award: Award, filters: SubmissionFilters | None = None) -> SubmissionCounts:
+    """One aggregate query grouped by category and status; the sums are done here. With
+    ``filters``, the same query also counts the entries they let through (``matching``: the
+    list's number of pages), so the list needs no count of its own."""
+    condition = _filters_condition(filters or SubmissionFilters())
     rows = (
         Submission.objects.filter(award=award)
         .order_by()
         .values_list("category_id", "status")
-        .annotate(n=Count("pk"))
+        .annotate(
+            n=Count("pk"),
+            matching=Count("pk") if condition is None else Count("pk", filter=condition),
+        )
     )
     by_category: Counter[int] = Counter()
     by_status: Counter[str] = Counter(dict.fromkeys(SubmissionStatus.values, 0))
     applied: Counter[int] = Counter()
-    for category_id, status, n in rows:
+    matching = 0
+    for category_id, status, n, matched in rows:
         by_category[category_id] += n
         by_status[status] += n
+        matching += matched
         if status in APPLIED_STATUSES:
             applied[category_id] += n
     return SubmissionCounts(
@@ -129,6 +182,7 @@ def submission_counts(award: Award) -> SubmissionCounts:
         by_category=dict(by_category),
         by_status=dict(by_status),
         applied_by_category=dict(applied),
+        matching=matching,
     )
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from awards.models import Award
+from core import pagecache
 from core.links import safe_link
 from notifications.models import BulkSend
 
@@ -36,6 +37,24 @@ def form_questions_of(award_id: int) -> list[Question]:
     """Every question of an award's form in order, with what ``questions.FormQuestions``
     needs (the award, the condition's question, the categories): two queries."""
     return form_questions_by_award([award_id]).get(award_id, [])
+
+
+# An award's form as the pages read it stays in the cache this long at most; every change
+# of a question, its categories, the award or a category renews it (``SubmissionsConfig``).
+FORM_TTL_S = 3600
+
+
+def form_scope(award_id: int) -> str:
+    return f"form:{award_id}"
+
+
+def form_questions_for_pages(award_id: int) -> list[Question]:
+    """``form_questions_of`` from the cache: for pages that show the form or the answers
+    (the review page, the entry pages). The services that clean and store answers read the
+    database (``form_questions_of``): a form changed a moment ago is what they check."""
+    return pagecache.cached_part(
+        form_scope(award_id), "questions", lambda: (form_questions_of(award_id), FORM_TTL_S)
+    )
 
 
 def form_questions_by_award(award_ids: Iterable[int]) -> dict[int, list[Question]]:
@@ -158,18 +177,18 @@ class AnswerSection:
 def entry_answer_sections(
     submission: Submission, attachments: Sequence[Attachment], *, include_retired: bool
 ) -> list[AnswerSection]:
-    """An entry's answers as the applicant, the organisers and the jury read them: in the
-    order and sections of its category's form (two queries for the questions whatever the
-    form's size; ``attachments`` are the entry's files, read by the caller), hidden questions
-    left out. A question hidden for new entries (retired) appears only where the entry
-    answered it or holds files in it; ``include_retired`` keeps retired section headings
-    too (the organisers' and the jury's view). Files in no shown slot (uploaded before slots
-    existed, another category's slot, a slot the answers hide) come last under "Further
-    files", so nothing sent is lost from sight."""
+    """An entry's answers as the applicant, the organisers and the jury read them: in the order and
+    sections of its category's form (from the cache, ``form_questions_for_pages``; two
+    queries on a miss whatever the form's size; ``attachments`` are the entry's files, read
+    by the caller), hidden questions left out. A question hidden for new entries (retired)
+    appears only where the entry answered it or holds files in it; ``include_retired`` keeps
+    retired section headings too (the organisers' and the jury's view). Files in no shown
+    slot (uploaded before slots existed, another category's slot, a slot the answers hide)
+    come last under "Further files", so nothing sent is lost from sight."""
     answers = submission.answers or {}
     by_slot = files_by_slot(attachments)
     form = FormQuestions.of(
-        form_questions_of(submission.award_id),
+        form_questions_for_pages(submission.award_id),
         category_id=submission.category_id,
         answers=answers,
         attachment_question_ids=[pk for pk in by_slot if pk is not None],

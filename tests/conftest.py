@@ -1,5 +1,7 @@
 import os
 import shutil
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -60,6 +62,41 @@ def redis_url() -> str:
 
 
 @pytest.fixture
+def own_redis(tmp_path):
+    """A Redis server of this test's own, on a free port; ``stop()`` and ``start()`` it."""
+    binary = shutil.which("redis-server")
+    require_service(binary is not None, "redis-server is not installed")
+
+    class OwnRedis:
+        port = free_port()
+        url = f"redis://127.0.0.1:{port}/0"
+        process: subprocess.Popen | None = None
+
+        def start(self):
+            self.process = subprocess.Popen(
+                [
+                    *(binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""),
+                    *("--appendonly", "no", "--dir", str(tmp_path)),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            deadline = time.monotonic() + 10
+            while not port_open("127.0.0.1", self.port):
+                assert time.monotonic() < deadline, "own redis did not start"
+                time.sleep(0.05)
+
+        def stop(self):
+            if self.process and self.process.poll() is None:
+                self.process.terminate()
+                self.process.wait(timeout=10)
+
+    server = OwnRedis()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
 def isolated_var(tmp_path: Path) -> Path:
     """A private var/ folder for a child process (its own file-system broker queue)."""
     var = tmp_path / "var"
@@ -117,6 +154,9 @@ def _media_root(tmp_path, settings):
         },
     }
     cache.clear()
+    from results.selectors import figures
+
+    figures.forget_local()
 
 
 @pytest.fixture(autouse=True)

@@ -343,6 +343,37 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "results-publish": {"task": "jury.publish_due", "schedule": timedelta(minutes=1)},
 }
 
+# --- Cache and sessions ---------------------------------------------------------------
+# Computed rankings and their robustness, the public pages for anonymous visitors and the
+# sessions are kept in the cache. A server in production (Redis: LAUREL_CACHE_URL, else
+# REDIS_URL; give the cache a database of its own, e.g. redis://redis:6379/2, so that
+# clearing it never touches the broker's queue). The embedded default is a folder, shared
+# by the web processes and the worker: a memory cache per process would neither see what
+# the worker computed nor a logout in another process.
+CACHE_URL = env("LAUREL_CACHE_URL", default=REDIS_URL)
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            # A server that does not answer is a miss, not an error page (core/cache.py);
+            # the pool's connections give up after a second.
+            "BACKEND": "core.cache.ResilientRedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": env("LAUREL_CACHE_PREFIX", default="laurel"),
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        }
+    }
+# Sessions are read from the cache and written through to the database: a page view costs
+# no session query, and a session outlives a cleared or restarted cache.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 # --- Crispy forms ---------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -24,3 +24,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # one per test run, so that two runs on one machine never share it. (A worker is told
     # the file's name through its DATABASE_URL, so it does not read this line.)
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
+
+# One process's memory: tests clear it before each test (tests/conftest.py). The Redis
+# configuration of production is tested against a real server (tests/config/test_cache.py);
+# a worker started by a test shares the test's cache through LAUREL_CACHE_URL.
+if not env("LAUREL_CACHE_URL", default=""):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -111,9 +111,24 @@ def calibration_pending(juror: Juror, round: Round, category: Category | int) ->
     )
 
 
+def calibration_pending_in(round: Round, rows: Iterable[tuple[bool, int, str | None]]) -> set[int]:
+    """``calibration_pending_categories`` of one round, from rows the caller has read anyway
+    (no query): the juror's assignments of ``round`` that no conflict blocks, each as
+    (calibration entry?, category id, review status or None). A category waits while one of
+    its calibration reviews is unsubmitted in an open round."""
+    if round.status != RoundStatus.OPEN:
+        return set()
+    return {
+        category_id
+        for calibration, category_id, status in rows
+        if calibration and status != ReviewStatus.SUBMITTED
+    }
+
+
 def calibration_gate(assignment: Assignment) -> bool:
     """Whether ``assignment`` waits for its juror's calibration reviews: it is not itself a
-    calibration entry, and calibration entries of its category are still open (2 queries)."""
+    calibration entry, and calibration entries of its category are still open (2 queries;
+    the review page reads the same from its navigation's rows: ``calibration_pending_in``)."""
     if RoundEntry.objects.filter(
         round_id=assignment.round_id, submission_id=assignment.submission_id, is_calibration=True
     ).exists():

@@ -3,7 +3,7 @@ entry as the review page shows it."""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from awards.enums import RoundStatus
@@ -66,14 +66,14 @@ def finalists_for_juror(juror: Juror, round: Round) -> QuerySet[Submission]:
 
 
 def submission_for_review(assignment: Assignment) -> Submission:
-    """The entry with its images and documents for the review page (2 queries)."""
-    return (
-        Submission.objects.select_related("category", "organisation", "award")
-        .prefetch_related(
-            Prefetch("attachments", queryset=Attachment.objects.order_by("kind", "pk"))
-        )
-        .get(pk=assignment.submission_id)
+    """The entry with its images and documents for the review page: the entry as
+    ``access.assignment_for_review`` read it (with its category, company and award), and its
+    files (1 query)."""
+    submission = assignment.submission
+    prefetch_related_objects(
+        [submission], Prefetch("attachments", queryset=Attachment.objects.order_by("kind", "pk"))
     )
+    return submission
 
 
 def other_reviews(assignment: Assignment) -> list[Review]:

@@ -20,6 +20,7 @@ from ..conflicts import is_blocked
 from ..enums import ReviewStatus
 from ..models import Assignment, Ballot, DiscussionPost, Juror, Review, Score
 from ..selectors import calibration_gate, finalists_for_juror
+from ..signals import round_work_changed
 
 
 class ReviewError(ValidationError):
@@ -92,7 +93,8 @@ def review_save(
     (submitted, or the round is not open), DeadlinePassed (with the deadline),
     CalibrationPending (the juror's calibration entries of the category come first), ReviewError
     ({"scores": {criterion_id: message}} and friends) or PermissionDenied (not the juror's,
-    or in conflict). Side effect on submit: audit entry ``review.submitted``.
+    or in conflict). Side effects on submit: audit entry ``review.submitted``;
+    ``round_work_changed`` on commit.
     """
     assignment = _lock_assignment(assignment)
     juror, round, award = assignment.juror, assignment.round, assignment.round.award
@@ -204,7 +206,13 @@ def review_save(
                 "scores": {str(s.criterion_id): s.value for s in review.scores.all()},
             },
         )
+        _work_changed(round)
     return review
+
+
+def _work_changed(round: Round) -> None:
+    """Tell the apps above (results: the robustness of the round) once this commits."""
+    transaction.on_commit(lambda: round_work_changed.send(sender=Review, round=round))
 
 
 def errors_message(errors: dict[int, str]) -> dict[str, list[str]]:
@@ -215,7 +223,8 @@ def errors_message(errors: dict[int, str]) -> dict[str, list[str]]:
 @transaction.atomic
 def review_reopen(*, review: Review, actor: User | None) -> Review:
     """The organisers unlock a submitted review for the juror to change (while the round is
-    open). Side effect: audit entry ``review.reopened`` with the scores as they were."""
+    open). Side effects: audit entry ``review.reopened`` with the scores as they were;
+    ``round_work_changed`` on commit."""
     review = (
         Review.objects.select_for_update(of=("self",))
         .select_related("assignment__round__award", "assignment__submission")
@@ -239,6 +248,7 @@ def review_reopen(*, review: Review, actor: User | None) -> Review:
             "scores": {str(s.criterion_id): s.value for s in review.scores.all()},
         },
     )
+    _work_changed(review.assignment.round)
     return review
 
 

@@ -17,6 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
+from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -53,6 +54,7 @@ from ..forms import (
     ReviewForm,
 )
 from ..models import Assignment, Ballot, DiscussionPost, Juror, Review
+from ..selectors import dashboard as dashboard_selectors
 from .onboarding import next_step, ready_juror
 
 # --- Helpers ----------------------------------------------------------------------------
@@ -303,15 +305,26 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         },
     ]
     step = next_step(juror)
+    categories = list(award.categories.order_by("position", "pk")) if juror.is_ready else []
+    rounds = (
+        dashboard_selectors.dashboard_rounds(award, juror, filters, categories)
+        if juror.is_ready
+        else []
+    )
+    counts = dashboard_selectors.status_counts(rounds)
+    # A row's link differs from the next only in the id at its end: reversed once for the
+    # page, not once per row (``reverse`` cost more than the rest of a row).
+    review_base = reverse("jury:review", kwargs={"slug": award.slug, "pk": 0}).removesuffix("0/")
     context = {
+        "review_base": review_base,
         "award": award,
         "juror": juror,
         "steps": steps,
         "next_step_url": reverse(step, kwargs={"slug": award.slug}) if step else None,
-        "rounds": selectors.dashboard_rounds(award, juror, filters) if juror.is_ready else [],
+        "rounds": rounds,
         "filters": filters,
-        "categories": list(award.categories.order_by("position", "pk")) if juror.is_ready else [],
-        "statuses": ReviewStatus.choices,
+        "categories": categories,
+        "statuses": [(value, label, counts[value]) for value, label in ReviewStatus.choices],
     }
     return render(request, "jury/dashboard.html", context)
 
@@ -342,6 +355,7 @@ def _render_review(
     review: Review | None,
     form: ReviewForm,
     criteria: list[Criterion],
+    navigation: selectors.ReviewNavigation,
     *,
     alert: str = "",
     status: int = 200,
@@ -370,7 +384,7 @@ def _render_review(
         if rules.may_see_other_reviews(award, review)
         else None,
         "blind": award.blind_review,
-        "navigation": selectors.review_navigation(juror, assignment),
+        "navigation": navigation,
         **_entry_context(submission),
     }
     context["review_status_display"] = ReviewStatus(context["review_status"]).label
@@ -401,7 +415,11 @@ def _calibration_first() -> str:
 
 
 def _own_review(assignment: Assignment) -> Review | None:
-    return Review.objects.filter(assignment=assignment).prefetch_related("scores").first()
+    """The juror's review as ``access.assignment_for_review`` read it, with its scores."""
+    own = assignment.own_review
+    if own is not None:
+        prefetch_related_objects([own], "scores")
+    return own
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -411,18 +429,21 @@ def review(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     award, juror, onboarding = ready_juror(request, slug)
     if onboarding:
         return onboarding
-    assignment = access.assignment_get_for(juror, pk)
-    if selectors.calibration_gate(assignment):
+    assignment = access.assignment_for_review(juror, pk)
+    # The way to the other open reviews, and whether this one waits for calibration reviews
+    # (``selectors.calibration_gate``), from the same rows.
+    navigation = selectors.review_navigation(juror, assignment)
+    if navigation.gated:
         messages.info(request, _calibration_first())
         return redirect("jury:dashboard", slug=award.slug)
     criteria = _criteria(award)
     own = _own_review(assignment)
     if request.method != "POST":
         form = _review_form(award, criteria, initial=_review_initial(own))
-        return _render_review(request, award, juror, assignment, own, form, criteria)
+        return _render_review(request, award, juror, assignment, own, form, criteria, navigation)
 
     form = _review_form(award, criteria, data=request.POST)
-    args = (request, award, juror, assignment, own, form, criteria)
+    args = (request, award, juror, assignment, own, form, criteria, navigation)
     if not form.is_valid():
         return _render_review(*args, status=400)
     action = request.POST.get("action")

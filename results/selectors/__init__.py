@@ -1,11 +1,20 @@
 """Every non-trivial read of the results app, by topic: ``feed`` (jury rows as the engine's
 plain data), ``rankings`` (a round's ranking, the decisive ranking of each category, the
-Schulze count, the shortlist proposal), ``overview`` (the organisers' ranking page, the
-jury quality), ``public`` (the published results). Callers import from here."""
+Schulze count, the shortlist proposal), ``figures`` (the ranking, robustness and jury
+quality of a round, kept in the cache by the version of their data), ``overview`` (the
+organisers' ranking pages), ``public`` (the published results). Callers import from here."""
 
 from .feed import review_data_for_round
-from .overview import (
+from .figures import (
     ROBUSTNESS_RESAMPLES,
+    RobustnessState,
+    RoundFeed,
+    feed_quality,
+    feed_ranking,
+    feed_robustness,
+    robustness_refresh_queue,
+)
+from .overview import (
     CategoryBlock,
     RankRow,
     category_blocks,
@@ -50,6 +59,8 @@ __all__ = [
     "PublicCategory",
     "RankRow",
     "ReviewProgress",
+    "RobustnessState",
+    "RoundFeed",
     "ballot_counts",
     "category_blocks",
     "decisions_of",
@@ -57,6 +68,9 @@ __all__ = [
     "decisive_round",
     "deviations",
     "entry_label",
+    "feed_quality",
+    "feed_ranking",
+    "feed_robustness",
     "juror_names",
     "method_of",
     "press_decision",
@@ -67,6 +81,7 @@ __all__ = [
     "published_editions",
     "review_data_for_round",
     "review_progress",
+    "robustness_refresh_queue",
     "round_entries",
     "round_rankings",
     "schulze_rows",

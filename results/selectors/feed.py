@@ -13,8 +13,21 @@ from jury.models import RoundEntry, Score
 from results.engine import CriterionSpec, ReviewData
 
 
+def criteria_specs(award_id: int) -> list[CriterionSpec]:
+    """The award's criteria in their order, as the engine takes them. One query."""
+    return [
+        CriterionSpec(criterion_id=pk, weight=float(weight), scale_min=low, scale_max=high)
+        for pk, weight, low, high in Criterion.objects.filter(award_id=award_id)
+        .order_by("position", "pk")
+        .values_list("pk", "weight", "scale_min", "scale_max")
+    ]
+
+
 def review_data_for_round(
-    round: Round, *, category: Category | int | None = None
+    round: Round,
+    *,
+    category: Category | int | None = None,
+    criteria: list[CriterionSpec] | None = None,
 ) -> tuple[list[CriterionSpec], list[ReviewData]]:
     """The award's criteria (in their order) and the submitted reviews of ``round``
     (optionally of one category), each with its scores. Two queries, whatever the size.
@@ -24,12 +37,8 @@ def review_data_for_round(
     inactive keeps the reviews they submitted. Drafts never count; an empty score is left
     out, which leaves the review incomplete (the engine then ignores it). Reviews of the
     round's calibration entries are left out when the round does not count them."""
-    criteria = [
-        CriterionSpec(criterion_id=pk, weight=float(weight), scale_min=low, scale_max=high)
-        for pk, weight, low, high in Criterion.objects.filter(award_id=round.award_id)
-        .order_by("position", "pk")
-        .values_list("pk", "weight", "scale_min", "scale_max")
-    ]
+    if criteria is None:
+        criteria = criteria_specs(round.award_id)
     scores = Score.objects.filter(
         review__assignment__round_id=round.pk,
         review__status=ReviewStatus.SUBMITTED,

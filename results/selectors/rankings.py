@@ -175,6 +175,25 @@ def decisive_round(award: Award, category: Category) -> Round | None:
     )
 
 
+def decisive_rounds(award: Award, categories: Iterable[Category]) -> dict[int, Round]:
+    """Category id → its decisive round (``decisive_round`` for many categories at once),
+    in two queries however many categories; categories no round judged are left out."""
+    rounds = {
+        r.pk: r for r in Round.objects.filter(award=award).exclude(status=RoundStatus.PLANNED)
+    }
+    wanted = {c.pk for c in categories}
+    result: dict[int, Round] = {}
+    for round_id, category_id in (
+        RoundEntry.objects.filter(round_id__in=rounds, submission__category_id__in=wanted)
+        .values_list("round_id", "submission__category_id")
+        .distinct()
+    ):
+        round_ = rounds[round_id]
+        if category_id not in result or round_.number > result[category_id].number:
+            result[category_id] = round_
+    return result
+
+
 def deviations(ranking: CategoryRanking, places: Sequence[int]) -> list[int]:
     """The places (1-based) where the choice departs from the ranking: the entry chosen for
     place i is unranked, or some entry ranked above it was not chosen for an earlier place.
@@ -203,15 +222,25 @@ class DecisiveRanking:
 
 def decisive_rankings(award: Award, categories: Iterable[Category]) -> list[DecisiveRanking]:
     """The ranking of each category by its decisive round; each round is ranked once,
-    however many categories it decides."""
+    however many categories it decides, and a scores round's ranking comes from the cache
+    by the version of its data (``figures.feed_ranking``)."""
+    from .figures import RoundFeed, feed_ranking
+
+    categories = list(categories)
+    decisive = decisive_rounds(award, categories)
     rankings: dict[int, dict[int, CategoryRanking]] = {}
     rows = []
     for category in categories:
-        round_ = decisive_round(award, category)
+        round_ = decisive.get(category.pk)
         ranking = None
         if round_ is not None:
             if round_.pk not in rankings:
-                rankings[round_.pk] = round_rankings(round_)
+                round_.award = award
+                rankings[round_.pk] = (
+                    feed_ranking(RoundFeed(round_))
+                    if round_.method == RoundMethod.SCORES
+                    else round_rankings(round_)
+                )
             ranking = rankings[round_.pk].get(category.pk)
         rows.append(DecisiveRanking(category=category, round=round_, ranking=ranking))
     return rows

@@ -12,6 +12,8 @@ entries and reviews the award has (the robustness figures are computed in memory
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms import BaseForm
@@ -28,7 +30,7 @@ from awards.views_base import OrganiserView
 from core.forms import add_service_errors
 from jury.conflicts import blocked_q
 from jury.selectors import juror_for
-from results.engine import explain, histogram_svg, jury_quality
+from results.engine import explain, histogram_svg
 from submissions.models import Submission
 
 from .. import presskit, selectors, services, wording
@@ -82,8 +84,13 @@ class _ResultsView(OrganiserView):
             status=status,
         )
 
+    @cached_property
+    def categories(self) -> list[Category]:
+        """The award's categories in their order (one query per request)."""
+        return list(self.award.categories.order_by("position", "code", "pk"))
+
     def get_category(self, pk: int) -> Category:
-        category = Category.objects.filter(award=self.award, pk=pk).first()
+        category = next((c for c in self.categories if c.pk == pk), None)
         if category is None or category.pk in self.recused:
             raise Http404
         return category
@@ -92,64 +99,101 @@ class _ResultsView(OrganiserView):
 # --- The method in plain words -----------------------------------------------------------
 
 
-# --- The ranking page --------------------------------------------------------------------
+# --- The ranking pages -------------------------------------------------------------------
+
+LEADERS_SHOWN = 3
 
 
-class _OverviewView(_ResultsView):
-    def render_overview(
-        self, *, bound: tuple[int, BaseForm] | None = None, status: int = 200
-    ) -> HttpResponse:
-        """The ranking page; ``bound`` = (category id, form) shows a submitted form with its
-        errors in place of the category's empty one."""
+class OverviewView(_ResultsView):
+    """Every category at a glance: its leaders, how firm first place is, the decision."""
+
+    def get(self, request: HttpRequest, slug: str) -> HttpResponse:
         blocks = [
             block
-            for block in selectors.category_blocks(self.award)
+            for block in selectors.category_blocks(
+                self.award, categories=self.categories, leaders=LEADERS_SHOWN
+            )
             if block.category.pk not in self.recused
         ]
-        public = self.award.results_are_public()
-        for block in blocks:
-            prefix = f"c{block.category.pk}"
-            if block.decided:
-                if not public:
-                    block.reopen_form = ReopenForm(prefix=prefix)
-            elif not block.blocked:
-                block.form = DecisionForm(
-                    award=self.award,
-                    entries=block.entries,
-                    initial_places=[row.submission.pk for row in block.ranked],
-                    confirm_gaps=bool(block.decision_gaps),
-                    prefix=prefix,
-                )
-            if bound is not None and bound[0] == block.category.pk:
-                form = bound[1]
-                shown = block.reopen_form if isinstance(form, ReopenForm) else block.form
-                if shown is None:
-                    # The form is not on the page (decided meanwhile, or not decidable):
-                    # its errors become messages.
-                    for message in form.non_field_errors():
-                        messages.error(self.request, message)
-                elif isinstance(form, ReopenForm):
-                    block.reopen_form = form
-                else:
-                    block.form = form
         return self.page(
             "manage_overview.html",
             {
                 "blocks": blocks,
+                "tabs": results_tabs(self, None),
+                "results_public": self.award.results_are_public(),
+                "recused": bool(self.recused),
+            },
+        )
+
+
+def results_tabs(view: _ResultsView, current: Category | None) -> list[dict]:
+    """The switcher above the ranking pages: the overview, then each category the user may
+    see."""
+    tabs = [{"label": _("Overview"), "url": view.url("overview"), "current": current is None}]
+    for category in view.categories:
+        if category.pk in view.recused:
+            continue
+        tabs.append(
+            {
+                "label": category.code,
+                "title": category.name,
+                "url": view.url("category", category=category.pk),
+                "current": current is not None and current.pk == category.pk,
+            }
+        )
+    return tabs
+
+
+class _CategoryView(_ResultsView):
+    def render_category(
+        self, category: Category, *, bound: BaseForm | None = None, status: int = 200
+    ) -> HttpResponse:
+        """A category's page: its whole ranking, the robustness of first place and the
+        decision; ``bound`` is a submitted form shown with its errors in place of the
+        empty one."""
+        (block,) = selectors.category_blocks(self.award, categories=self.categories, only=category)
+        public = self.award.results_are_public()
+        prefix = f"c{category.pk}"
+        if block.decided:
+            if not public:
+                block.reopen_form = ReopenForm(prefix=prefix)
+        elif not block.blocked:
+            block.form = DecisionForm(
+                award=self.award,
+                entries=block.entries,
+                initial_places=[row.submission.pk for row in block.ranked],
+                confirm_gaps=bool(block.decision_gaps),
+                prefix=prefix,
+            )
+        if bound is not None:
+            shown = block.reopen_form if isinstance(bound, ReopenForm) else block.form
+            if shown is None:
+                # The form is not on the page (decided meanwhile, or not decidable): its
+                # errors become messages.
+                for message in bound.non_field_errors():
+                    messages.error(self.request, message)
+            elif isinstance(bound, ReopenForm):
+                block.reopen_form = bound
+            else:
+                block.form = bound
+        return self.page(
+            "manage_category.html",
+            {
+                "category_block": block,
+                "tabs": results_tabs(self, category),
                 "results_public": public,
                 "resamples": selectors.ROBUSTNESS_RESAMPLES,
-                "recused": bool(self.recused),
             },
             status=status,
         )
 
 
-class OverviewView(_OverviewView):
-    def get(self, request: HttpRequest, slug: str) -> HttpResponse:
-        return self.render_overview()
+class CategoryView(_CategoryView):
+    def get(self, request: HttpRequest, slug: str, category: int) -> HttpResponse:
+        return self.render_category(self.get_category(category))
 
 
-class DecisionConfirmView(_OverviewView):
+class DecisionConfirmView(_CategoryView):
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, slug: str, category: int) -> HttpResponse:
@@ -161,7 +205,9 @@ class DecisionConfirmView(_OverviewView):
             ids = [row.submission_id for row in ranking.rows] if ranking else []
             labels = {
                 s.pk: selectors.entry_label(s)
-                for s in Submission.objects.filter(pk__in=ids).select_related("organisation")
+                for s in Submission.objects.filter(pk__in=ids)
+                .select_related("organisation")
+                .only("pk", "reference", "title", "organisation__name")
             }
             entries = [(pk, labels[pk]) for pk in ids]
         form = DecisionForm(
@@ -190,11 +236,11 @@ class DecisionConfirmView(_OverviewView):
                     _("The decision on “%(category)s” has been recorded.")
                     % {"category": category_.name},
                 )
-                return redirect(self.url("overview") + f"#category-{category_.pk}")
-        return self.render_overview(bound=(category_.pk, form), status=400)
+                return redirect(self.url("category", category=category_.pk))
+        return self.render_category(category_, bound=form, status=400)
 
 
-class DecisionReopenView(_OverviewView):
+class DecisionReopenView(_CategoryView):
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, slug: str, category: int) -> HttpResponse:
@@ -220,8 +266,8 @@ class DecisionReopenView(_OverviewView):
                     _("The decision on “%(category)s” is open again.")
                     % {"category": category_.name},
                 )
-                return redirect(self.url("overview") + f"#category-{category_.pk}")
-        return self.render_overview(bound=(category_.pk, form), status=400)
+                return redirect(self.url("category", category=category_.pk))
+        return self.render_category(category_, bound=form, status=400)
 
 
 # --- The explanation ---------------------------------------------------------------------
@@ -329,10 +375,8 @@ class QualityView(_ResultsView):
                 raise Http404
         categories = []
         if selected is not None:
-            criteria, reviews = selectors.review_data_for_round(selected)
-            quality = jury_quality(
-                reviews, criteria, normalisation=self.award.ranking_normalisation
-            )
+            selected.award = self.award
+            quality = selectors.feed_quality(selectors.RoundFeed(selected))
             names = selectors.juror_names(self.award)
             x_label, y_label = _("Review total (0–100)"), _("Number of reviews")
             tooltip = _("{low}–{high}: {count} reviews")
@@ -616,6 +660,7 @@ class PressImageView(_PressView):
 
 urlpatterns: list = [
     path("", OverviewView.as_view(), name="overview"),
+    path("categories/<int:category>/", CategoryView.as_view(), name="category"),
     path("entries/<int:pk>/", ExplanationView.as_view(), name="explanation"),
     path("quality/", QualityView.as_view(), name="quality"),
     path("decisions/<int:category>/", DecisionConfirmView.as_view(), name="decision_confirm"),

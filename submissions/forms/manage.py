@@ -2,6 +2,7 @@
 individual deadline. They parse input; the services decide."""
 
 import zoneinfo
+from collections.abc import Iterable
 
 from crispy_forms.helper import FormHelper
 from django import forms
@@ -66,7 +67,6 @@ class SubmissionFilterForm(forms.Form):
                 required=False,
                 choices=[("", _("Any answer")), *choice_options(question)],
             )
-        self.helper = _helper(self)
 
     def fixed_fields(self) -> list[forms.BoundField]:
         """The filters every award has (search, category, status, size)."""
@@ -75,6 +75,45 @@ class SubmissionFilterForm(forms.Form):
     def answer_fields(self) -> list[forms.BoundField]:
         """One filter per choice or yes/no question, in the form's order."""
         return [self[name] for name in self.questions]
+
+    def fixed_controls(self) -> list[dict]:
+        """``fixed_fields`` as plain values for the list's template (``controls``)."""
+        return self.controls(name for name in self.fields if name not in self.questions)
+
+    def answer_controls(self) -> list[dict]:
+        """``answer_fields`` as plain values for the list's template (``controls``)."""
+        return self.controls(self.questions)
+
+    def controls(self, names: Iterable[str]) -> list[dict]:
+        """The fields ``names`` as the values their markup needs: id, label, help text,
+        errors, the ``aria-describedby`` Django would set, the value typed and, for a
+        select, its options with the chosen one marked. The list's template writes the same
+        markup crispy-forms did, without crispy's field template and Django's widget
+        templates (an include per option): they took about a seventh of the list's time."""
+        controls = []
+        for name in names:
+            bound = self[name]
+            value = bound.value()
+            current = "" if value is None else str(value)
+            control = {
+                "name": bound.html_name,
+                "id": bound.auto_id,
+                "label": bound.label,
+                "help_text": bound.help_text,
+                "errors": list(bound.errors),
+                "describedby": bound.aria_describedby,
+                "value": current,
+                "options": None,
+            }
+            if isinstance(bound.field, forms.ChoiceField):
+                control["options"] = [
+                    {"value": str(key), "label": label, "selected": str(key) == current}
+                    for key, label in bound.field.choices
+                ]
+            else:
+                control["maxlength"] = bound.field.max_length
+            controls.append(control)
+        return controls
 
     def filters(self) -> SubmissionFilters:
         """The valid part of the input: a field with an unknown value counts as "all"."""

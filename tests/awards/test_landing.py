@@ -205,3 +205,86 @@ def test_seed_demo_is_idempotent_and_refuses_without_debug(settings):
     )
     assert User.objects.count() == 6
     assert User.objects.filter(email_verified_at__isnull=True).count() == 0
+
+
+# --- The landing page from the cache (anonymous visitors) -------------------------------------
+
+
+def test_a_repeat_anonymous_view_of_the_landing_page_reads_no_award(client):
+    award = AwardFactory(status="open")
+    CategoryFactory.create_batch(3, award=award)
+    client.get("/")
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/")
+
+    assert response.status_code == 200
+    assert str(award) in response.content.decode()
+    assert not any("awards_" in q["sql"] for q in queries.captured_queries)
+
+
+def _english(client) -> str:
+    return _text(client.get("/", HTTP_ACCEPT_LANGUAGE="en"))
+
+
+@pytest.mark.parametrize("change", ["category", "award", "criterion deleted"])
+def test_a_change_shows_on_the_landing_page_at_once(client, change):
+    award = AwardFactory(status="open", edition=2031)
+    category = CategoryFactory(award=award, name_de="Bauen", name_en="Construction")
+    criterion = award.criteria.create(
+        name_de="Innovationsgrad", name_en="Degree of innovation", weight=1, position=1
+    )
+    before = _english(client)
+    assert "Construction" in before and "Degree of innovation" in before
+
+    if change == "category":
+        category.name_en = "Building"
+        category.save()
+        expected, gone = "Building", "Construction"
+    elif change == "award":
+        award.status = "closed"
+        award.save()
+        expected, gone = "Submissions for this edition are closed", "Register and apply"
+    else:
+        criterion.delete()
+        expected, gone = "Construction", "Degree of innovation"
+    after = _english(client)
+
+    assert expected in after
+    assert gone not in after
+
+
+def test_a_logged_in_visitor_never_gets_the_anonymous_copy(client):
+    AwardFactory(status="open")
+    anonymous = client.get("/").content.decode()
+    client.force_login(UserFactory())
+
+    logged_in = client.get("/").content.decode()
+
+    assert 'href="/accounts/register/"' in anonymous
+    assert 'href="/accounts/register/"' not in logged_in
+
+
+def test_german_and_english_visitors_get_their_own_copy(client):
+    AwardFactory(status="open")
+    german = client.get("/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    english = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert "Kategorien" in german and "Categories" not in german
+    assert "Categories" in english
+
+
+def test_the_copy_expires_when_the_results_become_public():
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+    from django.utils import timezone
+
+    from awards.views import LANDING_TTL_S, _landing_content
+
+    AwardFactory(status="judging", results_publish_at=timezone.now() + dt.timedelta(seconds=90))
+    request = RequestFactory().get("/")
+    request.user = AnonymousUser()
+
+    _part, timeout = _landing_content(request)
+
+    assert 0 < timeout <= 90 < LANDING_TTL_S

@@ -6,7 +6,13 @@ import re
 import pytest
 from django.urls import reverse
 
-from tests.factories import AwardFactory, AwardRoleFactory, JurorFactory, RoundFactory
+from tests.factories import (
+    AwardFactory,
+    AwardRoleFactory,
+    CategoryFactory,
+    JurorFactory,
+    RoundFactory,
+)
 from tests.helpers import prefer_english
 
 pytestmark = pytest.mark.django_db
@@ -68,6 +74,25 @@ def test_every_organiser_page_marks_its_section(
     assert current(html) == [section]
 
 
+def test_a_categorys_results_page_marks_the_results_section_and_the_ranking(
+    client, award, organiser
+):
+    category = CategoryFactory(award=award)
+    client.force_login(organiser)
+
+    response = client.get(
+        reverse("results_manage:category", kwargs={"slug": award.slug, "category": category.pk})
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert re.findall(r'data-section="(\w+)"', nav(html)) == list(SECTIONS)
+    assert current(html) == ["results"]
+    results_nav = re.search(r'data-testid="results-nav".*?</ul>', html, re.S).group(0)
+    ranking = reverse("results_manage:overview", kwargs={"slug": award.slug})
+    assert re.search(rf'aria-current="true" href="{ranking}"', results_nav)
+
+
 def test_the_jury_section_lists_its_pages_and_rounds(client, award, organiser):
     client.force_login(organiser)
 
@@ -83,6 +108,22 @@ def test_the_jury_chair_sees_the_ranking_without_organiser_links(client, award):
     client.force_login(chair)
 
     response = client.get(reverse("results_manage:overview", kwargs={"slug": award.slug}))
+
+    html = nav(response.content.decode())
+    assert response.status_code == 200
+    assert re.findall(r'data-section="(\w+)"', html) == ["results"]
+    assert f'href="{reverse("awards:manage", kwargs={"slug": award.slug})}"' not in html
+    assert reverse("results_manage:quality", kwargs={"slug": award.slug}) not in html
+
+
+def test_the_jury_chair_sees_a_categorys_page_without_organiser_links(client, award):
+    category = CategoryFactory(award=award)
+    chair = JurorFactory(award=award, role="jury_chair", categories=[category]).user
+    client.force_login(chair)
+
+    response = client.get(
+        reverse("results_manage:category", kwargs={"slug": award.slug, "category": category.pk})
+    )
 
     html = nav(response.content.decode())
     assert response.status_code == 200

@@ -173,14 +173,32 @@ def _queries(client) -> int:
     return len(queries)
 
 
-def test_the_switcher_runs_a_fixed_number_of_queries(client, person):
-    _queries(client)  # warm up whatever is cached per process
-    none = _queries(client)
+def test_the_switcher_runs_a_fixed_number_of_queries_and_none_once_cached(client, person):
     _editions(person, 1)
-    one = _queries(client)
+    cold_one, warm_one = _queries(client), _queries(client)
     _editions(person, 5)
-    six = _queries(client)
+    cold_six, warm_six = _queries(client), _queries(client)
 
     assert len(switcher(client).links) == 12
-    assert one == six
-    assert one - none == 0  # both lists are read on every page, with or without editions
+    assert cold_one == cold_six  # both lists read in one query each, however many editions
+    assert warm_one == warm_six == cold_one - 2  # then kept in the cache per user
+
+
+def test_a_new_seat_a_revoked_role_and_a_renamed_award_show_in_the_switcher_at_once(client, person):
+    def names() -> list[str]:
+        return [text for _group, text, _address, _current in switcher(client).links]
+
+    role = AwardRoleFactory(award=AwardFactory(name="LIA", edition=2031), user=person)
+    before = names()
+    seat = JurorFactory(award=AwardFactory(name="Jury Cup", edition=2032), user=person)
+    with_seat = names()
+    seat.award.name = "Jury Prize"
+    seat.award.save()
+    renamed = names()
+    role.delete()
+    revoked = names()
+
+    assert before == ["LIA 2031"]
+    assert sorted(with_seat) == ["Jury Cup 2032", "LIA 2031"]
+    assert sorted(renamed) == ["Jury Prize 2032", "LIA 2031"]
+    assert revoked == ["Jury Prize 2032"]

@@ -8,7 +8,8 @@ computing the assignments shows the plan (kept / added / removed) before anythin
 reminding one juror shows when they were last reminded and the mail in both languages, and
 a second visit shows them as just reminded and skipped; closing round 1 shows the missing
 reviews (as many as the progress page counts); deciding a category with gaps needs the
-checkbox; once every category is decided, the publication is scheduled.
+checkbox on the category's page (opened by its tab or from the overview); once every
+category is decided, the overview says so and the publication is scheduled.
 
 Applicant (German): an entry submitted in the open current edition of ``seed_demo``;
 withdrawing it asks first and explains the consequences; cancelling keeps it submitted,
@@ -173,19 +174,35 @@ def test_organiser_goes_from_the_overview_to_a_scheduled_publication(
     page.get_by_test_id("close-confirm").click()
     page.wait_for_url(re.compile(rf"{re.escape(manage)}/jury/rounds/1/"))
 
-    # Deciding: a category with gaps needs the checkbox.
+    # Deciding: the overview sums each category up; a category's page, opened by its tab,
+    # holds the form, and a category with gaps needs the checkbox.
     page.goto(f"{manage}/results/")
-    codes = list(jury_demo.categories.order_by("position").values_list("code", flat=True))
-    block = page.get_by_test_id(f"decision-{codes[0]}")
-    expect(block.get_by_test_id("decision-gaps")).to_be_visible()
+    categories = list(jury_demo.categories.order_by("position").values_list("code", "pk"))
+    codes = [code for code, _pk in categories]
+    for code in codes:
+        expect(page.get_by_test_id(f"decision-summary-{code}")).to_be_visible()
+    expect(page.get_by_test_id("decision-form")).to_have_count(0)
     check(page, screenshot, f"{shot}-09-results")
+    first_code, first_pk = categories[0]
+    tabs = page.get_by_test_id("results-tabs").get_by_role("link")
+    expect(tabs).to_have_count(1 + len(categories))
+    tabs.nth(1).click()
+    page.wait_for_url(f"{site}{manage}/results/categories/{first_pk}/")
+    block = page.get_by_test_id(f"decision-{first_code}")
+    expect(block.get_by_test_id("decision-gaps")).to_be_visible()
+    check(page, screenshot, f"{shot}-09-results-category")
     block.get_by_test_id("decision-form").locator("button[type=submit]").click()
-    block = page.get_by_test_id(f"decision-{codes[0]}")
+    block = page.get_by_test_id(f"decision-{first_code}")
     expect(block.locator(".invalid-feedback, .alert-danger, .errorlist").first).to_be_visible()
     expect(block.get_by_test_id("decision-state")).to_have_count(0)
     check(page, screenshot, f"{shot}-10-decision-refused")
-    for number, code in enumerate(codes):
+    for number, (code, pk) in enumerate(categories):
         page.goto(f"{manage}/results/")
+        page.get_by_test_id(f"category-{code}").get_by_role("heading", level=2).get_by_role(
+            "link"
+        ).click()
+        category_page = f"{site}{manage}/results/categories/{pk}/"
+        page.wait_for_url(category_page)
         block = page.get_by_test_id(f"decision-{code}")
         gaps_box = block.locator('input[name$="confirm_gaps"]')
         if gaps_box.count():
@@ -194,8 +211,14 @@ def test_organiser_goes_from_the_overview_to_a_scheduled_publication(
         expect(
             page.get_by_test_id(f"decision-{code}").get_by_test_id("decision-state")
         ).to_be_visible()
+        page.wait_for_url(category_page)
         if number == 0:
             check(page, screenshot, f"{shot}-11-decided")
+    page.goto(f"{manage}/results/")
+    for code in codes:
+        expect(page.get_by_test_id(f"decision-summary-{code}").locator(".badge")).to_have_class(
+            re.compile(r"text-bg-success")
+        )
 
     # Publication: decided, not scheduled yet; a moment in the award's time zone.
     page.goto(f"{manage}/results/publication/")

@@ -505,6 +505,7 @@ def test_every_page_of_the_jury_chair_fits_a_phone(demo_data, phone):
     v.visit("submissions:dashboard")
     v.visit("jury:dashboard", slug=d.jury.slug)
     v.visit("results_manage:overview", slug=d.jury.slug)
+    v.visit("results_manage:category", slug=d.jury.slug, category=entry.category_id)
     v.visit("results_manage:explanation", slug=d.jury.slug, pk=entry.pk)
 
     report = v.report()
@@ -585,6 +586,20 @@ def test_every_page_of_an_organiser_fits_a_phone(demo_data, phone):
     # Results.
     for award in (d.scored, d.jury):
         v.visit("results_manage:overview", slug=award.slug)
+    # A category's page: the scored edition's with its calibration entries (the whole
+    # ranking, the robustness, the decision form), in German and in English; the open
+    # round's (nothing to decide yet); the published edition's (decided, its jury outside
+    # Laurel).
+    v.visit("results_manage:category", slug=d.scored.slug, category=calibrated)
+    User.objects.filter(email=ORGANISER).update(preferred_language="en")
+    try:
+        v.visit("results_manage:category", slug=d.scored.slug, category=calibrated)
+        if v.page.locator("html").get_attribute("lang") != "en":
+            v.failures.append("organiser: the category's page was not shown in English")
+    finally:
+        User.objects.filter(email=ORGANISER).update(preferred_language="de")
+    for award in (d.jury, d.published):
+        v.visit("results_manage:category", slug=award.slug, category=d.first_category(award).pk)
     leader = Submission.objects.filter(award=d.scored, category_id=calibrated).first()
     v.visit("results_manage:explanation", slug=d.scored.slug, pk=leader.pk)
     v.visit("results_manage:quality", slug=d.scored.slug)

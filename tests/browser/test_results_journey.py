@@ -1,7 +1,9 @@
-"""The results' journey in a real browser: the organiser reads the ranking of both categories
-(places, scores, "robust" and "close call"), an entry's explanation and the jury's quality
-charts; confirms the ranking's winner in Mobility, and in Lifestyle the runner-up, which is
-refused without a justification and recorded with one; the award is decided. The organiser
+"""The results' journey in a real browser: the organiser reads the overview (each category's
+leaders and the verdict on first place), then each category's page by its tab (the whole
+ranking: places, scores, "robust" and "close call"), an entry's explanation and the jury's
+quality charts; on Mobility's page (opened from the overview) confirms the ranking's winner,
+and on Lifestyle's the runner-up, which is refused without a justification and recorded with
+one; the overview sums both decisions up and the award is decided. The organiser
 schedules the publication for tomorrow 18:00 in the award's time zone; until the moment an
 anonymous visitor gets 404 for the results and no winner on the landing page; at the moment
 the public page appears (English and German) with companies, titles, prizes and the winner's
@@ -272,7 +274,7 @@ def test_organiser_ranks_decides_schedules_and_the_results_appear_at_the_moment(
     public = f"/awards/{slug}/results/"
     landing = f"/awards/{slug}/"
     red_arrow, radwerk, schienenbau = entries["MOB"]
-    soul, hanf, _kork = entries["LIF"]
+    soul, hanf, kork = entries["LIF"]
 
     # 1. The organiser logs in and reads the ranking.
     page = new_page(locale="en-GB")
@@ -282,12 +284,73 @@ def test_organiser_ranks_decides_schedules_and_the_results_appear_at_the_moment(
     page.wait_for_url(f"{site}{results}")
     expect(page.get_by_role("heading", level=1)).to_have_text("Ranking and decisions")
 
+    # The overview: per category its leaders, the verdict on first place, nothing decided.
     mobility = page.get_by_test_id("category-MOB")
     lifestyle = page.get_by_test_id("category-LIF")
     expect(mobility.get_by_role("heading", level=2)).to_have_text("MOB – Mobility")
     expect(lifestyle.get_by_role("heading", level=2)).to_have_text("LIF – Lifestyle")
-    mob_rows = page.get_by_test_id("ranking-MOB").get_by_test_id("rank-row")
+    mob_leaders = page.get_by_test_id("leaders-MOB").get_by_test_id("leader-row")
+    lif_leaders = page.get_by_test_id("leaders-LIF").get_by_test_id("leader-row")
+    expect(mob_leaders).to_have_count(3)
+    assert [mob_leaders.nth(i).get_attribute("data-submission") for i in range(3)] == [
+        str(red_arrow.pk),
+        str(radwerk.pk),
+        str(schienenbau.pk),
+    ]
+    expect(mob_leaders.locator("td:last-child")).to_have_text(["89.1", "52.0", "18.2"])
+    assert [lif_leaders.nth(i).get_attribute("data-submission") for i in range(3)] == [
+        str(soul.pk),
+        str(hanf.pk),
+        str(kork.pk),
+    ]
+    expect(lif_leaders.locator("td:last-child")).to_have_text(["74.2", "70.3", "11.0"])
+    expect(lifestyle.get_by_test_id("verdict")).to_have_text("close call")
+    mob_verdict = mobility.get_by_test_id("verdict").inner_text()
+    assert mob_verdict in ("robust", "close call"), mob_verdict
+    for code in CATEGORIES:
+        expect(page.get_by_test_id(f"decision-summary-{code}")).to_contain_text("ready to decide")
+    # The full rankings and the forms are on each category's page, not here.
+    expect(page.get_by_test_id("rank-row")).to_have_count(0)
+    expect(page.get_by_test_id("decision-form")).to_have_count(0)
+    tabs = page.get_by_test_id("results-tabs").get_by_role("link")
+    expect(tabs).to_have_text(["Overview", "MOB – Mobility", "LIF – Lifestyle"])
+    snap(page, "01-overview", tall=True)
+
+    # Lifestyle's page, by its tab: the whole ranking, the robustness, the form.
+    mob_page = f"{results}categories/{red_arrow.category_id}/"
+    lif_page = f"{results}categories/{hanf.category_id}/"
+    page.get_by_test_id("results-tabs").get_by_role("link", name="LIF").click()
+    page.wait_for_url(f"{site}{lif_page}")
+    expect(page.get_by_test_id("results-tabs").locator("[aria-current=page]")).to_have_text(
+        "LIF – Lifestyle"
+    )
+    expect(page.get_by_test_id("category-MOB")).to_have_count(0)
     lif_rows = page.get_by_test_id("ranking-LIF").get_by_test_id("rank-row")
+    expect(lif_rows.locator("[data-col=place]")).to_have_text(["1", "2", "3"])
+    expect(lif_rows.locator("[data-col=company]")).to_have_text(
+        ["soulproducts GmbH", "Hanfwerk Berlin UG", "Korkmanufaktur KG"]
+    )
+    # soulproducts (88.9 + 55.6 + 77.8) / 3, Hanfwerk (55.6 + 88.9 + 66.7) / 3, Kork 11.1.
+    expect(lif_rows.locator("[data-col=raw_mean]")).to_have_text(["74.1", "70.4", "11.1"])
+    expect(lif_rows.locator("[data-col=score]")).to_have_text(["74.2", "70.3", "11.0"])
+    expect(page.get_by_test_id("tie")).to_have_count(0)
+    lif_robust = page.get_by_test_id("robustness-LIF")
+    expect(lif_robust.get_by_test_id("verdict")).to_have_text("close call")
+    # Without Moritz, Hanfwerk leads; without Ole, the two are tied; Nele changes nothing.
+    expect(lif_robust.get_by_test_id("verdict-reasons")).to_contain_text(
+        "Leaving out one of these jurors changes who is first: Moritz Mertens, Ole Olsen."
+    )
+    # Nothing decided yet: the form is pre-filled with the ranking.
+    expect(page.get_by_test_id("decision-LIF").get_by_label("Winner (1st place)")).to_have_value(
+        str(soul.pk)
+    )
+    snap(page, "01-ranking-lif", tall=True)
+
+    # Mobility's page, by its tab.
+    page.get_by_test_id("results-tabs").get_by_role("link", name="MOB").click()
+    page.wait_for_url(f"{site}{mob_page}")
+    expect(page.get_by_test_id("category-LIF")).to_have_count(0)
+    mob_rows = page.get_by_test_id("ranking-MOB").get_by_test_id("rank-row")
     expect(mob_rows.locator("[data-col=place]")).to_have_text(["1", "2", "3"])
     expect(mob_rows.locator("[data-col=company]")).to_have_text(
         ["Red Arrow technologies UG", "Radwerk Leipzig GmbH", "Schienenbau Nord AG"]
@@ -300,13 +363,6 @@ def test_organiser_ranks_decides_schedules_and_the_results_appear_at_the_moment(
     # category's mean (53.1) and spread; every juror orders Mobility alike, so the scores
     # stay close to the raw means.
     expect(mob_rows.locator("[data-col=score]")).to_have_text(["89.1", "52.0", "18.2"])
-    expect(lif_rows.locator("[data-col=place]")).to_have_text(["1", "2", "3"])
-    expect(lif_rows.locator("[data-col=company]")).to_have_text(
-        ["soulproducts GmbH", "Hanfwerk Berlin UG", "Korkmanufaktur KG"]
-    )
-    # soulproducts (88.9 + 55.6 + 77.8) / 3, Hanfwerk (55.6 + 88.9 + 66.7) / 3, Kork 11.1.
-    expect(lif_rows.locator("[data-col=raw_mean]")).to_have_text(["74.1", "70.4", "11.1"])
-    expect(lif_rows.locator("[data-col=score]")).to_have_text(["74.2", "70.3", "11.0"])
     expect(page.get_by_test_id("tie")).to_have_count(0)
 
     mob_robust = page.get_by_test_id("robustness-MOB")
@@ -331,22 +387,14 @@ def test_organiser_ranks_decides_schedules_and_the_results_appear_at_the_moment(
         )
     else:
         expect(mob_robust.get_by_test_id("verdict")).to_have_text("robust")
-    lif_robust = page.get_by_test_id("robustness-LIF")
-    expect(lif_robust.get_by_test_id("verdict")).to_have_text("close call")
-    # Without Moritz, Hanfwerk leads; without Ole, the two are tied; Nele changes nothing.
-    expect(lif_robust.get_by_test_id("verdict-reasons")).to_contain_text(
-        "Leaving out one of these jurors changes who is first: Moritz Mertens, Ole Olsen."
-    )
-    # Nothing decided yet: both categories offer the form, pre-filled with the ranking.
+    # The overview gave the same verdict.
+    expect(mob_robust.get_by_test_id("verdict")).to_have_text(mob_verdict)
     expect(page.get_by_test_id("decision-MOB").get_by_label("Winner (1st place)")).to_have_value(
         str(red_arrow.pk)
     )
-    expect(page.get_by_test_id("decision-LIF").get_by_label("Winner (1st place)")).to_have_value(
-        str(soul.pk)
-    )
     snap(page, "01-ranking", tall=True)
 
-    # 2. Why is Radwerk second? The explanation, then back to the ranking.
+    # 2. Why is Radwerk second? The explanation, then back to the category's ranking.
     mob_rows.nth(1).get_by_role("link", name="Why here?").click()
     page.wait_for_url(f"{site}{results}entries/{radwerk.pk}/")
     expect(page.get_by_role("heading", level=1)).to_have_text(
@@ -366,7 +414,7 @@ def test_organiser_ranks_decides_schedules_and_the_results_appear_at_the_moment(
     expect(lines.locator("th")).to_have_text(["Anna Adler", "Bernd Berg", "Clara Conrad"])
     snap(page, "02-explanation")
     page.go_back()
-    page.wait_for_url(f"{site}{results}")
+    page.wait_for_url(f"{site}{mob_page}")
     expect(page.get_by_role("heading", level=1)).to_have_text("Ranking and decisions")
 
     # 3. The jury's quality, with its charts.
@@ -387,11 +435,14 @@ def test_organiser_ranks_decides_schedules_and_the_results_appear_at_the_moment(
     )
     snap(page, "03-quality")
 
-    # 4. Mobility follows the ranking: no justification needed.
+    # 4. Mobility follows the ranking: no justification needed. From the overview, the
+    # category's link opens its page, where the decision is taken.
     page.get_by_test_id("results-nav").get_by_role("link", name="Ranking and decisions").click()
     page.wait_for_url(f"{site}{results}")
+    page.get_by_test_id("category-MOB").get_by_role("heading", level=2).get_by_role("link").click()
+    page.wait_for_url(f"{site}{mob_page}")
     page.get_by_test_id("decision-MOB").get_by_role("button", name="Confirm the decision").click()
-    page.wait_for_url(f"{site}{results}#category-{red_arrow.category_id}")
+    page.wait_for_url(f"{site}{mob_page}")
     expect(page.get_by_role("alert").first).to_contain_text(
         "The decision on “Mobility” has been recorded."
     )
@@ -404,7 +455,10 @@ def test_organiser_ranks_decides_schedules_and_the_results_appear_at_the_moment(
         "The decision follows the ranking."
     )
 
-    # Lifestyle: the runner-up without a justification is refused, the choice stays.
+    # Lifestyle, by its tab: the runner-up without a justification is refused, the choice
+    # stays.
+    page.get_by_test_id("results-tabs").get_by_role("link", name="LIF").click()
+    page.wait_for_url(f"{site}{lif_page}")
     lif_decision = page.get_by_test_id("decision-LIF")
     lif_decision.get_by_label("Winner (1st place)").select_option(label=label(hanf))
     confirm_url = f"{site}{results}decisions/{hanf.category_id}/"
@@ -415,6 +469,8 @@ def test_organiser_ranks_decides_schedules_and_the_results_appear_at_the_moment(
     expect(lif_decision).to_contain_text(
         "The choice departs from the ranking (place 1): please give the jury's reasons."
     )
+    # The refusal shows Lifestyle's page again, not another category's.
+    expect(page.get_by_test_id("category-MOB")).to_have_count(0)
     assert not Decision.objects.filter(category_id=hanf.category_id).exists()
     snap(page, "04-justification-required", tall=True)
     # The 400 asked for is the one failed response of this page so far; nothing else.
@@ -423,7 +479,7 @@ def test_organiser_ranks_decides_schedules_and_the_results_appear_at_the_moment(
 
     lif_decision.get_by_label(re.compile(r"^\s*Justification")).fill(JUSTIFICATION)
     lif_decision.get_by_role("button", name="Confirm the decision").click()
-    page.wait_for_url(f"{site}{results}#category-{hanf.category_id}")
+    page.wait_for_url(f"{site}{lif_page}")
     expect(page.get_by_role("alert").first).to_contain_text(
         "The decision on “Lifestyle” has been recorded."
     )
@@ -434,6 +490,13 @@ def test_organiser_ranks_decides_schedules_and_the_results_appear_at_the_moment(
         f"Justification: {JUSTIFICATION}"
     )
     snap(page, "05-decided", tall=True)
+    # The overview sums both decisions up.
+    page.get_by_test_id("results-tabs").get_by_role("link", name="Overview").click()
+    page.wait_for_url(f"{site}{results}")
+    for code, winner in (("MOB", red_arrow), ("LIF", hanf)):
+        summary = page.get_by_test_id(f"decision-summary-{code}")
+        expect(summary).to_contain_text("decided")
+        expect(summary).to_contain_text(f"Winner: {winner.reference} · {winner.title}")
     [decision] = Decision.objects.filter(category_id=hanf.category_id)
     assert (decision.submission_id, decision.place, decision.justification) == (
         hanf.pk,

@@ -2,16 +2,18 @@
 "Lightweight Innovation Award (Bewertungs-Demo)" (``seed_demo`` then ``seed_results_demo``:
 4 categories × 12 entries, 8 jurors, round 1 closed, two planted severe jurors).
 
-In English and in German: the ranking page gives each category a verdict badge with its
-reasons and every score with its standard error (±); the jury-quality page flags exactly the
+In English and in German: the overview gives each category its leaders and a verdict badge;
+each category's page (opened by its tab) gives the verdict with its reasons and every score
+with its standard error (±); the jury-quality page flags exactly the
 two planted jurors, Stefan Streng as harsher and Mila Milde as milder than the others on the
 same entries; the explanation of a category's leader shows each juror's offset and how to
 recompute the score from the table. Each page fits 390 px without sideways scrolling and
 axe-core finds no serious or critical violation on it.
 
-Deciding: the ranking's pre-filled winner is confirmed without the gaps checkbox (the demo
-round is complete); the decided block says the ranking is frozen and verifiable and links to
-its audit entry. The organisers' calibration page of the closed round 1 is read-only.
+Deciding: on the category's page, opened from the overview, the ranking's pre-filled winner
+is confirmed without the gaps checkbox (the demo round is complete); the decided block says
+the ranking is frozen and verifiable and links to its audit entry. The organisers'
+calibration page of the closed round 1 is read-only.
 
 The organiser (organiser@laurel.example, the demo's password) reads German unless the test
 saves English as her preferred language, as an organiser would on her profile.
@@ -199,12 +201,37 @@ def test_the_ranking_gives_verdicts_with_reasons_and_scores_with_their_error(
     new_page, site, scored_demo, language
 ):
     award = scored_demo
-    page = organiser_page(new_page, site, language, f"/manage/{award.slug}/results/")
+    results = f"/manage/{award.slug}/results/"
+    page = organiser_page(new_page, site, language, results)
     expect(page.get_by_role("heading", level=1)).to_have_text(language.ranking)
     verdicts = {"robust": language.robust, "close": language.close}
+    categories = list(award.categories.order_by("position"))
 
-    for category in award.categories.order_by("position"):
+    # The overview: each category's three leaders and the verdict on first place.
+    leaders = {}
+    for category in categories:
         code = category.code
+        section = page.get_by_test_id(f"category-{code}")
+        expect(section.get_by_role("heading", level=2)).to_have_text(
+            f"{code} – {name_in(category, language)}"
+        )
+        expect(section.get_by_test_id("verdict")).to_have_text(verdicts[VERDICTS[code]])
+        rows = page.get_by_test_id(f"leaders-{code}").get_by_test_id("leader-row")
+        expect(rows).to_have_count(3)
+        expect(rows.locator("td:first-child")).to_have_text(["1", "2", "3"])
+        leaders[code] = [rows.nth(i).get_attribute("data-submission") for i in range(3)]
+    expect(page.get_by_test_id("rank-row")).to_have_count(0)
+    expect(page.get_by_test_id("decision-form")).to_have_count(0)
+    findings = page_findings(page)
+    assert not findings, "\n".join(findings)
+
+    # Each category's page, by its tab.
+    for category in categories:
+        code = category.code
+        tabs = page.get_by_test_id("results-tabs")
+        tabs.get_by_role("link", name=f"{code} – {name_in(category, language)}", exact=True).click()
+        page.wait_for_url(f"{site}{results}categories/{category.pk}/")
+        expect(tabs.locator("[aria-current=page]")).to_contain_text(code)
         section = page.get_by_test_id(f"category-{code}")
         expect(section.get_by_role("heading", level=2)).to_have_text(
             f"{code} – {name_in(category, language)}"
@@ -214,6 +241,8 @@ def test_the_ranking_gives_verdicts_with_reasons_and_scores_with_their_error(
         expect(rows.locator("[data-col=place]")).to_have_text([str(n) for n in range(1, 13)])
         expect(rows.locator("[data-col=score]")).to_have_text([language.score] * 12)
         expect(rows.locator("[data-col=reviews]")).to_have_text(["4"] * 12)
+        # The overview's leaders are the first three of the whole ranking.
+        assert [rows.nth(i).get_attribute("data-submission") for i in range(3)] == leaders[code]
         expect(section.get_by_test_id("incomplete")).to_have_count(0)
         expect(section.get_by_test_id("scale-note")).to_contain_text(language.scale_note)
 
@@ -231,12 +260,10 @@ def test_the_ranking_gives_verdicts_with_reasons_and_scores_with_their_error(
         decision = page.get_by_test_id(f"decision-{code}")
         expect(decision.get_by_test_id("decision-form")).to_be_visible()
         expect(decision.get_by_test_id("decision-gaps")).to_have_count(0)
-        expect(decision.locator("select").first).to_have_value(
-            rows.first.get_attribute("data-submission")
-        )
+        expect(decision.locator("select").first).to_have_value(leaders[code][0])
 
-    findings = page_findings(page)
-    assert not findings, "\n".join(findings)
+        findings = page_findings(page)
+        assert not findings, f"{code}:\n" + "\n".join(findings)
     assert page.problems.all() == []
 
 
@@ -284,6 +311,10 @@ def test_the_leaders_explanation_shows_the_offsets_and_how_to_recompute(
     first = award.categories.order_by("position").first()
     results = f"/manage/{award.slug}/results/"
     page = organiser_page(new_page, site, language, results)
+    page.get_by_test_id("results-tabs").get_by_role(
+        "link", name=f"{first.code} – {name_in(first, language)}", exact=True
+    ).click()
+    page.wait_for_url(f"{site}{results}categories/{first.pk}/")
     leader = page.get_by_test_id(f"ranking-{first.code}").get_by_test_id("rank-row").first
     pk = leader.get_attribute("data-submission")
     reference = leader.locator("[data-col=reference]").inner_text()
@@ -319,6 +350,15 @@ def test_confirming_the_ranking_winner_freezes_a_verifiable_ranking(new_page, si
     category = award.categories.order_by("position").first()
     results = f"/manage/{award.slug}/results/"
     page = organiser_page(new_page, site, EN, results)
+    # From the overview, the category's link opens its page, where the decision is taken.
+    expect(page.get_by_test_id(f"decision-summary-{category.code}")).to_contain_text(
+        "ready to decide"
+    )
+    page.get_by_test_id(f"category-{category.code}").get_by_role("heading", level=2).get_by_role(
+        "link"
+    ).click()
+    category_page = f"{site}{results}categories/{category.pk}/"
+    page.wait_for_url(category_page)
 
     leader = page.get_by_test_id(f"ranking-{category.code}").get_by_test_id("rank-row").first
     winner = int(leader.get_attribute("data-submission"))
@@ -332,7 +372,7 @@ def test_confirming_the_ranking_winner_freezes_a_verifiable_ranking(new_page, si
     expect(block.get_by_test_id("decision-gaps")).to_have_count(0)
     expect(block.get_by_role("checkbox")).to_have_count(0)
     block.get_by_role("button", name="Confirm the decision").click()
-    page.wait_for_url(f"{site}{results}#category-{category.pk}")
+    page.wait_for_url(category_page)
 
     expect(page.get_by_role("alert").first).to_contain_text(
         f"The decision on “{category.name_en}” has been recorded."
@@ -411,20 +451,24 @@ def test_the_calibration_page_of_the_closed_round_is_read_only(
     reason="writes docs/screenshots/ only when LAUREL_SCREENSHOTS=1",
 )
 def test_screenshots_for_the_docs(new_page, site, scored_demo):
-    """Full-page pictures, 1280 px wide, of the ranking, an explanation and the jury
-    quality (English), and of the ranking and the jury quality (German)."""
+    """Full-page pictures, 1280 px wide, of the overview of the ranking, a category's
+    ranking, an explanation and the jury quality (English), and of the overview, a
+    category's ranking and the jury quality (German)."""
     award = scored_demo
     results = f"/manage/{award.slug}/results/"
+    first = award.categories.order_by("position").first()
+    category = f"{results}categories/{first.pk}/"
     DOCS_SHOTS.mkdir(parents=True, exist_ok=True)
     for language, pages in (
-        (EN, ("ranking", "explanation", "quality")),
-        (DE, ("ranking", "quality")),
+        (EN, ("ranking", "category", "explanation", "quality")),
+        (DE, ("ranking", "category", "quality")),
     ):
-        page = organiser_page(new_page, site, language, results)
+        page = organiser_page(new_page, site, language, category)
         expect(page.get_by_role("heading", level=1)).to_have_text(language.ranking)
         leader = page.get_by_test_id("rank-row").first.get_attribute("data-submission")
         paths = {
             "ranking": results,
+            "category": category,
             "explanation": f"{results}entries/{leader}/",
             "quality": f"{results}quality/",
         }

@@ -150,24 +150,61 @@ def entry_point_problems(argv: list[str]) -> list[str]:
     return [f"unknown entry point {argv[0]!r}"]
 
 
-def redis_problems(compose: dict) -> list[str]:
-    redis = {
+def _redis_services(compose: dict) -> dict[str, dict]:
+    return {
         name: s
         for name, s in compose["services"].items()
         if str(s.get("image", "")).split(":")[0].split("/")[-1] == "redis"
     }
+
+
+def _options(service: dict) -> dict:
+    argv = argv_of(service.get("command"))
+    return dict(zip(argv[1::2], argv[2::2], strict=False)) if argv else {}
+
+
+def _host_of(url: str) -> str:
+    return url.split("://", 1)[1].split(":", 1)[0].split("/", 1)[0]
+
+
+def redis_problems(compose: dict) -> list[str]:
+    """The Redis that REDIS_URL names holds the task queue: it must survive a restart and
+    never evict a key."""
+    queue_host = _host_of(compose["x-laurel-env"].get("REDIS_URL", "redis://redis:6379/0"))
+    redis = {n: s for n, s in _redis_services(compose).items() if n == queue_host}
     if not redis:
         return ["no redis service"]
     problems = []
     for name, service in redis.items():
-        argv = argv_of(service.get("command"))
-        options = dict(zip(argv[1::2], argv[2::2], strict=False)) if argv else {}
+        options = _options(service)
         if options.get("--appendonly") != "yes":
             problems.append(f"{name}: not started with --appendonly yes")
         if options.get("--maxmemory-policy") != "noeviction":
             problems.append(f"{name}: not started with --maxmemory-policy noeviction")
         if not any(str(v).split(":")[1:2] == ["/data"] for v in service.get("volumes", [])):
             problems.append(f"{name}: /data is not on a volume, the queue would not survive")
+    return problems
+
+
+def cache_problems(compose: dict) -> list[str]:
+    """The cache (LAUREL_CACHE_URL) is a Redis of its own: bounded, evicting the least used
+    keys, keeping nothing on disk (an ended session must not come back after a restart,
+    core/cache.py); never the queue's server."""
+    url = compose["x-laurel-env"].get("LAUREL_CACHE_URL", "")
+    if not url.startswith("redis://"):
+        return ["LAUREL_CACHE_URL does not name a Redis"]
+    host = _host_of(url)
+    service = _redis_services(compose).get(host)
+    if service is None:
+        return [f"no redis service {host!r} for the cache"]
+    if host == _host_of(compose["x-laurel-env"].get("REDIS_URL", "")):
+        return ["the cache shares the queue's Redis"]
+    options = _options(service)
+    problems = []
+    if options.get("--save") != "" or options.get("--appendonly") != "no":
+        problems.append(f"{host}: keeps data on disk (want --save '' --appendonly no)")
+    if options.get("--maxmemory-policy") != "allkeys-lru" or "--maxmemory" not in options:
+        problems.append(f"{host}: not bounded with --maxmemory and allkeys-lru")
     return problems
 
 
@@ -295,6 +332,24 @@ def test_local_secrets_and_data_stay_out_of_the_image():
 
 def test_redis_keeps_the_queue(compose):
     assert redis_problems(compose) == []
+
+
+def test_the_cache_is_a_redis_of_its_own_that_forgets(compose):
+    assert cache_problems(compose) == []
+
+
+def test_cache_check_rejects_a_persistent_or_shared_cache(compose):
+    persistent = copy.deepcopy(compose)
+    persistent["services"]["cache"]["command"] = [
+        *("redis-server", "--maxmemory", "256mb", "--maxmemory-policy", "allkeys-lru")
+    ]
+    shared = copy.deepcopy(compose)
+    shared["x-laurel-env"]["LAUREL_CACHE_URL"] = "redis://redis:6379/2"
+
+    assert cache_problems(persistent) == [
+        "cache: keeps data on disk (want --save '' --appendonly no)"
+    ]
+    assert cache_problems(shared) == ["the cache shares the queue's Redis"]
 
 
 def test_there_is_exactly_one_beat(compose):

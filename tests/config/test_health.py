@@ -1,6 +1,7 @@
 import pytest
 from django.test import override_settings
 
+from config import health
 from tests.services import free_port
 
 pytestmark = pytest.mark.django_db
@@ -45,8 +46,8 @@ def test_healthz_checks_s3_storage(client, s3_server, settings):
     assert response.status_code == 200
     assert response.json()["checks"]["storage"]["ok"] is True
     listed = s3_server["client"].list_objects_v2(Bucket=s3_server["bucket"])
-    assert [obj["Key"] for obj in listed["Contents"]] == ["healthz/probe.txt"]
-    acl = s3_server["client"].get_object_acl(Bucket=s3_server["bucket"], Key="healthz/probe.txt")
+    assert [obj["Key"] for obj in listed["Contents"]] == [health.storage_probe()]
+    acl = s3_server["client"].get_object_acl(Bucket=s3_server["bucket"], Key=health.storage_probe())
     assert [grant["Permission"] for grant in acl["Grants"]] == ["FULL_CONTROL"]
 
 

@@ -333,8 +333,10 @@ def test_the_juror_page_runs_a_fixed_number_of_queries(client, scored, django_as
     with CaptureQueriesContext(connection) as few:
         assert client.get(page).status_code == 200
     add_jurors_with_calibration(scored, 8, 5, 5)
+    count = len(few)
+    client.get(page)  # the navigation's lists are read again after the new seats, once
 
-    with django_assert_num_queries(len(few.captured_queries)):
+    with django_assert_num_queries(count):
         response = client.get(page)
 
     assert "Based on 2 calibration entries" in text(response)
@@ -532,8 +534,10 @@ def test_the_organisers_page_runs_a_fixed_number_of_queries(
     with CaptureQueriesContext(connection) as few:
         assert client.get(page).status_code == 200
     add_jurors_with_calibration(scored, 8, 4, 7)
+    count = len(few)
+    client.get(page)  # the navigation's lists are read again after the new seats, once
 
-    with django_assert_num_queries(len(few.captured_queries)):
+    with django_assert_num_queries(count):
         response = client.get(page)
 
     assert text(response).count("<tr data-juror=") == 11

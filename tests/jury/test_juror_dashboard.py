@@ -44,22 +44,27 @@ def test_the_dashboard_lists_assignments_with_status_and_progress(client, jury):
     login(client, juror.user)
 
     page = text(client.get(url("dashboard", jury)))
+    # The submitted review is on the "Done" tab; the page opens on what is to do.
+    done = text(client.get(url("dashboard", jury), {"round": jury.round.number, "tab": "done"}))
 
-    assert "1 of 3 submitted" in page
+    assert "1 of 3 submitted" in page and "1 of 3 submitted" in done
     assert 'data-testid="progress-bar"' in page
     assert 'aria-valuenow="1"' in page and 'aria-valuemax="3"' in page
     statuses = {
-        a.pk: page.split(f'data-assignment="{a.pk}"')[1].split("</tr>")[0]
+        a.pk: (done if a == first else page).split(f'data-assignment="{a.pk}"')[1].split("</tr>")[0]
         for a in (first, second, third)
     }
+    assert f'data-assignment="{first.pk}"' not in page
+    assert f'data-assignment="{second.pk}"' not in done
     assert 'data-status="submitted">Submitted<' in statuses[first.pk]
     assert 'data-status="draft">Draft<' in statuses[second.pk]
     assert 'data-status="not_started">Not started<' in statuses[third.pk]
     for submission in jury.submissions:
-        assert submission.reference in page
-        assert submission.title in page
-        assert submission.organisation.name in page
-    assert f'href="{url("review", jury, pk=first.pk)}"' in page
+        shown = done if submission == first.submission else page
+        assert submission.reference in shown
+        assert submission.title in shown
+        assert submission.organisation.name in shown
+    assert f'href="{url("review", jury, pk=first.pk)}"' in done
 
 
 def test_the_dashboard_shows_the_deadline_in_the_awards_time_zone(client, jury):

@@ -326,9 +326,13 @@ def test_the_dashboard_lists_what_needs_doing_first(client, jury, three):
     login(client, user)
 
     page = text(client.get(url("dashboard", jury)))
+    done = text(client.get(url("dashboard", jury), {"round": jury.round.number, "tab": "done"}))
 
-    # The draft, then the one not started, then the submitted one.
-    assert rows(page) == [str(third.pk), str(second.pk), str(first.pk)]
+    # What is to do: the draft, then the one not started; the submitted one on its own tab.
+    assert rows(page) == [str(third.pk), str(second.pk)]
+    assert rows(done) == [str(first.pk)]
+    assert 'data-testid="tab-todo" data-count="2"' in page
+    assert 'data-testid="tab-done" data-count="1"' in page
     assert "1 of 3 submitted" in page
     assert 'data-testid="dashboard-filter"' in page
     assert 'data-testid="filter-reset"' not in page

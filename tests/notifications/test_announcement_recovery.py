@@ -7,8 +7,6 @@ Duplicates are allowed only where the issue allows them: a mail whose SMTP trans
 interrupted by the kill is sent again with the same Message-ID."""
 
 import datetime as dt
-import shutil
-import subprocess
 import time
 import uuid
 from collections import defaultdict
@@ -26,7 +24,7 @@ from notifications import services
 from notifications.enums import Audience, BulkStatus, MessageStatus
 from notifications.models import BulkSend, Message
 from tests.factories import AwardRoleFactory, UserFactory
-from tests.services import free_port, port_open, require_service
+from tests.services import free_port, require_service
 
 pytestmark = [pytest.mark.worker]
 
@@ -181,41 +179,6 @@ def test_a_flushed_broker_mid_expansion_loses_no_recipient(
 
 
 # --- The broker down when the organiser presses Send ----------------------------------------
-
-
-@pytest.fixture
-def own_redis(tmp_path):
-    """A Redis server of this test's own, on a free port; ``stop()`` and ``start()`` it."""
-    binary = shutil.which("redis-server")
-    require_service(binary is not None, "redis-server is not installed")
-
-    class OwnRedis:
-        port = free_port()
-        url = f"redis://127.0.0.1:{port}/0"
-        process: subprocess.Popen | None = None
-
-        def start(self):
-            self.process = subprocess.Popen(
-                [
-                    *(binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""),
-                    *("--appendonly", "no", "--dir", str(tmp_path)),
-                ],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            deadline = time.monotonic() + 10
-            while not port_open("127.0.0.1", self.port):
-                assert time.monotonic() < deadline, "own redis did not start"
-                time.sleep(0.05)
-
-        def stop(self):
-            if self.process and self.process.poll() is None:
-                self.process.terminate()
-                self.process.wait(timeout=10)
-
-    server = OwnRedis()
-    yield server
-    server.stop()
 
 
 @contextmanager

@@ -21,6 +21,12 @@ def url(award, name: str, **kwargs) -> str:
     return reverse(f"results_manage:{name}", kwargs={"slug": award.slug, **kwargs})
 
 
+def category_url(award, category) -> str:
+    """A category's results page: its whole ranking, robustness and decision forms (the
+    overview shows each category's leaders only)."""
+    return url(award, "category", category=category.pk)
+
+
 def review(s, juror, submission, value: int) -> None:
     assignment = Assignment.objects.create(round=s.round, juror=juror, submission=submission)
     services.review_save(

@@ -11,7 +11,7 @@ from jury.models import Assignment
 from results import services as results_services
 from results.models import Decision
 from tests.helpers import text
-from tests.results.manage_helpers import review, scored, url
+from tests.results.manage_helpers import category_url, review, scored, url
 
 pytestmark = pytest.mark.django_db
 
@@ -78,12 +78,12 @@ def test_choosing_an_incomplete_entry_is_named_in_the_confirmation(gapped):
 def test_the_ranking_page_marks_the_incomplete_entry_and_warns_before_deciding(client, gapped):
     s = gapped
     client.force_login(s.organiser)
-    response = client.get(url(s.award, "overview"))
+    response = client.get(category_url(s.award, s.category))
     html = text(response)
-    block = response.context["blocks"][0]
+    block = response.context["category_block"]
 
     # The incomplete entry leads, is marked as such, and the verdict never says robust.
-    assert block.ranked[0].submission == s.submissions[3]
+    assert block.ranked[0].submission.pk == s.submissions[3].pk
     assert "incomplete (1 of 2 reviews)" in html
     assert block.robustness.verdict == "incomplete"
     assert 'data-testid="verdict">incomplete<' in html
@@ -117,8 +117,9 @@ def test_the_page_refuses_without_the_confirmation_and_decides_with_it(client, g
 def test_a_complete_round_asks_for_no_confirmation(client):
     s = scored()
     client.force_login(s.organiser)
-    html = text(client.get(url(s.award, "overview")))
+    html = text(client.get(category_url(s.award, s.category)))
 
+    assert 'data-testid="decision-form"' in html
     assert 'data-testid="decision-gaps"' not in html
     assert "confirm_gaps" not in html
     decide(s, [s.submissions[0]])  # no confirmation needed

@@ -14,7 +14,7 @@ from results import services as results_services
 from results.models import Decision, RankingSnapshot
 from tests.factories import AwardRoleFactory, RoundFactory, UserFactory
 from tests.helpers import prefer_english, text
-from tests.results.manage_helpers import decide, rows, scored, url
+from tests.results.manage_helpers import category_url, decide, rows, scored, url
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,8 @@ def confirm(client, s, *places, justification="", mentions=()):
 def test_confirming_the_ranking_needs_no_justification_and_decides_the_award(organiser, s):
     response = confirm(organiser, s, s.submissions[0])
     assert response.status_code == 302
-    assert response["Location"] == url(s.award, "overview") + f"#category-{s.category.pk}"
+    # Back to the category's page, where the decision now stands.
+    assert response["Location"] == category_url(s.award, s.category)
     decision = Decision.objects.get(award=s.award)
     assert (decision.submission_id, decision.place, decision.justification) == (
         s.submissions[0].pk,
@@ -63,15 +64,17 @@ def test_confirming_the_ranking_needs_no_justification_and_decides_the_award(org
 
 
 def test_the_form_is_prefilled_with_the_ranking(organiser, s):
-    response = organiser.get(url(s.award, "overview"))
-    form = response.context["blocks"][0].form
+    response = organiser.get(category_url(s.award, s.category))
+    form = response.context["category_block"].form
     assert form.initial == {"place_1": str(s.submissions[0].pk)}
 
 
 def test_departing_without_justification_is_refused_at_the_field(organiser, s):
     response = confirm(organiser, s, s.submissions[1])
     assert response.status_code == 400
-    form = response.context["blocks"][0].form
+    # The category's page again, with the submitted form and its errors.
+    assert response.templates[0].name == "results/manage_category.html"
+    form = response.context["category_block"].form
     assert form.errors["justification"] == [
         "The choice departs from the ranking (place 1): please give the jury's reasons."
     ]
@@ -94,7 +97,7 @@ def test_departing_with_justification_is_saved_and_logged(organiser, s):
     assert entry.data["departures"] == [1]
     assert entry.data["after"] == {"places": [s.submissions[1].pk], "mentions": []}
     assert entry.data["justification"] == reason
-    html = text(organiser.get(url(s.award, "overview")))
+    html = text(organiser.get(category_url(s.award, s.category)))
     assert escape(reason) in html
     audit = text(organiser.get(reverse("awards:audit", kwargs={"slug": s.award.slug})))
     assert "Decision confirmed" in audit
@@ -105,8 +108,8 @@ def test_departing_with_justification_is_saved_and_logged(organiser, s):
 def test_places_and_mentions_where_the_award_gives_them(organiser, s):
     Award.objects.filter(pk=s.award.pk).update(places_per_category=2, special_mentions=True)
     e0, e1, e2 = s.submissions
-    page = organiser.get(url(s.award, "overview"))
-    form = page.context["blocks"][0].form
+    page = organiser.get(category_url(s.award, s.category))
+    form = page.context["category_block"].form
     assert form.initial == {"place_1": str(e0.pk), "place_2": str(e1.pk)}
     assert set(form.fields) == {"place_1", "place_2", "mentions", "justification"}
     response = confirm(organiser, s, e0, e1, mentions=[e2])
@@ -124,14 +127,17 @@ def test_a_place_left_empty_before_a_filled_one_is_refused(organiser, s):
         {f"{prefix}-place_1": "", f"{prefix}-place_2": str(s.submissions[0].pk)},
     )
     assert response.status_code == 400
-    assert response.context["blocks"][0].form.errors["place_1"] == ["Choose the winner."]
+    assert response.context["category_block"].form.errors["place_1"] == ["Choose the winner."]
     assert Decision.objects.count() == 0
 
 
 def test_no_decision_while_the_round_is_open(organiser):
     s = scored(close=False)
     organiser.force_login(s.organiser)
+    # The overview says why in the category's summary; its page says it too, without a form.
     html = text(organiser.get(url(s.award, "overview")))
+    assert escape(f"Close the round “{s.round.name}” before deciding on it.") in html
+    html = text(organiser.get(category_url(s.award, s.category)))
     assert escape(f"Close the round “{s.round.name}” before deciding on it.") in html
     assert 'data-testid="decision-form"' not in html
     response = confirm(organiser, s, s.submissions[0])
@@ -142,13 +148,16 @@ def test_no_decision_while_the_round_is_open(organiser):
 
 def test_the_chair_confirms_and_reopens(client, s):
     client.force_login(s.chair.user)
-    assert confirm(client, s, s.submissions[0]).status_code == 302
+    response = confirm(client, s, s.submissions[0])
+    assert response.status_code == 302
+    assert response["Location"] == category_url(s.award, s.category)
     assert Decision.objects.get(award=s.award).decided_by == s.chair.user
     response = client.post(
         url(s.award, "decision_reopen", category=s.category.pk),
         {f"c{s.category.pk}-reason": "A conflict of interest came to light."},
     )
     assert response.status_code == 302
+    assert response["Location"] == category_url(s.award, s.category)
     assert Decision.objects.count() == 0
 
 
@@ -157,7 +166,7 @@ def test_reopening_needs_a_reason(organiser, s):
     address = url(s.award, "decision_reopen", category=s.category.pk)
     response = organiser.post(address, {f"c{s.category.pk}-reason": "  "})
     assert response.status_code == 400
-    assert response.context["blocks"][0].reopen_form.errors["reason"] == [
+    assert response.context["category_block"].reopen_form.errors["reason"] == [
         "Say why the decision is reopened."
     ]
     assert Decision.objects.filter(award=s.award).count() == 1
@@ -166,11 +175,12 @@ def test_reopening_needs_a_reason(organiser, s):
     reason = "The winner withdrew."
     response = organiser.post(address, {f"c{s.category.pk}-reason": reason})
     assert response.status_code == 302
+    assert response["Location"] == category_url(s.award, s.category)
     assert Decision.objects.filter(award=s.award).count() == 0
     assert Award.objects.get(pk=s.award.pk).status == "judging"
     entry = AuditEntry.objects.filter(award=s.award, action="decision.reopened").get()
     assert entry.data["reason"] == reason
-    page = organiser.get(url(s.award, "overview"))
+    page = organiser.get(category_url(s.award, s.category))
     assert 'data-testid="decision-form"' in text(page)
 
 
@@ -200,7 +210,7 @@ def test_a_final_round_of_ranked_ballots_decides_the_category(organiser, s):
             finalists=[e0.pk, e1.pk],
         )
     services.round_close(round=final, actor=s.organiser)
-    response = organiser.get(url(s.award, "overview"))
+    response = organiser.get(category_url(s.award, s.category))
     html = text(response)
     assert [(r["place"], r["title"], r["score"], r["reviews"]) for r in rows(html)] == [
         ("1", e1.title, "–", "3"),
@@ -208,7 +218,7 @@ def test_a_final_round_of_ranked_ballots_decides_the_category(organiser, s):
     ]
     assert "the Schulze method combines the ballots" in html
     assert 'data-testid="robustness-' not in html
-    assert response.context["blocks"][0].form.initial == {"place_1": str(e1.pk)}
+    assert response.context["category_block"].form.initial == {"place_1": str(e1.pk)}
     assert confirm(organiser, s, e1).status_code == 302
     assert Decision.objects.get(award=s.award).snapshot.round == final
     explanation = text(organiser.get(url(s.award, "explanation", pk=e1.pk)))
@@ -217,3 +227,19 @@ def test_a_final_round_of_ranked_ballots_decides_the_category(organiser, s):
     third = organiser.get(url(s.award, "explanation", pk=_e2.pk))
     assert third.context["round"] == s.round
     assert third.context["explanation"].place == 3
+
+
+def test_the_overview_and_the_categorys_page_agree_on_whether_it_can_be_decided(organiser):
+    """A closed round whose entries in the category have no complete review yet: the
+    category's page offers the decision on them, so the overview must not say that the round
+    has no entries there."""
+    s = scored(values=((), (), ()), extra_entries=2)
+    organiser.force_login(s.organiser)
+    page = organiser.get(category_url(s.award, s.category))
+    overview = organiser.get(url(s.award, "overview"))
+
+    block = page.context["category_block"]
+    assert (block.blocked, len(block.unranked)) == ("", 2)
+    assert 'data-testid="decision-form"' in text(page)
+    assert overview.context["blocks"][0].blocked == block.blocked
+    assert "The round has no entries of this category." not in text(overview)

@@ -18,7 +18,7 @@ from results import services as results_services
 from results.models import Decision
 from submissions.models import Submission
 from tests.helpers import text
-from tests.results.manage_helpers import decide, scored, url
+from tests.results.manage_helpers import category_url, decide, scored, url
 
 pytestmark = pytest.mark.django_db
 
@@ -89,6 +89,8 @@ def test_publication_errors_are_shown_at_the_field(organiser, s):
 
 def test_publish_now_makes_the_results_public(client, organiser, s):
     decide(s)
+    # Decided, not yet public: the category's page offers to reopen the decision.
+    assert 'data-testid="reopen-form"' in text(organiser.get(category_url(s.award, s.category)))
     before = timezone.now()
     response = organiser.post(url(s.award, "publication"), {"action": "now"})
     assert response.status_code == 302
@@ -99,9 +101,9 @@ def test_publish_now_makes_the_results_public(client, organiser, s):
     assert "Public since" in text(page)
     assert reverse("results:public", kwargs={"slug": s.award.slug}) in text(page)
     # Public now: the decision can no longer be reopened.
-    overview = text(organiser.get(url(s.award, "overview")))
-    assert 'data-testid="reopen-form"' not in overview
-    assert "The results are public; the decision can no longer change." in overview
+    page = text(organiser.get(category_url(s.award, s.category)))
+    assert 'data-testid="reopen-form"' not in page
+    assert "The results are public; the decision can no longer change." in page
 
 
 # --- Press kit ---------------------------------------------------------------------------

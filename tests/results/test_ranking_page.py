@@ -11,11 +11,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
-from awards.models import Award
+from awards.enums import RoundStatus
+from awards.models import Award, Round
 from jury.models import RoundEntry
 from tests.factories import SubmissionFactory
 from tests.helpers import text
-from tests.results.manage_helpers import CLEAR, review, rows, scored, url
+from tests.results.manage_helpers import CLEAR, category_url, review, rows, scored, url
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +33,7 @@ def total(value: int) -> float:
 def test_ranking_lists_places_scores_and_entries_without_review_last(organiser):
     s = scored(extra_entries=1)
     organiser.force_login(s.organiser)
-    response = organiser.get(url(s.award, "overview"))
+    response = organiser.get(category_url(s.award, s.category))
     assert response.status_code == 200
     e0, e1, e2, e3 = s.submissions
     assert rows(text(response)) == [
@@ -66,12 +67,22 @@ def test_ranking_lists_places_scores_and_entries_without_review_last(organiser):
     assert "Combining an entry&#x27;s reviews: the average." in html
     assert "Equal scores share the place; the jury chair decides between them." in html
     assert reverse("awards:settings", kwargs={"slug": s.award.slug}) in html
+    # The overview shows the category's leaders only (here all three ranked entries, not
+    # the one without review) and links to the category's page.
+    overview = organiser.get(url(s.award, "overview"))
+    block = overview.context["blocks"][0]
+    assert [row.submission.pk for row in block.ranked] == [e0.pk, e1.pk, e2.pk]
+    assert (block.unranked, block.more) == ([], 0)
+    leaders = re.findall(r'data-testid="leader-row" data-submission="(\d+)"', text(overview))
+    assert leaders == [str(e0.pk), str(e1.pk), str(e2.pk)]
+    assert 'data-testid="rank-row"' not in text(overview)
+    assert category_url(s.award, s.category) in text(overview)
 
 
 def test_tied_entries_share_the_place_with_a_tie_badge(organiser):
     s = scored(((9, 9, 3), (8, 8, 2), (9, 9, 4)))
     organiser.force_login(s.organiser)
-    html = text(organiser.get(url(s.award, "overview")))
+    html = text(organiser.get(category_url(s.award, s.category)))
     assert [(r["place"], r["title"]) for r in rows(html)] == [
         ("=1", f"{s.submissions[0].title} tie"),
         ("=1", f"{s.submissions[1].title} tie"),
@@ -87,7 +98,7 @@ def test_method_names_the_normalisation_and_the_tie_breaker(organiser, s):
         ranking_aggregation="median",
         tie_break_criterion=s.criteria[1],
     )
-    html = text(organiser.get(url(s.award, "overview")))
+    html = text(organiser.get(category_url(s.award, s.category)))
     assert "Normalisation: per-juror z-scores." in html
     assert "the median, so that one extreme review cannot pull the score" in html
     assert escape(f"Equal scores: the higher average on “{s.criteria[1].name}” ranks first") in (
@@ -96,14 +107,17 @@ def test_method_names_the_normalisation_and_the_tie_breaker(organiser, s):
 
 
 def test_a_clear_leader_is_robust_with_the_figures(organiser, s):
-    response = organiser.get(url(s.award, "overview"))
-    block = response.context["blocks"][0]
+    response = organiser.get(category_url(s.award, s.category))
+    block = response.context["category_block"]
     assert block.robustness.verdict == "robust"
     assert block.robustness.bootstrap_share == 1.0
     html = text(response)
     assert 'data-testid="verdict">robust<' in html
     assert "the leader is first on its own in 100.0 % of 1000 simulated juries" in html
     assert "It stays first whichever single juror is left out, in at least 95 %" in html
+    # The overview gives the verdict without the figures.
+    overview = text(organiser.get(url(s.award, "overview")))
+    assert 'data-testid="verdict">robust<' in overview
 
 
 def test_a_leader_carried_by_two_jurors_is_a_close_call(organiser):
@@ -111,7 +125,7 @@ def test_a_leader_carried_by_two_jurors_is_a_close_call(organiser):
     # the second entry leads.
     s = scored(((10, 8, 1), (10, 8, 1), (5, 8, 1)))
     organiser.force_login(s.organiser)
-    html = text(organiser.get(url(s.award, "overview")))
+    html = text(organiser.get(category_url(s.award, s.category)))
     assert 'data-testid="verdict">close call<' in html
     names = ", ".join(escape(j.user.full_name) for j in s.jurors[:2])
     assert f"Leaving out one of these jurors changes who is first: {names}.</li>" in html
@@ -125,29 +139,61 @@ def _add_reviewed_entries(s, count: int) -> None:
             review(s, juror, entry, value)
 
 
-@pytest.mark.parametrize("page", ["overview", "explanation"])
+@pytest.mark.parametrize("page", ["overview", "category", "explanation"])
 def test_ranking_and_explanation_run_a_fixed_number_of_queries(
     client, django_assert_num_queries, page
 ):
+    """The same number of queries with 7 entries as with 60, both for the first view after
+    the reviews changed (the ranking computed afresh, the robustness queued) and for a
+    repeat view (the figures from the cache: no review is read). Measured with the round
+    closed, so that the category's page carries the decision form with every entry."""
     s = scored(close=False)
     client.force_login(s.organiser)
     _add_reviewed_entries(s, 3)  # 6 entries
-    kwargs = {"pk": s.submissions[1].pk} if page == "explanation" else {}
+    kwargs = {
+        "overview": {},
+        "category": {"category": s.category.pk},
+        "explanation": {"pk": s.submissions[1].pk},
+    }[page]
     address = url(s.award, page, **kwargs)
-    client.get(address)
-    with CaptureQueriesContext(connection) as small:
-        assert client.get(address).status_code == 200
+    # The first view ever computes the robustness in the request.
+    assert client.get(address).status_code == 200
 
-    _add_reviewed_entries(s, 54)
-    assert RoundEntry.objects.filter(round=s.round).count() == 60
+    def measure(entries: int) -> list[int]:
+        """The queries of the first view after ``entries`` are reviewed, then of a repeat."""
+        Round.objects.filter(pk=s.round.pk).update(status=RoundStatus.OPEN)
+        _add_reviewed_entries(s, entries - RoundEntry.objects.filter(round=s.round).count())
+        assert RoundEntry.objects.filter(round=s.round).count() == entries
+        Round.objects.filter(pk=s.round.pk).update(status=RoundStatus.CLOSED)
+        views = []
+        for _view in ("changed", "repeat"):
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(address).status_code == 200
+            views.append([q["sql"] for q in queries.captured_queries])
+        changed, repeat = views
+        assert any("jury_score" in sql for sql in changed)  # the scores are read afresh
+        if page != "explanation":
+            # The repeat view takes the ranking and its robustness from the cache.
+            assert not any("jury_score" in sql for sql in repeat)
+        return [len(changed), len(repeat)]
 
-    with django_assert_num_queries(len(small.captured_queries)):
+    small = measure(7)
+    large = measure(60)
+    assert large == small, {"7 entries": small, "60 entries": large}
+    with django_assert_num_queries(small[1]):
         response = client.get(address)
-    assert response.status_code == 200
+    html = text(response)
     if page == "overview":
-        assert text(response).count('data-testid="rank-row"') == 60
+        # The leaders only, and how many more the category's page shows.
+        assert html.count('data-testid="leader-row"') == 3
+        assert 'data-testid="rank-row"' not in html
+        assert response.context["blocks"][0].more == 57
+    elif page == "category":
+        assert html.count('data-testid="rank-row"') == 60
+        assert 'data-testid="decision-form"' in html
+        assert len(response.context["category_block"].entries) == 60
     else:
-        assert text(response).count('data-testid="juror-line"') == 3
+        assert html.count('data-testid="juror-line"') == 3
 
 
 # --- The explanation ---------------------------------------------------------------------
@@ -294,6 +340,17 @@ def test_a_jury_chair_in_conflict_sees_nothing_of_that_category(client):
     slug = setup.award.slug
 
     overview = client.get(reverse("results_manage:overview", kwargs={"slug": slug}))
+    category_page = reverse(
+        "results_manage:category", kwargs={"slug": slug, "category": setup.category.pk}
+    )
+    category = client.get(category_page)
+    reopen = client.post(
+        reverse(
+            "results_manage:decision_reopen",
+            kwargs={"slug": slug, "category": setup.category.pk},
+        ),
+        {},
+    )
     explanation = client.get(
         reverse("results_manage:explanation", kwargs={"slug": slug, "pk": entry.pk})
     )
@@ -309,5 +366,9 @@ def test_a_jury_chair_in_conflict_sees_nothing_of_that_category(client):
     assert entry.title not in overview.content.decode()
     assert f'data-testid="category-{setup.category.code}"' not in overview.content.decode()
     assert 'data-testid="recused"' in overview.content.decode()
+    # Not even a tab or a link to the category's page, which is a 404 for them.
+    assert category_page not in overview.content.decode()
+    assert category.status_code == 404
+    assert reopen.status_code == 404
     assert explanation.status_code == 404
     assert decision.status_code == 404

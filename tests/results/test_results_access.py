@@ -11,7 +11,7 @@ from results.models import Decision
 from submissions.models import Membership, Submission
 from tests.factories import AwardFactory, AwardRoleFactory, CategoryFactory, judging_setup
 from tests.helpers import prefer_english, text
-from tests.results.manage_helpers import decide, scored, url
+from tests.results.manage_helpers import category_url, decide, scored, url
 
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +47,7 @@ def matrix_world():
 
 PAGES = [
     ("ranking", "get", lambda s: url(s.award, "overview"), CHAIR_PAGES),
+    ("category", "get", lambda s: category_url(s.award, s.category), CHAIR_PAGES),
     (
         "explanation",
         "get",
@@ -117,6 +118,7 @@ def test_objects_of_another_award_are_404(organiser, s):
         404
     )
     assert organiser.get(url(s.award, "press_image", pk=decision.pk)).status_code == 404
+    assert organiser.get(category_url(s.award, other.category)).status_code == 404
     response = organiser.post(
         url(s.award, "decision_reopen", category=other.category.pk), {"reason": "x"}
     )
@@ -143,6 +145,7 @@ def test_jurors_get_404_even_where_the_award_lets_them_see_the_ranking(client, s
     client.force_login(s.jurors[0].user)
     for address in (
         url(s.award, "overview"),
+        category_url(s.award, s.category),
         url(s.award, "explanation", pk=s.submissions[0].pk),
         url(s.award, "quality"),
     ):
@@ -152,11 +155,14 @@ def test_jurors_get_404_even_where_the_award_lets_them_see_the_ranking(client, s
 def test_pages_of_an_award_without_rounds(client):
     award = AwardFactory(status="open")
     organiser = prefer_english(AwardRoleFactory(award=award, role="organiser").user)
-    CategoryFactory(award=award, name_en="Mobility")
+    category = CategoryFactory(award=award, name_en="Mobility")
     client.force_login(organiser)
     overview = text(client.get(url(award, "overview")))
     assert overview.count("No round has judged this category yet.") == 1
     assert 'data-testid="decision-form"' not in overview
+    page = text(client.get(category_url(award, category)))
+    assert page.count("No round has judged this category yet.") == 1
+    assert 'data-testid="decision-form"' not in page
     assert "No scoring round has started yet." in text(client.get(url(award, "quality")))
     publication = client.get(url(award, "publication"))
     assert 'data-state="undecided"' in text(publication)

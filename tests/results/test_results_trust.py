@@ -18,7 +18,7 @@ from results import wording
 from results.engine import CategoryRanking, RankedEntry
 from tests.factories import judging_setup
 from tests.helpers import prefer_english, text
-from tests.results.manage_helpers import scored, url
+from tests.results.manage_helpers import category_url, scored, url
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +27,7 @@ def test_new_awards_rank_with_the_calibrated_method_and_the_page_says_why(client
     assert Award._meta.get_field("ranking_normalisation").default == Normalisation.CALIBRATED
     s = scored(normalisation="calibrated")
     client.force_login(s.organiser)
-    html = text(client.get(url(s.award, "overview")))
+    html = text(client.get(category_url(s.award, s.category)))
 
     assert "Normalisation: calibrated per juror." in html
     assert "Why this is Laurel&#x27;s default: on simulated juries with known true quality" in html
@@ -127,8 +127,8 @@ def test_a_tie_breaker_is_explained_on_both_entries_pages(client, tie_broken):
     assert "points ahead" not in upper
     assert f"the tie-breaker (the higher average on “{criterion}”) puts it ahead" in upper
     assert f"the tie-breaker (the higher average on “{criterion}”) puts" in lower
-    overview = text(client.get(url(s.award, "overview")))
-    assert overview.count('data-testid="tie-broken"') == 2
+    page = text(client.get(category_url(s.award, s.category)))
+    assert page.count('data-testid="tie-broken"') == 2
 
 
 def test_a_published_edition_without_jury_data_says_so(client, settings):
@@ -145,6 +145,11 @@ def test_a_published_edition_without_jury_data_says_so(client, settings):
 
     assert "its jury worked outside Laurel" in html
     assert "No round has judged this category yet." not in html
+    # A category's own page says so too.
+    category = award.categories.order_by("position", "pk").first()
+    page = text(client.get(category_url(award, category)))
+    assert "its jury worked outside Laurel" in page
+    assert "No round has judged this category yet." not in page
 
 
 def test_the_new_sentences_read_in_german(client):
@@ -152,10 +157,10 @@ def test_the_new_sentences_read_in_german(client):
     s.organiser.preferred_language = "de"
     s.organiser.save(update_fields=["preferred_language"])
     client.force_login(s.organiser)
-    overview = text(client.get(url(s.award, "overview")))
+    page = text(client.get(category_url(s.award, s.category)))
     quality = text(client.get(url(s.award, "quality")))
 
-    assert "Normalisierung: kalibriert je Jurymitglied." in overview
+    assert "Normalisierung: kalibriert je Jurymitglied." in page
     # The third juror scores far below the others: in words, harsher, never "+" or "−".
     assert "Punkte strenger als die anderen Jurymitglieder" in quality
 
@@ -168,15 +173,19 @@ def test_calibration_reviews_count_or_not_as_the_round_says(client):
         is_calibration=True
     )
     client.force_login(s.organiser)
-    counted = client.get(url(s.award, "overview")).context["blocks"][0]
-    assert counted.ranked[0].submission == s.submissions[0]
+    address = category_url(s.award, s.category)
+    counted = client.get(address).context["category_block"]
+    assert counted.ranked[0].submission.pk == s.submissions[0].pk
 
     type(s.round).objects.filter(pk=s.round.pk).update(calibration_counts=False)
-    response = client.get(url(s.award, "overview"))
-    block = response.context["blocks"][0]
-    assert [row.submission for row in block.unranked] == [s.submissions[0]]
+    response = client.get(address)
+    block = response.context["category_block"]
+    assert [row.submission.pk for row in block.unranked] == [s.submissions[0].pk]
     assert block.unranked[0].calibration_uncounted
     assert "calibration entry: its reviews do not count in this round" in text(response)
+    # The overview's leaders leave it out as well.
+    leaders = client.get(url(s.award, "overview")).context["blocks"][0].ranked
+    assert s.submissions[0] not in [row.submission for row in leaders]
 
 
 def test_a_zscore_explanation_gives_every_figure_needed_to_recompute(client):

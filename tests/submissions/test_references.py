@@ -203,7 +203,7 @@ def test_a_former_number_is_shown_and_found(client):
     former = '<span class="small text-body-secondary" data-testid="former-reference">'
     assert f"{former}(formerly LIA-2031-MOB-0001)</span>" in mine
     assert f"{former}(formerly LIA-2031-MOB-0001)</span>" in theirs
-    assert [row["submission"] for row in found.context["rows"]] == [entry]
+    assert [row["pk"] for row in found.context["rows"]] == [entry.pk]
 
 
 # --- The demo -------------------------------------------------------------------------------
