@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from crispy_forms.helper import FormHelper
 from django import forms
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -302,22 +302,25 @@ def score_buttons(score: forms.BoundField) -> list[ScoreButton]:
     (``RadioSelect``'s option template: name, value, the widget's attributes, the id with the
     option's index, ``checked`` on the chosen one, "" when nothing is scored yet), written in
     Python instead of rendering a template per button (11 buttons per criterion were most of
-    the review page's rendering time). ``test_review_page_speed`` compares the two."""
+    the review page's rendering time). ``tests/jury/test_review_page_reads.py`` compares the
+    two."""
     widget = score.field.widget
     chosen = set(widget.format_value(score.value()))
     base_id = score.auto_id
-    name = escape(score.html_name)
-    attrs = _attributes(widget.build_attrs(widget.attrs))
+    attrs = mark_safe(_attributes(widget.build_attrs(widget.attrs)))  # noqa: S308 - escaped
     buttons = []
     for index, (value, label) in enumerate(widget.choices):
         value = str(value)
         option_id = f"{base_id}_{index}"
-        checked = " checked" if value in chosen else ""
         buttons.append(
             ScoreButton(
-                input=mark_safe(  # noqa: S308 - every value above is escaped
-                    f'<input type="radio" name="{name}" value="{escape(value)}"{attrs}'
-                    f' id="{escape(option_id)}"{checked}>'
+                input=format_html(
+                    '<input type="radio" name="{}" value="{}"{} id="{}"{}>',
+                    score.html_name,
+                    value,
+                    attrs,
+                    option_id,
+                    mark_safe(" checked") if value in chosen else "",
                 ),
                 id=option_id,
                 value=value,

@@ -26,11 +26,12 @@ from django.utils.translation import ngettext
 from accounts.models import User
 from awards.models import Award, Category
 from awards.services import audit_log
+from core import pagecache
 
 from ..enums import CHOICE_KINDS, CONDITION_KINDS, AttachmentKind, QuestionKind
 from ..models import Attachment, Question, Submission
 from ..questions import choice_options, stored_value
-from ..selectors import answer_counts
+from ..selectors import answer_counts, form_scope
 from ..standard_form import STANDARD_QUESTIONS
 
 # The fields of a question an organiser sets (categories separately).
@@ -441,6 +442,8 @@ def questions_reorder(*, award: Award, actor: User | None, order: Sequence[int])
             question.position = index * 10
             changed.append(question)
     Question.objects.bulk_update(changed, ["position"])
+    # A bulk update sends no save signal: the pages' copy of the form is renewed here.
+    pagecache.renew_on_commit(form_scope(award.pk))
     audit_log(
         award=award,
         actor=actor,

@@ -70,3 +70,26 @@ def test_saving_answers_checks_them_against_the_form_as_it_is_now(client, viewed
     assert response.status_code in (200, 302)
     viewed.refresh_from_db()
     assert viewed.answers[str(added.pk)]["value"] == "flax fibre"
+
+
+def test_a_new_order_of_the_questions_shows_on_the_next_view(client, viewed, award):
+    """Reordering writes all positions in one bulk update, which sends no save signal."""
+    first = ask(award, "short_text", "first", label="Alpha question")
+    second = ask(award, "short_text", "second", label="Omega question")
+    entry = viewed
+    entry.answers = {
+        **entry.answers,
+        str(first.pk): {"value": "a", "version": 1},
+        str(second.pk): {"value": "b", "version": 1},
+    }
+    entry.save(update_fields=["answers"])
+    before = overview(client, entry)
+    assert before.index("Alpha question") < before.index("Omega question")
+    order = [q.pk for q in award.questions.order_by("position", "pk")]
+    order.remove(second.pk)
+    order.insert(order.index(first.pk), second.pk)
+
+    services.questions_reorder(award=award, actor=None, order=order)
+    after = overview(client, entry)
+
+    assert after.index("Omega question") < after.index("Alpha question")
