@@ -20,26 +20,11 @@ class AwardsConfig(AppConfig):
         # The landing page shows the public awards with their categories and criteria: a
         # change of any renders it again for anonymous visitors; the "my awards" switcher
         # names the awards a user manages (core.pagecache).
-        from django.db.models.signals import post_delete, post_save
+        from core.pagecache import renew_when_changed
 
         from .models import Award, AwardRole, Category, Criterion
 
-        for model, scopes in (
-            (Award, ("landing", "navigation")),
-            (Category, ("landing",)),
-            (Criterion, ("landing",)),
-            (AwardRole, ("navigation",)),
-        ):
-            for signal in (post_save, post_delete):
-                signal.connect(
-                    _renewer(scopes), sender=model, weak=False, dispatch_uid=f"pages.{model}"
-                )
-
-
-def _renewer(scopes: tuple[str, ...]):
-    def renew(sender, **kwargs) -> None:
-        from core import pagecache
-
-        pagecache.renew_on_commit(*scopes)
-
-    return renew
+        renew_when_changed(Award, lambda _: ("landing", "navigation"), uid="pages.award")
+        renew_when_changed(Category, lambda _: ("landing",), uid="pages.category")
+        renew_when_changed(Criterion, lambda _: ("landing",), uid="pages.criterion")
+        renew_when_changed(AwardRole, lambda _: ("navigation",), uid="pages.award_role")

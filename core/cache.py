@@ -20,7 +20,6 @@ import logging
 import time
 from typing import Any
 
-from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -30,10 +29,33 @@ UNAVAILABLE = (RedisConnectionError, RedisTimeoutError)
 WARN_EVERY_S = 60.0
 
 
+def _forgiving(operation: str, unavailable: Any):
+    """``RedisCache.<operation>``, answering ``unavailable`` (a value, or a function of the
+    call's arguments) and logging when the server does not answer."""
+    method = getattr(RedisCache, operation)
+
+    def call(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except UNAVAILABLE as error:
+            self._unavailable(operation, error)
+            return unavailable(*args, **kwargs) if callable(unavailable) else unavailable
+
+    call.__name__ = operation
+    return call
+
+
 class ResilientRedisCache(RedisCache):
     _warned_at = float("-inf")
 
     def _unavailable(self, operation: str, error: Exception) -> None:
+        if operation == "delete":
+            logger.error(
+                "cache server unavailable (%s on delete): a cached value may outlive its "
+                "deletion; clear the cache once the server is back",
+                type(error).__name__,
+            )
+            return
         now = time.monotonic()
         if now - ResilientRedisCache._warned_at >= WARN_EVERY_S:
             ResilientRedisCache._warned_at = now
@@ -43,62 +65,13 @@ class ResilientRedisCache(RedisCache):
                 operation,
             )
 
-    def get(self, key: str, default: Any = None, version: int | None = None) -> Any:
-        try:
-            return super().get(key, default, version)
-        except UNAVAILABLE as error:
-            self._unavailable("get", error)
-            return default
-
-    def get_many(self, keys, version: int | None = None) -> dict:
-        try:
-            return super().get_many(keys, version)
-        except UNAVAILABLE as error:
-            self._unavailable("get_many", error)
-            return {}
-
-    def has_key(self, key: str, version: int | None = None) -> bool:
-        try:
-            return super().has_key(key, version)
-        except UNAVAILABLE as error:
-            self._unavailable("has_key", error)
-            return False
-
-    def set(self, key: str, value: Any, timeout=DEFAULT_TIMEOUT, version=None) -> None:
-        try:
-            super().set(key, value, timeout, version)
-        except UNAVAILABLE as error:
-            self._unavailable("set", error)
-
-    def set_many(self, data: dict, timeout=DEFAULT_TIMEOUT, version=None) -> list:
-        try:
-            return super().set_many(data, timeout, version)
-        except UNAVAILABLE as error:
-            self._unavailable("set_many", error)
-            return list(data)
-
-    def add(self, key: str, value: Any, timeout=DEFAULT_TIMEOUT, version=None) -> bool:
-        """False (not stored) when the server does not answer."""
-        try:
-            return super().add(key, value, timeout, version)
-        except UNAVAILABLE as error:
-            self._unavailable("add", error)
-            return False
-
-    def delete(self, key: str, version: int | None = None) -> bool:
-        try:
-            return super().delete(key, version)
-        except UNAVAILABLE as error:
-            logger.error(
-                "cache server unavailable (%s on delete): a cached value may outlive its "
-                "deletion; clear the cache once the server is back",
-                type(error).__name__,
-            )
-            return False
-
-    def touch(self, key: str, timeout=DEFAULT_TIMEOUT, version=None) -> bool:
-        try:
-            return super().touch(key, timeout, version)
-        except UNAVAILABLE as error:
-            self._unavailable("touch", error)
-            return False
+    # A read misses (``get`` gives its default), a write is dropped, ``add`` and ``touch``
+    # say "not stored", ``set_many`` names every key as not set.
+    get = _forgiving("get", lambda key, default=None, version=None: default)
+    get_many = _forgiving("get_many", {})
+    has_key = _forgiving("has_key", False)
+    set = _forgiving("set", None)
+    set_many = _forgiving("set_many", lambda data, *args, **kwargs: list(data))
+    add = _forgiving("add", False)
+    touch = _forgiving("touch", False)
+    delete = _forgiving("delete", False)

@@ -16,11 +16,12 @@ would be served to everyone): the page around them is rendered per request.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 
 T = TypeVar("T")
 
@@ -51,6 +52,18 @@ def renew_on_commit(*scopes: str) -> None:
     for scope in scopes:
         renew(scope)
     transaction.on_commit(lambda: [renew(scope) for scope in scopes])
+
+
+def renew_when_changed(model: type, scopes: Callable[[Any], Iterable[str]], *, uid: str) -> None:
+    """Whenever a row of ``model`` is saved or deleted, ``renew_on_commit`` the scopes
+    ``scopes(row)`` names. Connected in the owning app's ``ready``. A bulk ``update()`` sends
+    no signal: the service that makes one renews its scopes itself."""
+
+    def changed(sender, instance, **kwargs) -> None:
+        renew_on_commit(*scopes(instance))
+
+    for signal in (post_save, post_delete):
+        signal.connect(changed, sender=model, weak=False, dispatch_uid=uid)
 
 
 def cached_part(scope: str, name: str, render: Callable[[], tuple[T, int]]) -> T:

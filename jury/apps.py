@@ -20,15 +20,8 @@ class JuryConfig(AppConfig):
         cockpit.register()  # the jury's panel of the edition overview, names in its log
 
         # The "my awards" switcher lists the juries a user sits on (core.pagecache).
-        from django.db.models.signals import post_delete, post_save
+        from core.pagecache import renew_when_changed
 
         from .models import Juror
 
-        for signal in (post_save, post_delete):
-            signal.connect(_seats_changed, sender=Juror, dispatch_uid="navigation.juror")
-
-
-def _seats_changed(sender, **kwargs) -> None:
-    from core import pagecache
-
-    pagecache.renew_on_commit("navigation")
+        renew_when_changed(Juror, lambda _: ("navigation",), uid="pages.juror")

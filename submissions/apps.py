@@ -28,37 +28,34 @@ class SubmissionsConfig(AppConfig):
 
         # An award's form as the pages read it is cached (selectors.form_questions_for_pages):
         # a change of a question, its categories, the award or a category renews it.
-        from django.db.models.signals import m2m_changed, post_delete, post_save
+        from django.db.models.signals import m2m_changed
 
         from awards.models import Award, Category
+        from core.pagecache import renew_when_changed
 
         from .models import Question
 
-        for model in (Question, Category):
-            for signal in (post_save, post_delete):
-                signal.connect(_form_changed, sender=model, dispatch_uid=f"form.{model}")
-        post_save.connect(_award_changed, sender=Award, dispatch_uid="form.award")
+        renew_when_changed(Question, _form_of, uid="form.question")
+        renew_when_changed(Category, _form_of, uid="form.category")
+        renew_when_changed(Award, lambda award: (selectors.form_scope(award.pk),), uid="form.award")
         m2m_changed.connect(
-            _form_changed, sender=Question.categories.through, dispatch_uid="form.categories"
+            _categories_changed, sender=Question.categories.through, dispatch_uid="form.categories"
         )
-
-
-def _form_changed(sender, instance, **kwargs) -> None:
-    """``instance``: a question or a category (both belong to an award)."""
-    _renew_form(instance.award_id)
-
-
-def _award_changed(sender, instance, **kwargs) -> None:
-    _renew_form(instance.pk)
-
-
-def _renew_form(award_id: int) -> None:
-    from core import pagecache
-
-    from .selectors import form_scope
-
-    pagecache.renew_on_commit(form_scope(award_id))
 
 
 def _applicant_landing(request: HttpRequest) -> str:
     return reverse("submissions:dashboard")
+
+
+def _form_of(row) -> tuple[str]:
+    """The form scope of a question's or a category's award."""
+    from .selectors import form_scope
+
+    return (form_scope(row.award_id),)
+
+
+def _categories_changed(sender, instance, **kwargs) -> None:
+    """``instance``: the question, or the category when changed from its side."""
+    from core import pagecache
+
+    pagecache.renew_on_commit(*_form_of(instance))

@@ -6,7 +6,7 @@ figure on a page.
 The version (``RoundFeed.version``) is read from the data itself, not bumped by the code
 that writes it, so no write path can forget it: the award's method settings, the criteria's
 weights and scales, the round's method and whether calibration reviews count, an aggregate
-of the round's submitted reviews or ballots (how many, the sum of their versions — every
+of the round's submitted reviews (how many, the sum of their versions — every
 save raises one — and the last change; drafts never count, so autosave leaves the figures
 alone) and of its entries (which entries, in which categories, which are calibration
 entries). Two small aggregate queries and the criteria, whatever the size.
@@ -32,11 +32,10 @@ from django.core.cache import cache
 from django.db.models import Count, F, Max, Q, Sum
 from django.utils import timezone
 
-from awards.enums import RoundMethod
 from awards.models import Round
 from core.queue import enqueue_on_commit
 from jury.enums import ReviewStatus
-from jury.models import Ballot, Review, RoundEntry
+from jury.models import Review, RoundEntry
 from results.engine import (
     CategoryQuality,
     CategoryRanking,
@@ -104,7 +103,7 @@ def _remember(key: str, value: object) -> None:
 
 
 class RoundFeed:
-    """One round's data for the results pages of one request: its version, read once, and
+    """One scores round's data for the results pages of one request: its version, read once, and
     its reviews as the engine's plain data, read only when a figure has to be computed and
     then only once, whichever figures need them."""
 
@@ -125,13 +124,9 @@ class RoundFeed:
     def version(self) -> str:
         """A digest of everything the round's figures depend on (see the module)."""
         award, round_ = self.award, self.round
-        if round_.method == RoundMethod.RANKING:
-            work = Ballot.objects.filter(round_id=round_.pk)
-        else:
-            work = Review.objects.filter(assignment__round_id=round_.pk)
-        reviews = work.filter(status=ReviewStatus.SUBMITTED).aggregate(
-            n=Count("pk"), versions=Sum("version"), changed=Max("updated_at")
-        )
+        reviews = Review.objects.filter(
+            assignment__round_id=round_.pk, status=ReviewStatus.SUBMITTED
+        ).aggregate(n=Count("pk"), versions=Sum("version"), changed=Max("updated_at"))
         entries = RoundEntry.objects.filter(round_id=round_.pk).aggregate(
             n=Count("pk"),
             ids=Sum("submission_id"),
@@ -167,10 +162,6 @@ class RoundFeed:
 
     def key(self, figure: str) -> str:
         return f"results:{figure}:{self.round.pk}:{self.version}"
-
-
-def round_feed(round: Round) -> RoundFeed:
-    return RoundFeed(round)
 
 
 # --- The ranking ----------------------------------------------------------------------

@@ -165,14 +165,10 @@ def round_rankings(round: Round) -> dict[int, CategoryRanking]:
 
 def decisive_round(award: Award, category: Category) -> Round | None:
     """The round a category is decided on: the latest opened round with entries of it."""
-    return (
-        Round.objects.filter(award=award, entries__submission__category=category)
-        .exclude(status=RoundStatus.PLANNED)
-        .select_related("award")
-        .order_by("-number")
-        .distinct()
-        .first()
-    )
+    round_ = decisive_rounds(award, [category]).get(category.pk)
+    if round_ is not None:
+        round_.award = award
+    return round_
 
 
 def decisive_rounds(award: Award, categories: Iterable[Category]) -> dict[int, Round]:
