@@ -17,6 +17,21 @@ from .services import account_mail_headers
 logger = logging.getLogger("django.contrib.auth")
 
 
+def privacy_policy_link() -> str:
+    """The words "privacy policy", linked to ``LAUREL_PRIVACY_URL`` (in a new tab, so that a
+    half-filled form is kept); without an address, the words alone."""
+    words = _("privacy policy")
+    url = settings.LAUREL_PRIVACY_URL
+    if not url:
+        return str(words)
+    return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, words)
+
+
+def privacy_policy_agreement() -> str:
+    """The label of the consent checkbox, with the policy linked where there is an address."""
+    return format_html(_("I have read the {policy} and agree to it."), policy=privacy_policy_link())
+
+
 class RegistrationForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=150)
     email = forms.EmailField(label=_("Email address"), max_length=254)
@@ -34,6 +49,16 @@ class RegistrationForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
+    # GDPR art. 7: the account records which version of the policy was agreed to, and when
+    # (accounts.services.user_register). The label links the policy: set in __init__.
+    privacy_consent = forms.BooleanField(
+        required=True,
+        error_messages={"required": _("Please agree to the privacy policy to register.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["privacy_consent"].label = privacy_policy_agreement()
 
     def clean_email(self) -> str:
         return User.objects.normalize_email(self.cleaned_data["email"]).lower()
@@ -130,3 +155,48 @@ class LanguageAwarePasswordResetForm(PasswordResetForm):
             except Exception:
                 # As Django does: the page says the same whether or not a mail was written.
                 logger.exception("Failed to send password reset email to %s", context["user"].pk)
+
+
+class InvitationAnswerForm(forms.Form):
+    """The buttons of an invitation page: accept, or have a code mailed to the invited
+    address (``accounts.address_codes``) and accept with it from an account of another
+    address; the code is typed in the same form."""
+
+    ACTIONS = [("accept", "accept"), ("send_code", "send_code")]
+
+    action = forms.ChoiceField(choices=ACTIONS)
+    code = forms.CharField(max_length=20, required=False, strip=True)
+
+
+class SecondFactorCodeForm(forms.Form):
+    """A code from the authenticator app (six digits) or a recovery code (``xxxxx-xxxxx``)."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        strip=True,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}
+        ),
+    )
+
+
+class PasswordConfirmForm(forms.Form):
+    """The person's current password, asked before a second factor is removed or new
+    recovery codes replace the old ones: an open laptop is not enough for either."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("This is not your password."), code="password")
+        return password

@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from .models import User
+from .models import PrivacyConsent, User
 from .tokens import email_verification_token_make
 
 
@@ -61,6 +61,10 @@ def user_register(
     page either way, so registration cannot be used to find out who has an account.
     Returns the new user, or None when the address was taken.
 
+    The form asks for consent to the privacy policy, so the new account's consent to the
+    current version (``LAUREL_PRIVACY_VERSION``) is recorded with it; a taken address records
+    nothing for the existing account (whoever typed it may not be its owner).
+
     The mail goes into the outbox in the same transaction as the account (both or
     neither), and is delivered after commit; the mail server being down changes nothing here.
     """
@@ -81,8 +85,19 @@ def user_register(
         user.set_password(password)
         user.full_clean()
         user.save()
+        privacy_consent_record(user=user)
         verification_mail_send(user=user)
     return user
+
+
+def privacy_consent_record(*, user: User, version: str | None = None) -> PrivacyConsent:
+    """Record that ``user`` agreed to ``version`` of the privacy policy (the current one,
+    ``LAUREL_PRIVACY_VERSION``, by default), with the moment. Idempotent: agreeing twice to
+    the same version keeps the first moment."""
+    consent, _created = PrivacyConsent.objects.get_or_create(
+        user=user, version=version or settings.LAUREL_PRIVACY_VERSION
+    )
+    return consent
 
 
 def user_verify_email(*, user: User) -> User:

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views
+from . import views, views_consent, views_passkeys, views_security, views_sessions
 from .forms import LanguageAwarePasswordResetForm
 
 app_name = "accounts"
@@ -15,14 +15,6 @@ urlpatterns = [
     path("start/", views.start, name="start"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("profile/", views.ProfileView.as_view(), name="profile"),
-    path(
-        "password/change/",
-        auth_views.PasswordChangeView.as_view(
-            template_name="accounts/password_change.html",
-            success_url=reverse_lazy("accounts:password_change_done"),
-        ),
-        name="password_change",
-    ),
     path(
         "password/change/done/",
         auth_views.PasswordChangeDoneView.as_view(
@@ -62,3 +54,9 @@ urlpatterns = [
         name="password_reset_complete",
     ),
 ]
+urlpatterns += (
+    views_security.urlpatterns
+    + views_sessions.urlpatterns
+    + views_passkeys.urlpatterns
+    + views_consent.urlpatterns
+)

@@ -14,6 +14,8 @@ from django.views.generic import FormView, TemplateView
 from . import services
 from .forms import LoginForm, ProfileForm, RegistrationForm, ResendVerificationForm
 from .landing import landing_url
+from .login_flow import login_pending_start
+from .mfa import has_second_factor
 from .models import User
 from .tokens import email_verification_token_read
 
@@ -95,9 +97,19 @@ class ResendVerificationView(FormView):
 
 
 class LoginView(auth_views.LoginView):
+    """The password step. A person with a second factor is not logged in yet: the session
+    remembers who passed this step (``login_flow``), and the second step follows."""
+
     template_name = "accounts/login.html"
     form_class = LoginForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form: LoginForm) -> HttpResponse:
+        user = form.get_user()
+        if has_second_factor(user):
+            login_pending_start(self.request, user, next_url=self.get_success_url())
+            return redirect("accounts:login_second_factor")
+        return super().form_valid(form)
 
 
 class LogoutView(auth_views.LogoutView):
@@ -113,11 +125,15 @@ def start(request: HttpRequest) -> HttpResponse:
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     """Choosing a new password from the mailed link also lifts a login lock: the lockout page
-    offers this as the way out, and whoever can read the mail owns the account."""
+    offers this as the way out, and whoever can read the mail owns the account. It ends
+    every session of the account: whoever knew the old password is logged out everywhere."""
 
     def form_valid(self, form) -> HttpResponse:
+        from .sessions import password_changed
+
         response = super().form_valid(form)
         services.user_login_lock_lift(user=form.user)
+        password_changed(user=form.user, request=self.request, keep_session_key=None)
         return response
 
 
@@ -188,8 +204,19 @@ class LanguageSwitchView(View):
 
 
 def locked_out(request: HttpRequest, credentials: dict | None = None, *args, **kwargs):
-    """django-axes' lockout response: 429 with the cool-off time the settings configure."""
+    """django-axes' lockout response: 429 with the cool-off time the settings configure, and
+    the real cause: this account had too many wrong passwords, or only the address the
+    request comes from did (colleagues behind one company address share it)."""
     from django.conf import settings
 
-    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    return render(request, "accounts/locked_out.html", {"cooloff_minutes": minutes}, status=429)
+    from .selectors import login_lock_is_on_account
+
+    field = settings.AXES_USERNAME_FORM_FIELD
+    username = (credentials or {}).get(field) or request.POST.get(field, "")
+    context = {
+        "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+        "account_locked": login_lock_is_on_account(
+            request=request, username=User.objects.normalize_email(username).lower()
+        ),
+    }
+    return render(request, "accounts/locked_out.html", context, status=429)

@@ -327,3 +327,22 @@ def demo_award_create(edition: dict, name: str = "Lightweight Innovation Award")
     for extra in DEMO_AWARD_EXTRAS:
         extra(award)
     return award
+
+
+def demo_user(email: str, name: str):
+    """A demo person who can log in at once: verified, the demo password, and agreed to the
+    current privacy policy (else every demo login would first be asked). Existing ones are
+    returned as they are, with the consent added if the policy's version changed."""
+    from django.utils import timezone
+
+    from accounts.models import User
+    from accounts.services import privacy_consent_record
+
+    user, created = User.objects.get_or_create(
+        email=email, defaults={"full_name": name, "email_verified_at": timezone.now()}
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    privacy_consent_record(user=user)
+    return user

@@ -149,8 +149,10 @@ RESULTS_FIELDS = (
     "places_per_category",
     "special_mentions",
     "jurors_see_ranking",
+    "retention_months",
 )
 JURY_FIELDS = (
+    "mfa_required",
     "reviews_per_submission",
     "blind_review",
     "score_visibility",

@@ -175,6 +175,15 @@ class Award(models.Model):
         choices=ScoreVisibility.choices,
         default=ScoreVisibility.AFTER_OWN,
     )
+    mfa_required = models.BooleanField(
+        _("two-factor login for the jury and the organisers"),
+        default=False,
+        help_text=_(
+            "Organisers and jurors of this award must log in with a second factor (an "
+            "authenticator app or a passkey). Whoever has none set up is asked to set one up "
+            "and sees no entry before."
+        ),
+    )
     private_notes = models.BooleanField(
         _("private notes to the organisers"),
         default=True,
@@ -244,6 +253,21 @@ class Award(models.Model):
     )
     results_publish_at = models.DateTimeField(_("results published at"), null=True, blank=True)
     results_published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Data protection: the files and texts of entries that won nothing are deleted this many
+    # months after the results are published (submissions.retention); the applicants are
+    # told in advance. 0 keeps them.
+    retention_months = models.PositiveSmallIntegerField(
+        _("keep entries that won nothing for (months)"),
+        default=12,
+        validators=[MaxValueValidator(120)],
+        help_text=_(
+            "After the results are published, the files and texts of entries without a place "
+            "or mention are deleted after this many months; their companies are told a month "
+            "before. 0 keeps them."
+        ),
+    )
+    retention_notice_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    retention_done_at = models.DateTimeField(null=True, blank=True, editable=False)
     # When anything the public results show last changed (decisions, statements,
     # publication): part of the public pages' cache key, so a change is seen at once.
     results_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -664,6 +688,14 @@ class AuditEntry(models.Model):
     created_at = models.DateTimeField(_("time"))
     previous_hash = models.CharField(max_length=64)
     entry_hash = models.CharField(max_length=64, unique=True)
+    # How the entry is hashed (awards.services.audit): 1, the data itself (entries written
+    # before erasure existed); 2, a salted commitment to each value of the data, so that a
+    # value naming a person can be erased (value and salt removed) with the chain intact.
+    # The database's default is 1: a row written without these columns (by an older data
+    # migration) is hashed the old way and verifies as such.
+    scheme = models.PositiveSmallIntegerField(default=2, db_default=1)
+    commitments = models.JSONField(default=dict, blank=True, db_default={})
+    salts = models.JSONField(default=dict, blank=True, db_default={})
 
     class Meta:
         verbose_name = _("audit log entry")

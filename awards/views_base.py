@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from accounts.mfa import second_factor_required_check
 from core.views import PermissionView
 
 from .access import award_get_for
@@ -36,6 +37,11 @@ class OrganiserView(PermissionView):
             self.kwargs["slug"],
             self.permission_required,
             queryset=self.award_queryset(),
+        )
+        # Organisers (and the jury chair) of an award that requires a second factor see
+        # none of its pages before they have one.
+        second_factor_required_check(
+            self.request.user, required=self.award.mfa_required, award_name=str(self.award)
         )
         return self.award
 

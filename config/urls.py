@@ -19,6 +19,7 @@ urlpatterns = [
     path("manage/<slug:slug>/jury/", include("jury.manage_urls")),
     path("", include("results.urls")),
     path("jury/", include("jury.urls")),
+    path("privacy/", include("privacy.urls")),
     path("", include("submissions.urls")),
     path("", include("awards.urls")),
 ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from accounts.mfa import second_factor_required_check
 from accounts.models import User
 from awards.enums import RoundStatus
 from awards.models import Award, Round
@@ -28,6 +29,10 @@ def juror_get_for(user: User, slug: str) -> tuple[Award, Juror]:
     )
     if juror is None:
         raise Http404
+    # An award that requires a second factor shows its jurors nothing before they have one.
+    second_factor_required_check(
+        user, required=juror.award.mfa_required, award_name=str(juror.award)
+    )
     return juror.award, juror
 
 

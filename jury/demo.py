@@ -8,7 +8,6 @@ import random
 
 from django.utils import timezone
 
-from accounts.models import User
 from awards import demo
 from awards.enums import AwardRoleKind
 from awards.models import Award
@@ -111,16 +110,6 @@ def _dossier(entry: Submission, company: str, title: str) -> Attachment:
     return attachment
 
 
-def demo_user(email: str, name: str) -> User:
-    user, created = User.objects.get_or_create(
-        email=email, defaults={"full_name": name, "email_verified_at": timezone.now()}
-    )
-    if created:
-        user.set_password(demo.DEMO_PASSWORD)
-        user.save(update_fields=["password"])
-    return user
-
-
 def jury_demo_create(now: dt.datetime | None = None) -> Award:
     """Create the jury demo once; an existing one is returned unchanged."""
     now = now or timezone.now()
@@ -132,11 +121,11 @@ def jury_demo_create(now: dt.datetime | None = None) -> Award:
     questions = list(award.questions.all())
     for email, name, role in demo.USERS:
         if role == AwardRoleKind.ORGANISER:
-            award_role_grant(award=award, user=demo_user(email, name), role=role, actor=None)
+            award_role_grant(award=award, user=demo.demo_user(email, name), role=role, actor=None)
     numbers: dict[str, int] = {}
     for position, (code, company, title_de, title_en) in enumerate(ENTRIES):
         slug = "".join(ch for ch in company.lower() if ch.isalnum())[:20]
-        owner = demo_user(f"kontakt@{slug}.example", f"Kontakt {company}")
+        owner = demo.demo_user(f"kontakt@{slug}.example", f"Kontakt {company}")
         organisation, _ = Organisation.objects.get_or_create(
             name=company,
             defaults={
@@ -183,14 +172,14 @@ def jury_demo_create(now: dt.datetime | None = None) -> Award:
         if role in ("juror", "jury_chair"):
             juror = Juror.objects.create(
                 award=award,
-                user=demo_user(email, name),
+                user=demo.demo_user(email, name),
                 role=role,
                 affiliation="Composites United",
             )
             for category in categories.values():
                 JurorCategory.objects.create(juror=juror, category=category)
     for email, name, affiliation, codes in JURORS:
-        user = demo_user(email, name)
+        user = demo.demo_user(email, name)
         juror = Juror.objects.create(
             award=award,
             user=user,

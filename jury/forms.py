@@ -18,6 +18,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import InvitationAnswerForm
 from awards.enums import ScoreControl, ScoreVisibility
 from awards.models import Criterion
 from submissions.models import Submission
@@ -64,8 +65,10 @@ def _ids(data, pattern: re.Pattern) -> dict[int, str]:
     return found
 
 
-class InvitationResponseForm(forms.Form):
-    action = forms.ChoiceField(choices=[("accept", "accept"), ("decline", "decline")])
+class InvitationResponseForm(InvitationAnswerForm):
+    """Accept (with the mailed code from another account), ask for the code, or decline."""
+
+    action = forms.ChoiceField(choices=[*InvitationAnswerForm.ACTIONS, ("decline", "decline")])
 
 
 class JurorConfidentialityForm(forms.Form):

@@ -314,6 +314,38 @@ MAIL_TYPES: dict[str, MailType] = {
             },
         ),
         MailType(
+            key="submission.retention_notice",
+            label=_("Notice before the files and texts of an entry are deleted"),
+            placeholders={
+                **_SUBMISSION,
+                "expires_at": _("the day the entry's files and texts are deleted"),
+                "submission_url": _("link to the entry"),
+            },
+            links=frozenset({"submission_url"}),
+            subject={
+                "de": "{{ award_name }}: Die Dateien und Texte Ihrer Einreichung werden gelöscht",
+                "en": "{{ award_name }}: the files and texts of your entry will be deleted",
+            },
+            body={
+                "de": "Guten Tag {{ recipient_name }},\n\nzum Schutz Ihrer Daten bewahren wir "
+                "Einreichungen, die nicht ausgezeichnet wurden, nur für eine begrenzte Zeit nach "
+                "der Veröffentlichung der Ergebnisse auf. Ab dem {{ expires_at }} löschen wir "
+                "deshalb die Dateien und Texte Ihrer Einreichung „{{ submission_title }}“ in der "
+                "Kategorie {{ category }} (die Antworten, die Kurzbeschreibung, die Dokumente und "
+                "Bilder). Titel, Referenznummer, Kategorie und Unternehmen bleiben erhalten."
+                "\n\nWenn Sie etwas davon behalten möchten, laden Sie es bitte vorher herunter: "
+                "{{ submission_url }}\n\nMit freundlichen Grüßen\n{{ organiser_name }}",
+                "en": "Hello {{ recipient_name }},\n\nto protect your data, we keep entries that "
+                "did not win a place or mention only for a limited time after the results are "
+                "published. From {{ expires_at }} on, we will therefore delete the files and "
+                "texts of your entry “{{ submission_title }}” in the category {{ category }} (the "
+                "answers, the short summary, the documents and images). The title, reference "
+                "number, category and company remain.\n\nIf you would like to keep any of it, "
+                "please download it before then: {{ submission_url }}\n\nKind regards\n"
+                "{{ organiser_name }}",
+            },
+        ),
+        MailType(
             key="announcement",
             label=_("Announcement by the organisers"),
             placeholders={},

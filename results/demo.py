@@ -12,11 +12,11 @@ import random
 from django.utils import timezone
 
 from awards import demo
+from awards.demo import demo_user
 from awards.enums import AwardRoleKind
 from awards.models import Award
 from awards.services import award_role_grant
 from jury import services as jury_services
-from jury.demo import demo_user
 from jury.models import Assignment, Juror, JurorCategory
 from submissions.models import Membership, Organisation, Submission
 from submissions.questions import answers_by_key, answers_index

@@ -39,3 +39,12 @@ def previews_sweep() -> int:
     from . import services
 
     return services.attachment_previews_sweep(now=timezone.now())
+
+
+@shared_task(name="submissions.retention_sweep", ignore_result=True)
+def retention_sweep() -> int:
+    """Daily: tell applicants a month ahead, then delete the files and texts of entries that
+    won nothing once their award's retention period has passed (``submissions.retention``)."""
+    from . import retention
+
+    return retention.retention_sweep(now=timezone.now())

@@ -26,6 +26,15 @@ class UserFactory(factory.django.DjangoModelFactory):
         if create:
             obj.save()
 
+    @factory.post_generation
+    def privacy_consent(obj, create, extracted, **kwargs):
+        """Agreed to the current privacy policy, as everyone who registers does (pass
+        ``privacy_consent=False`` for someone who has not: the page view asks them)."""
+        if create and extracted is not False:
+            from accounts.services import privacy_consent_record
+
+            privacy_consent_record(user=obj)
+
 
 def standard_form_create(award: Award) -> dict:
     """The standard application form (``submissions.standard_form``) for ``award`` in one

@@ -147,3 +147,16 @@ def document_pages_stored(attachment, pages: int = 1) -> None:
     attachment.preview_status = PreviewStatus.READY
     attachment.preview_pages = attachment.page_count = pages
     attachment.save(update_fields=["preview_status", "preview_pages", "page_count"])
+
+
+def mailed_code(email: str) -> str:
+    """The latest confirmation code mailed to ``email`` (``accounts.address_codes``), read
+    from the outbox as the person would read it in the mail."""
+    from notifications.models import Message
+
+    message = Message.objects.filter(
+        recipient_email__iexact=email, template_key="accounts.address_code"
+    ).latest("pk")
+    found = re.findall(r"^(\d{8})$", message.body_text, flags=re.M)
+    assert len(found) == 1, message.body_text
+    return found[0]

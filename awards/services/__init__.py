@@ -3,7 +3,7 @@
 Callers import from here (``from awards import services``); the modules are an internal split.
 """
 
-from .audit import GENESIS_HASH, audit_log, audit_verify
+from .audit import GENESIS_HASH, audit_erase_values, audit_log, audit_verify
 from .configuration import (
     AWARD_SETTINGS_FIELDS,
     CATEGORY_FIELDS,
@@ -38,6 +38,7 @@ __all__ = [
     "AwardTransitionError",
     "LevelInput",
     "StructureLockedError",
+    "audit_erase_values",
     "audit_log",
     "audit_verify",
     "award_role_grant",

@@ -34,6 +34,7 @@ AWARD_SETTINGS_FIELDS = (
     "submissions_close_at",
     "jury_deadline_at",
     "announcement_at",
+    "mfa_required",
     "reviews_per_submission",
     "blind_review",
     "score_visibility",
@@ -49,6 +50,7 @@ AWARD_SETTINGS_FIELDS = (
     "places_per_category",
     "special_mentions",
     "jurors_see_ranking",
+    "retention_months",
 )
 CATEGORY_FIELDS = (
     "code",

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF, UNSAFE_HASHES
 from django.utils.translation import gettext_lazy as _
 from kombu import Exchange, Queue
 
@@ -28,6 +29,9 @@ SITE_URL = env("LAUREL_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # link); production refuses to start without them.
 LAUREL_IMPRINT_URL = env("LAUREL_IMPRINT_URL", default="")
 LAUREL_PRIVACY_URL = env("LAUREL_PRIVACY_URL", default="")
+# The version of that policy people agree to (accounts.consent): a new value asks every
+# logged-in person to agree again on their next page view.
+LAUREL_PRIVACY_VERSION = env("LAUREL_PRIVACY_VERSION", default="2026-12")
 # With DEBUG on, the friendly 404 and 500 pages instead of Django's technical ones (which
 # `?debug` in the address still shows): core/errors.py. On in local settings.
 LAUREL_FRIENDLY_ERRORS = env.bool("LAUREL_FRIENDLY_ERRORS", default=False)
@@ -41,9 +45,12 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "rules.apps.AutodiscoverRulesConfig",
     "core",
     "accounts",
@@ -52,20 +59,29 @@ INSTALLED_APPS = [
     "jury",
     "notifications",
     "results",
+    "privacy",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise (static files need no policy), before everything that may answer: the
+    # error pages and the lockout page get the Content-Security-Policy too.
+    "core.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.SessionActivityMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
+    # Inside the user and the language: asks for consent to a new privacy policy version.
+    "accounts.consent_middleware.PrivacyConsentMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Inside the language and the user: the friendly error pages speak the page's language.
     "core.errors.FriendlyErrorsMiddleware",
+    # A page of an award that requires a second factor leads to setting one up.
+    "accounts.second_factor_middleware.SecondFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout raised by the backend into a response.
     "axes.middleware.AxesMiddleware",
@@ -171,6 +187,8 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = env.list(
 )
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0) or None
 AXES_VERBOSE = False
+# The authenticator app's entry is named after the platform (django-otp).
+OTP_TOTP_ISSUER = env("LAUREL_TOTP_ISSUER", default="Laurel")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -178,6 +196,44 @@ CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp) on every page (core.csp: documents, not pictures or
+# JSON): only our own files run and style the page. Scripts are external files in static/
+# (no inline script, no nonce, no eval); styles are stylesheets, and no style="" attribute
+# but one (below): bars get their width through the CSSOM (static/js/bar-widths.js). Images
+# are ours or data: URIs (Bootstrap's icons in its stylesheet). Uploaded files are always
+# served through our own views, from S3 too, so no other origin is needed. A response that
+# sets a policy of its own keeps it: downloads (core.http.protected_file) and the winners
+# widget, which lists the sites that may frame it (results.views.public).
+# LAUREL_CSP_REPORT_ONLY=true sends the policy as Content-Security-Policy-Report-Only:
+# browsers report what it would block and block nothing (docs/operations.md); reports go to
+# LAUREL_CSP_REPORT_URI if set, else to the console.
+# The one style="" attribute: the <body> of Laurel's HTML mails (notifications.rendering.
+# render_html), shown to organisers in a sandboxed srcdoc frame, which inherits this policy.
+# Allowed by its hash, exactly that text (tests/config/test_csp.py checks the mail's).
+LAUREL_CSP_MAIL_STYLE_HASH = "'sha256-H+vXkkAjrUVWcQaHLSpUQJDdrVYisQlWavLPaWnszb0='"
+_csp_directives: dict[str, list[str]] = {
+    "default-src": [SELF],
+    "script-src": [SELF],
+    "style-src": [SELF],
+    "style-src-attr": [UNSAFE_HASHES, LAUREL_CSP_MAIL_STYLE_HASH],
+    "img-src": [SELF, "data:"],
+    "font-src": [SELF],
+    "connect-src": [SELF],
+    "object-src": [NONE],
+    "base-uri": [NONE],
+    "form-action": [SELF],
+    "frame-ancestors": [NONE],
+}
+if env("LAUREL_CSP_REPORT_URI", default=""):
+    _csp_directives["report-uri"] = [env("LAUREL_CSP_REPORT_URI")]
+LAUREL_CSP_REPORT_ONLY = env.bool("LAUREL_CSP_REPORT_ONLY", default=False)
+if LAUREL_CSP_REPORT_ONLY:
+    CONTENT_SECURITY_POLICY = None
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": _csp_directives}
+else:
+    CONTENT_SECURITY_POLICY = {"DIRECTIVES": _csp_directives}
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = None
 
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = "de"
@@ -234,6 +290,8 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 # page is stored twice, up to about 250 kB to read and 550 kB to zoom (a page of dense text;
 # sparse pages less): at most some 80 MB per 100 pages.
 LAUREL_PREVIEW_MAX_PAGES = env.int("LAUREL_PREVIEW_MAX_PAGES", default=100)
+# A person's data export (privacy app) can be downloaded for this many days, then it is deleted.
+LAUREL_EXPORT_DAYS = env.int("LAUREL_EXPORT_DAYS", default=7)
 
 # --- Email ----------------------------------------------------------------------------
 # Every mail goes through the outbox: Django's EMAIL_BACKEND (account mails, password
@@ -339,8 +397,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "outbox-sweep": {"task": "notifications.sweep", "schedule": timedelta(minutes=1)},
     "draft-reminders": {"task": "submissions.draft_reminders", "schedule": timedelta(hours=1)},
     "previews-sweep": {"task": "submissions.previews_sweep", "schedule": timedelta(minutes=5)},
+    "exports-sweep": {"task": "privacy.exports_sweep", "schedule": timedelta(minutes=5)},
     "jury-reminders": {"task": "jury.reminders", "schedule": timedelta(hours=1)},
     "results-publish": {"task": "jury.publish_due", "schedule": timedelta(minutes=1)},
+    "retention-sweep": {"task": "submissions.retention_sweep", "schedule": timedelta(days=1)},
 }
 
 # --- Cache and sessions ---------------------------------------------------------------

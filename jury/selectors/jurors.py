@@ -3,7 +3,7 @@ the jury and its invitations and conflicts as the organisers list them."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from accounts.models import User
 from awards.models import Award
@@ -42,6 +42,12 @@ def submissions_in_juror_categories(juror: Juror) -> QuerySet[Submission]:
 
 
 def jury_members(award: Award) -> list[Juror]:
+    """The award's jurors with their categories, blocking conflicts and ``invited_email``:
+    the address their last accepted invitation was sent to (the organisers see it when the
+    person accepted with an account of another address, after confirming a code sent there)."""
+    accepted = JuryInvitation.objects.filter(
+        juror=OuterRef("pk"), status=InvitationStatus.ACCEPTED
+    ).order_by("-responded_at", "-pk")
     return list(
         Juror.objects.filter(award=award)
         .select_related("user")
@@ -51,7 +57,8 @@ def jury_members(award: Award) -> list[Juror]:
                 "conflicts",
                 filter=Q(conflicts__status__in=BLOCKING_CONFLICT_STATUSES),
                 distinct=True,
-            )
+            ),
+            invited_email=Subquery(accepted.values("email")[:1]),
         )
         .order_by("-is_active", "user__full_name", "pk")
     )

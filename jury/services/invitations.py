@@ -12,8 +12,11 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from accounts.address_codes import AddressClaim, address_code_offer, address_confirm
 from accounts.models import User
 from awards.models import Award, Category
 from awards.services import audit_log
@@ -164,16 +167,67 @@ def juror_invite(
     return invitation
 
 
+def invited_address_is(invitation: JuryInvitation, user: User) -> bool:
+    """Whether ``user``'s account is the invited address itself."""
+    return _claim(invitation, user).is_own_address
+
+
+def _claim(invitation: JuryInvitation, user: User) -> AddressClaim:
+    return AddressClaim(
+        purpose="jury-invitation",
+        subject=invitation.pk,
+        nonce=invitation.nonce,
+        account=user,
+        email=invitation.email,
+    )
+
+
 @transaction.atomic
-def invitation_accept(*, token: str, user: User) -> Juror:
+def invitation_code_send(*, token: str, user: User) -> JuryInvitation:
+    """Mail a code to the invited address, with which ``user`` (logged in with another
+    address) can accept the invitation.
+
+    Side effects: a mail ``accounts.address_code`` to the invited address, in the
+    invitation's language; audit entry ``jury.invitation_code_sent`` naming the account.
+    Raises InvitationInvalid for a link that is no longer valid, AddressCodeRefused after too
+    many mails, ValidationError when the account is the invited address (no code needed).
+    """
+    invitation = invitation_from_token(token, for_update=True)
+    address_code_offer(
+        claim=_claim(invitation, user),
+        language=invitation.language,
+        invitation_text=format_lazy(
+            gettext_lazy("the invitation to the jury of the award “{award}”"),
+            award=str(invitation.award),
+        ),
+        recipient_name=invitation.name,
+    )
+    audit_log(
+        award=invitation.award,
+        actor=user,
+        action="jury.invitation_code_sent",
+        target=invitation,
+        data={"email": invitation.email, "account": user.email},
+    )
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, user: User, code: str = "") -> Juror:
     """Join the jury with a valid invitation; the link works once.
+
+    The invitation belongs to the address it was sent to: an account with another address
+    accepts it only with the ``code`` mailed there (``invitation_code_send``); without one,
+    or with a wrong one, AddressCodeRefused says what to do.
 
     Side effects: the juror seat (re-activated if the person was on the jury before) with the
     invitation's role and categories (the seat is what opens the jury pages); audit entry
-    ``jury.invitation_accepted``; the calibration entries of the juror's categories in the
-    rounds not closed are assigned (``calibration_assignments_ensure``).
+    ``jury.invitation_accepted`` naming the account and how the address was confirmed; the
+    calibration entries of the juror's categories in the rounds not closed are assigned
+    (``calibration_assignments_ensure``).
     """
     invitation = invitation_from_token(token, for_update=True)
+    confirmed = address_confirm(claim=_claim(invitation, user), code=code)
     award = invitation.award
     juror, _created = Juror.objects.get_or_create(award=award, user=user)
     juror.role = invitation.role
@@ -190,7 +244,7 @@ def invitation_accept(*, token: str, user: User) -> Juror:
         actor=user,
         action="jury.invitation_accepted",
         target=invitation,
-        data={"email": invitation.email, "account": user.email},
+        data={"email": invitation.email, "account": user.email, "confirmed_by": confirmed},
     )
     calibration_assignments_ensure(award=award, actor=user, jurors=[juror])
     return juror

@@ -102,55 +102,78 @@ def _invitation_invalid(request: HttpRequest, error: services.InvitationInvalid)
     )
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
-def invitation(request: HttpRequest, token: str) -> HttpResponse:
-    """The link in the invitation mail: what the invitation is for, and accept or decline.
-
-    The link is the secret: whoever holds it may answer. Accepting needs an account (the page
-    names the invited address, so that someone signed in with another account notices);
-    declining does not.
-    """
-    try:
-        invitation = services.invitation_from_token(token)
-    except services.InvitationInvalid as error:
-        return _invitation_invalid(request, error)
-
-    if request.method == "POST":
-        form = InvitationResponseForm(request.POST)
-        if not form.is_valid():
-            return redirect("jury:invitation", token=token)
-        try:
-            if form.cleaned_data["action"] == "decline":
-                declined = services.invitation_decline(
-                    token=token,
-                    user=request.user if request.user.is_authenticated else None,
-                )
-                return render(request, "jury/invitation_declined.html", {"award": declined.award})
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            juror = services.invitation_accept(token=token, user=request.user)
-        except services.InvitationInvalid as error:
-            return _invitation_invalid(request, error)
-        messages.success(
-            request,
-            _("Welcome to the jury of %(award)s.") % {"award": juror.award},
-        )
-        return redirect("jury:confidentiality", slug=juror.award.slug)
-
+def _invitation_page(
+    request: HttpRequest,
+    invitation,
+    *,
+    code_error: str = "",
+    code_sent: bool = False,
+    status: int = 200,
+) -> HttpResponse:
     inviter = invitation.invited_by
     context = {
         "invitation": invitation,
         "award": invitation.award,
         "categories": list(invitation.categories.order_by("position", "pk")),
         "inviter": inviter.full_name if inviter else invitation.award.organiser_name,
+        "code_error": code_error,
+        "code_sent": code_sent,
     }
     if request.user.is_authenticated:
-        context["other_address"] = request.user.email.lower() != invitation.email.lower()
+        context["other_address"] = not services.invited_address_is(invitation, request.user)
     else:
         here = request.get_full_path()
         context["login_url"] = with_next(settings.LOGIN_URL, here)
         context["register_url"] = with_next("accounts:register", here)
-    return render(request, "jury/invitation.html", context)
+    return render(request, "jury/invitation.html", context, status=status)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in the invitation mail: what the invitation is for, and accept or decline.
+
+    Declining needs only the link. Accepting needs an account, and the invitation belongs to
+    the address it was sent to: an account of another address accepts only with a code
+    mailed to the invited address (``services.invitation_code_send``), so a forwarded or
+    leaked link gives nobody else a jury seat.
+    """
+    try:
+        invitation = services.invitation_from_token(token)
+    except services.InvitationInvalid as error:
+        return _invitation_invalid(request, error)
+    if request.method != "POST":
+        return _invitation_page(request, invitation)
+
+    form = InvitationResponseForm(request.POST)
+    if not form.is_valid():
+        return redirect("jury:invitation", token=token)
+    action = form.cleaned_data["action"]
+    try:
+        if action == "decline":
+            declined = services.invitation_decline(
+                token=token,
+                user=request.user if request.user.is_authenticated else None,
+            )
+            return render(request, "jury/invitation_declined.html", {"award": declined.award})
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if action == "send_code":
+            services.invitation_code_send(token=token, user=request.user)
+            return _invitation_page(request, invitation, code_sent=True)
+        juror = services.invitation_accept(
+            token=token, user=request.user, code=form.cleaned_data["code"]
+        )
+    except services.InvitationInvalid as error:
+        return _invitation_invalid(request, error)
+    except ValidationError as error:  # the code: missing, wrong, too many tries or mails
+        return _invitation_page(
+            request, invitation, code_error=error_message(error), code_sent=True, status=400
+        )
+    messages.success(
+        request,
+        _("Welcome to the jury of %(award)s.") % {"award": juror.award},
+    )
+    return redirect("jury:confidentiality", slug=juror.award.slug)
 
 
 # --- First steps ------------------------------------------------------------------------

@@ -55,7 +55,11 @@ def _audit(apps, *, award_id, action, object_type, object_id, data, now):
         "created_at": now.isoformat(),
     }
     canonical = json.dumps(payload, sort_keys=True, cls=DjangoJSONEncoder, ensure_ascii=False)
+    # Hashed the old way (data in the hash): when awards 0007 ran before this migration,
+    # the entry must say so (scheme 1), or it would be read as one with commitments.
+    scheme = {"scheme": 1} if any(f.name == "scheme" for f in AuditEntry._meta.fields) else {}
     AuditEntry.objects.create(
+        **scheme,
         award_id=award_id,
         actor=None,
         action=action,

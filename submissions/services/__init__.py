@@ -22,7 +22,10 @@ from .entries import (
     submission_withdraw,
 )
 from .organisations import (
+    InvitationInvalid,
     invitation_accept,
+    invitation_code_send,
+    invited_address_is,
     organisation_create,
     organisation_invite,
     organisation_update,
@@ -48,6 +51,7 @@ __all__ = [
     "DeadlinePassed",
     "EntryLimitReached",
     "IncompleteSubmission",
+    "InvitationInvalid",
     "StaleQuestion",
     "StaleVersion",
     "StorageUnavailable",
@@ -68,6 +72,8 @@ __all__ = [
     "form_copy",
     "form_standard_add",
     "invitation_accept",
+    "invitation_code_send",
+    "invited_address_is",
     "missing_items",
     "organisation_create",
     "organisation_invite",

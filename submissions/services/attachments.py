@@ -119,13 +119,17 @@ def attachment_add(
     ``question`` of the entry's form (None: the first slot that takes its kind).
 
     Refused (ValidationError naming the file) for a wrong or mismatched type, a kind the slot
-    does not take, an empty or oversized file (the award's limit, or the slot's when smaller),
-    or one file too many (the award's, or the slot's); DeadlinePassed after the deadline;
-    SubmissionTransitionError unless the entry is a draft or submitted. Images get a
-    JPEG thumbnail. StorageUnavailable when the storage does not take the file or its
-    thumbnail completely; then nothing is kept (the partial files are removed, the
-    transaction rolls back). Side effects: an ``attachment.added`` audit entry; for a PDF,
-    its page images pending and the ``submissions.render_previews`` task enqueued on commit.
+    does not take, an empty or oversized file (the award's limit, or the slot's when smaller;
+    judged on the file as uploaded), a PDF with JavaScript, launch actions, embedded files, an
+    XFA form or data after its end (``uploads.check_upload``), or one file too many (the
+    award's, or the slot's); DeadlinePassed after the deadline; SubmissionTransitionError
+    unless the entry is a draft or submitted. Images are stored encoded again, without their
+    metadata and anything after the picture (size and hash on the row are the stored file's),
+    and get a JPEG thumbnail of the stored image. StorageUnavailable when the storage does not
+    take the file or its thumbnail completely; then nothing is kept (the partial files are
+    removed, the transaction rolls back). Side effects: an ``attachment.added`` audit entry;
+    for a PDF, its page images pending and the ``submissions.render_previews`` task enqueued
+    on commit.
     """
     current = _lock(submission)
     _ensure_changeable(current)
@@ -138,7 +142,8 @@ def attachment_add(
         )
     checked = check_upload(upload, max_pdf_mb=award.max_pdf_mb, max_image_mb=award.max_image_mb)
     slot = _slot(current, question, checked.kind)
-    if slot.max_file_mb and checked.size > slot.max_file_mb * 1024 * 1024:
+    # Judged on the file as uploaded, like the award's limits: the size the applicant knows.
+    if slot.max_file_mb and checked.uploaded_size > slot.max_file_mb * 1024 * 1024:
         raise ValidationError(
             _("“%(slot)s” takes files of at most %(mb)d MB.")
             % {"slot": slot.label, "mb": slot.max_file_mb},
@@ -166,15 +171,22 @@ def attachment_add(
         # Rendered by a task once the file is stored and committed, never in a request.
         preview_status=PreviewStatus.PENDING if checked.content_type == PDF else PreviewStatus.NONE,
     )
-    # Made before anything is stored: an image the thumbnail cannot be made of leaves nothing.
-    thumbnail = thumbnail_bytes(upload) if checked.kind == AttachmentKind.IMAGE else None
-    upload.seek(0)
+    # What is stored: an image as the check encoded it again (no metadata, nothing after the
+    # picture), a PDF as uploaded. Size and hash on the row are the stored file's.
+    content: File = upload
+    if checked.content is not None:
+        content = ContentFile(checked.content, name=upload.name)
+    content.seek(0)
+    # Made before anything is stored, of the stored image: one the thumbnail cannot be made
+    # of leaves nothing.
+    thumbnail = thumbnail_bytes(content) if checked.kind == AttachmentKind.IMAGE else None
+    content.seek(0)
     # Storages such as S3 keep the upload's content type and serve the file with it: the
     # browser's word (text/html for a PDF, say) must not get there.
-    upload.content_type = checked.content_type
+    content.content_type = checked.content_type
     written: list[str] = []
     try:
-        _store(attachment.file, upload, size=checked.size, written=written)
+        _store(attachment.file, content, size=checked.size, written=written)
         if thumbnail is not None:
             _store(
                 attachment.thumbnail,

@@ -19,6 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 
+from accounts.forms import InvitationAnswerForm
 from core.forms import add_service_errors, error_message
 from core.links import with_next
 from core.views import PermissionView
@@ -188,30 +189,56 @@ class InvitationAcceptView(View):
         )
 
     def get(self, request: HttpRequest, token: str) -> HttpResponse:
-        organisation = self.invitation.organisation
-        context = {"invitation": self.invitation, "organisation": organisation}
         if not request.user.is_authenticated:
             here = request.get_full_path()
-            context["login_url"] = with_next(settings.LOGIN_URL, here)
-            context["register_url"] = with_next("accounts:register", here)
+            context = {
+                "invitation": self.invitation,
+                "organisation": self.invitation.organisation,
+                "login_url": with_next(settings.LOGIN_URL, here),
+                "register_url": with_next("accounts:register", here),
+            }
             return render(request, "submissions/invitation_login.html", context)
         if not request.user.has_perm("awards.apply"):
             raise PermissionDenied
-        context["already_member"] = request.user.has_perm(
-            "submissions.view_organisation", organisation
-        )
-        context["other_address"] = request.user.email.lower() != self.invitation.email.lower()
-        return render(request, "submissions/invitation_accept.html", context)
+        return self.render_page()
+
+    def render_page(
+        self, *, code_sent: bool = False, code_error: str = "", status: int = 200
+    ) -> HttpResponse:
+        organisation = self.invitation.organisation
+        context = {
+            "invitation": self.invitation,
+            "organisation": organisation,
+            "already_member": self.request.user.has_perm(
+                "submissions.view_organisation", organisation
+            ),
+            "other_address": not services.invited_address_is(self.invitation, self.request.user),
+            "code_sent": code_sent,
+            "code_error": code_error,
+        }
+        return render(self.request, "submissions/invitation_accept.html", context, status=status)
 
     def post(self, request: HttpRequest, token: str) -> HttpResponse:
+        """Accept, or have a code mailed to the invited address first: the invitation
+        belongs to that address, and another account accepts it only with the code."""
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if not request.user.has_perm("awards.apply"):
             raise PermissionDenied
+        form = InvitationAnswerForm(request.POST)
+        if not form.is_valid():
+            return redirect("submissions:invitation_accept", token=token)
         try:
-            membership = services.invitation_accept(token=token, user=request.user)
-        except ValidationError as error:
+            if form.cleaned_data["action"] == "send_code":
+                services.invitation_code_send(token=token, user=request.user)
+                return self.render_page(code_sent=True)
+            membership = services.invitation_accept(
+                token=token, user=request.user, code=form.cleaned_data["code"]
+            )
+        except services.InvitationInvalid as error:
             return self.render_invalid(error_message(error), 400)
+        except ValidationError as error:  # the code: missing, wrong, too many tries or mails
+            return self.render_page(code_sent=True, code_error=error_message(error), status=400)
         messages.success(
             request,
             _("You are now a member of %(name)s.") % {"name": membership.organisation.name},

@@ -16,6 +16,7 @@ def register(client: Client, **fields: str):
         "preferred_language": "en",
         "password1": NEW_PASSWORD,
         "password2": NEW_PASSWORD,
+        "privacy_consent": "on",
         **fields,
     }
     return client.post(reverse("accounts:register"), data)

@@ -186,6 +186,7 @@ def test_register_page_in_german(client):
         "Bevorzugte Sprache*",
         "Passwort*",
         "Passwort (wiederholen)*",
+        "Ich habe die Datenschutzerklärung gelesen und stimme ihr zu.*",
     ]
     assert '<button type="submit" class="btn btn-primary">Konto anlegen</button>' in html
     assert 'Bereits registriert? <a href="/accounts/login/">Anmelden</a>' in html

@@ -105,6 +105,7 @@ def test_verification_mail_follows_the_choice_in_the_form_not_the_page_language(
             "preferred_language": "de",
             "password1": NEW_PASSWORD,
             "password2": NEW_PASSWORD,
+            "privacy_consent": "on",
         },
         HTTP_ACCEPT_LANGUAGE="en",
     )
@@ -447,6 +448,7 @@ def test_next_survives_registration_and_verification_but_only_on_site(client, sm
             "preferred_language": "en",
             "password1": "Leichtbau-macht-leicht-42",
             "password2": "Leichtbau-macht-leicht-42",
+            "privacy_consent": "on",
             "next": "/invitations/abc/",
         },
     )

@@ -15,6 +15,10 @@ LOCKED = (
     "This account is locked after too many wrong passwords. "
     "Please try again in 15 minutes or reset your password."
 )
+ADDRESS_PAUSED = (
+    "Too many failed logins came from your network address, so logins from it are paused. "
+    "Your account itself is not locked. Please try again in 15 minutes."
+)
 ATTACKER = "198.51.100.7"
 OTHER_ADDRESS = "203.0.113.20"
 
@@ -68,10 +72,41 @@ def test_address_is_read_from_remote_addr_not_from_a_forged_header(client):
     for n in range(6):
         _attempt(client, "anna@example.org", WRONG_PASSWORD, HTTP_X_FORWARDED_FOR=f"10.0.1.{n}")
 
-    # Another account, but from the same real address: the address itself is locked.
+    # Another account, but from the same real address: the address itself is locked, and
+    # the page says so instead of calling Bert's account locked.
     response = _attempt(client, "bert@example.org", PASSWORD, HTTP_X_FORWARDED_FOR="10.0.1.99")
 
-    assert _answers([response]) == [(429, [LOCKED])]
+    assert _answers([response]) == [(429, [ADDRESS_PAUSED])]
+    assert is_signed_in(client) is False
+
+
+def test_the_locked_account_itself_is_still_told_its_account_is_locked_from_that_address(client):
+    UserFactory(email="anna@example.org")
+    UserFactory(email="bert@example.org")
+    for _ in range(6):
+        _attempt(client, "anna@example.org", WRONG_PASSWORD)
+
+    colleague = _attempt(client, "bert@example.org", PASSWORD)
+    anna = _attempt(client, "Anna@Example.org", PASSWORD)
+
+    assert _answers([colleague]) == [(429, [ADDRESS_PAUSED])]
+    assert _answers([anna]) == [(429, [LOCKED])]
+
+
+def test_the_address_pause_is_explained_in_german(client):
+    UserFactory(email="anna@example.org")
+    UserFactory(email="bert@example.org")
+    for _ in range(6):
+        _attempt(client, "anna@example.org", WRONG_PASSWORD)
+
+    response = log_in(
+        client, "bert@example.org", PASSWORD, REMOTE_ADDR=ATTACKER, HTTP_ACCEPT_LANGUAGE="de"
+    )
+
+    assert response.status_code == 429
+    [alert] = alerts(response)
+    assert "Netzwerkadresse" in alert
+    assert "Ihr Konto selbst ist nicht gesperrt" in alert
 
 
 def test_other_account_from_another_address_is_unaffected(client):

@@ -37,6 +37,7 @@ def test_the_layers_are_the_documented_order():
     layers = contracts()["contracts"][0]["layers"]
     assert layers == [
         "config",
+        "privacy",
         "results",
         "jury",
         "submissions",
@@ -46,12 +47,21 @@ def test_the_layers_are_the_documented_order():
         "core",
     ]
     documented = (ROOT / "docs" / "architecture.md").read_text()
-    assert "results → jury → submissions → notifications → awards → accounts → core" in documented
+    assert (
+        "privacy → results → jury → submissions → notifications → awards → accounts → core"
+        in documented
+    )
 
 
 @pytest.mark.parametrize(
     ("importer", "imported"),
-    [("jury", "results"), ("awards", "jury"), ("core", "awards"), ("results.engine", "django")],
+    [
+        ("jury", "results"),
+        ("results", "privacy"),
+        ("awards", "jury"),
+        ("core", "awards"),
+        ("results.engine", "django"),
+    ],
 )
 def test_the_contracts_catch_a_back_edge(tmp_path, importer, imported):
     """The same contracts, on a copy of the package names with one planted import against

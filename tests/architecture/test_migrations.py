@@ -9,16 +9,18 @@ fixed entry fields become answers and come back when migrating backwards). Entri
 made through the old schema's model (``entry_in``). Runs on PostgreSQL in CI (and on SQLite
 on a laptop)."""
 
+import hashlib
 import io
+import json
 
 import factory
 import pytest
 from django.core.management import call_command
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-from awards.services import audit_log
 from tests.factories import (
     AwardFactory,
     AwardRoleFactory,
@@ -52,6 +54,36 @@ def award_in(old, **fields):
     values = factory.build(dict, FACTORY_CLASS=AwardFactory, **fields)
     row = old.get_model("awards", "Award").objects.create(**values)
     return Award(pk=row.pk, **values)
+
+
+def audit_log_in(old, *, award, action, target, actor=None, data=None):
+    """A change-log entry written as the code before awards 0007 wrote it (scheme 1: the
+    data itself in the hash, chained to the award's last entry), through the old schema."""
+    AuditEntry = old.get_model("awards", "AuditEntry")
+    last = AuditEntry.objects.filter(award_id=award.pk).order_by("-pk").first()
+    previous = last.entry_hash if last else "0" * 64
+    created = timezone.now()
+    payload = {
+        "award": award.pk,
+        "actor": actor.pk if actor else None,
+        "action": action,
+        "object_type": target._meta.label_lower,
+        "object_id": str(target.pk),
+        "data": data or {},
+        "created_at": created.isoformat(),
+    }
+    canonical = json.dumps(payload, sort_keys=True, cls=DjangoJSONEncoder, ensure_ascii=False)
+    return AuditEntry.objects.create(
+        award_id=award.pk,
+        actor_id=payload["actor"],
+        action=action,
+        object_type=payload["object_type"],
+        object_id=payload["object_id"],
+        data=payload["data"],
+        created_at=created,
+        previous_hash=previous,
+        entry_hash=hashlib.sha256(f"{previous}\n{canonical}".encode()).hexdigest(),
+    )
 
 
 def entry_in(old, award, category, **fields):
@@ -104,7 +136,9 @@ def test_moving_decisions_to_results_and_dropping_mirrored_roles_keeps_the_data(
             decided_by_id=organiser.pk,
             decided_at=decided_at,
         )
-        audit_log(award=award, actor=organiser, action="decision.confirmed", target=category)
+        audit_log_in(
+            old, award=award, actor=organiser, action="decision.confirmed", target=category
+        )
     finally:
         # Forward to the newest migrations whatever happened, for the tests after this one.
         executor = MigrationExecutor(connection)
@@ -223,7 +257,7 @@ def test_the_showcase_migrations_keep_the_data_and_prepare_the_pages_of_existing
     assert Attachment.objects.get(pk=pdf.pk).original_name == "Plan.pdf"
 
 
-AWARDS_NOW = ("awards", "0006_rubric_levels_and_public_settings")
+AWARDS_NOW = ("awards", "0007_mfa_retention_erasable_audit")
 FORM_BEFORE = [AWARDS_NOW, ("submissions", "0007_document_previews")]
 FORM_AFTER = [AWARDS_NOW, ("submissions", "0010_fixed_fields_removed")]
 OLD_TEXTS = {

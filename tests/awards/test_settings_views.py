@@ -32,6 +32,7 @@ def settings_data(award: Award, **overrides: str) -> dict[str, str]:
         "ranking_aggregation": award.ranking_aggregation,
         "tie_break_criterion": str(award.tie_break_criterion_id or ""),
         "places_per_category": str(award.places_per_category),
+        "retention_months": str(award.retention_months),
         "embed_origins": award.embed_origins,
     }
     # Checkboxes post nothing when unticked.

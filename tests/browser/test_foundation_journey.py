@@ -67,6 +67,7 @@ def test_visitor_switches_language_registers_verifies_and_logs_in(
     expect(page.get_by_label("Preferred language")).to_have_value("en")
     page.get_by_label(PASSWORD_LABEL).fill(NEW_PASSWORD)
     page.get_by_label("Password (again)").fill(NEW_PASSWORD)
+    page.get_by_role("checkbox", name=re.compile("privacy policy")).check()
     screenshot(page, "03-register-filled")
 
     page.get_by_role("button", name="Create account").click()
@@ -146,6 +147,16 @@ def test_keyboard_skip_link_and_registration_without_a_mouse(new_page, demo_awar
     page.keyboard.press("Tab")
     expect(page.locator(":focus")).to_have_attribute("name", "password2")
     page.keyboard.type(NEW_PASSWORD)
+    # The consent to the privacy policy: the box, by keyboard (the link in its label is
+    # the first stop after the password).
+    for _ in range(4):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.name") == "privacy_consent":
+            break
+    else:
+        pytest.fail("Tab never reached the privacy consent box")
+    page.keyboard.press("Space")
+    expect(page.locator(":focus")).to_be_checked()
     page.keyboard.press("Enter")
 
     page.wait_for_url(f"{site}/accounts/register/done/")

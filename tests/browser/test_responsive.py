@@ -34,9 +34,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page
 
-from accounts.models import User
+from accounts.models import PrivacyConsent, User
 from accounts.tokens import email_verification_token_make
 from awards import demo
 from awards.models import Award, Round
@@ -91,6 +92,7 @@ NOT_PAGES = {
     "jury:thumbnail": "image",
     "jury:document_page": "image",
     "jury:document_page_large": "image",
+    "privacy:export_download": "download",
 }
 # The link in a mail: whoever holds it opens it, signed in or not.
 TOKEN_PAGES = {
@@ -103,6 +105,13 @@ SIGNED_IN_ACCOUNT_PAGES = {
     "accounts:profile",
     "accounts:password_change",
     "accounts:password_change_done",
+    "accounts:security",
+    "accounts:totp_setup",
+    "accounts:passkey_recovery_codes",
+    "accounts:sessions",
+    "accounts:privacy_consent",
+    "privacy:data",
+    "privacy:account_delete",
 }
 
 
@@ -403,6 +412,15 @@ def test_every_page_of_a_visitor_fits_a_phone(demo_data, phone):
     v.visit("accounts:password_reset_complete")
     v.visit("jury:invitation", token=jury_services.invitation_token(invitation))
     v.visit("submissions:invitation_accept", token=colleague.token)
+    # The second step of a login: someone with an authenticator app after their password.
+    two_step = demo.demo_user("zwei.schritte@example.org", "Zora Zwei")
+    TOTPDevice.objects.create(user=two_step, name="authenticator", confirmed=True)
+    v.page.goto(reverse("accounts:login"))
+    v.page.get_by_label("E-Mail-Adresse").fill(two_step.email)
+    v.page.get_by_label(re.compile(r"^\s*Passwort\W*$")).fill(demo.DEMO_PASSWORD)
+    v.page.get_by_role("main").get_by_role("button", name="Anmelden").click()
+    v.page.wait_for_url(f"**{reverse('accounts:login_second_factor')}")
+    v.visit("accounts:login_second_factor")
 
     report = v.report()
     assert not report, report
@@ -451,6 +469,17 @@ def test_every_page_of_an_applicant_fits_a_phone(demo_data, phone):
     v.visit("accounts:profile")
     v.visit("accounts:password_change")
     v.visit("accounts:password_change_done")
+    v.visit("accounts:security")
+    v.visit("accounts:totp_setup")
+    v.visit("accounts:sessions")
+    v.visit("privacy:data")
+    v.visit("privacy:account_delete")
+    # Without new codes to show, the page leads back to the security page.
+    v.visit("accounts:passkey_recovery_codes", lands_on="accounts:security")
+    # The question after a new version of the privacy policy.
+    PrivacyConsent.objects.filter(user=applicant).delete()
+    v.log_in(APPLICANT)
+    v.visit("accounts:privacy_consent")
 
     report = v.report()
     assert not report, report

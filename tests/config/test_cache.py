@@ -18,6 +18,7 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.services import privacy_consent_record
 from core.cache import ResilientRedisCache
 from tests.services import free_port
 
@@ -115,6 +116,7 @@ def test_pages_and_logins_work_while_the_redis_cache_is_down(client, django_user
     """Sessions are written through to the database: with the cache server gone, a user
     still logs in and stays logged in."""
     user = django_user_model.objects.create_user(email="ada@example.org", password="x" * 16)
+    privacy_consent_record(user=user)
     closed = f"redis://127.0.0.1:{free_port()}/0"
     with override_settings(
         CACHES={"default": redis_cache(closed)["redis"]},
@@ -131,6 +133,7 @@ def test_pages_and_logins_work_while_the_redis_cache_is_down(client, django_user
 @override_settings(SESSION_ENGINE="django.contrib.sessions.backends.cached_db")
 def test_a_page_view_reads_its_session_from_the_cache_without_a_query(client, django_user_model):
     user = django_user_model.objects.create_user(email="ada@example.org", password="x" * 16)
+    privacy_consent_record(user=user)
     client.force_login(user)
     client.get("/")  # the session is in the cache from here on
 

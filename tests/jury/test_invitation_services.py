@@ -229,12 +229,13 @@ def test_accepting_creates_the_juror_with_the_categories_and_role_of_the_invitat
     assert entry.data == {
         "email": "anna@leichtbau-institut.de",
         "account": "anna@leichtbau-institut.de",
+        "confirmed_by": "account",
     }
 
 
 def test_accepting_as_juror_gives_a_seat_and_no_award_role(award, organiser, categories):
     invitation = invite(award, organiser, categories[:1])
-    user = UserFactory()
+    user = UserFactory(email="Anna@Leichtbau-Institut.de")
 
     juror = services.invitation_accept(token=services.invitation_token(invitation), user=user)
 
@@ -251,7 +252,7 @@ def test_accepting_as_juror_gives_a_seat_and_no_award_role(award, organiser, cat
 def test_a_second_accept_with_the_same_link_fails(award, organiser, categories):
     invitation = invite(award, organiser, categories)
     token = services.invitation_token(invitation)
-    services.invitation_accept(token=token, user=UserFactory())
+    services.invitation_accept(token=token, user=UserFactory(email="anna@leichtbau-institut.de"))
 
     assert refusal(services.invitation_accept, token=token, user=UserFactory()) == (
         400,

@@ -9,10 +9,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from awards.models import AuditEntry
 from jury import services
 from jury.models import Juror, JuryInvitation
+from notifications.models import Message
 from tests.factories import UserFactory
-from tests.helpers import login, login_url, text
+from tests.helpers import login, login_url, mailed_code, text
 from tests.jury.juror_helpers import url
 
 pytestmark = pytest.mark.django_db
@@ -65,14 +67,135 @@ def test_the_invited_person_sees_accept_and_decline_without_a_warning(client, in
     assert 'data-testid="other-address"' not in page
 
 
-def test_someone_signed_in_with_another_address_is_warned(client, invited):
+def test_someone_signed_in_with_another_address_is_offered_a_code_not_the_seat(client, invited):
     _invitation, link = invited
     login(client, UserFactory(email="other@else.example.net", preferred_language="en"))
 
     page = text(client.get(link))
 
     assert 'data-testid="other-address"' in page
-    assert "You are logged in as other@else.example.net, not as hanna@uni.example.net." in page
+    assert (
+        "You are logged in as other@else.example.net, but the invitation was sent to "
+        "hanna@uni.example.net." in page
+    )
+    assert "Send a code to hanna@uni.example.net" in page
+    assert 'value="accept"' not in page
+
+
+def test_another_account_holding_the_link_gets_no_jury_seat(client, invited, jury):
+    # The probe: an applicant accepted an invitation addressed to someone else.
+    invitation, link = invited
+    applicant = login(client, UserFactory(email="applicant@firma.example", preferred_language="en"))
+
+    response = client.post(link, {"action": "accept"})
+
+    assert response.status_code == 400
+    assert (
+        "This invitation was sent to hanna@uni.example.net. To accept it with this account, "
+        "ask for a code to be sent to that address and enter it here" in text(response)
+    )
+    assert not Juror.objects.filter(user=applicant).exists()
+    invitation.refresh_from_db()
+    assert invitation.status == "pending"
+
+
+def test_another_account_accepts_with_the_code_mailed_to_the_invited_address(client, invited, jury):
+    _invitation, link = invited
+    private = login(
+        client, UserFactory(email="hanna.private@mail.example", preferred_language="en")
+    )
+
+    asked = client.post(link, {"action": "send_code"})
+    code = mailed_code("hanna@uni.example.net")
+    accepted = client.post(link, {"action": "accept", "code": f" {code[:4]} {code[4:]} "})
+
+    assert asked.status_code == 200
+    assert "We have sent a code to hanna@uni.example.net." in text(asked)
+    mail = Message.objects.get(template_key="accounts.address_code")
+    assert mail.recipient_email == "hanna@uni.example.net"
+    assert mail.language == "en"  # the invitation's language
+    assert "hanna.private@mail.example" in mail.body_text
+    assert str(jury.award) in mail.body_text
+    assert accepted.status_code == 302
+    juror = Juror.objects.get(award=jury.award, user=private)
+    assert juror.role == "jury_chair"
+    entry = AuditEntry.objects.filter(action="jury.invitation_accepted").get()
+    assert entry.data["account"] == "hanna.private@mail.example"
+    assert entry.data["confirmed_by"] == "code"
+    assert AuditEntry.objects.filter(action="jury.invitation_code_sent").count() == 1
+
+
+def test_a_wrong_code_is_refused_with_the_form_kept(client, invited):
+    _invitation, link = invited
+    user = login(client, UserFactory(email="other@else.example.net", preferred_language="en"))
+    client.post(link, {"action": "send_code"})
+
+    response = client.post(link, {"action": "accept", "code": "12345678x"})
+
+    assert response.status_code == 400
+    page = text(response)
+    assert "This code is not right or has expired." in page
+    assert 'data-testid="code"' in page and 'value="accept"' in page
+    assert not Juror.objects.filter(user=user).exists()
+
+
+def test_a_resent_invitation_makes_the_old_code_worthless(client, invited, jury):
+    _invitation, link = invited
+    user = login(client, UserFactory(email="other@else.example.net", preferred_language="en"))
+    client.post(link, {"action": "send_code"})
+    old_code = mailed_code("hanna@uni.example.net")
+    renewed = services.juror_invite(
+        award=jury.award,
+        email="hanna@uni.example.net",
+        categories=[jury.category],
+        actor=jury.organiser,
+    )
+    new_link = reverse("jury:invitation", kwargs={"token": services.invitation_token(renewed)})
+
+    response = client.post(new_link, {"action": "accept", "code": old_code})
+
+    assert response.status_code == 400
+    assert not Juror.objects.filter(user=user).exists()
+
+
+def test_codes_are_not_mailed_without_limit(client, invited):
+    _invitation, link = invited
+    login(client, UserFactory(email="other@else.example.net", preferred_language="en"))
+
+    answers = [client.post(link, {"action": "send_code"}) for _ in range(4)]
+
+    assert [a.status_code for a in answers] == [200, 200, 200, 400]
+    assert "A code has been sent to this address several times already." in text(answers[-1])
+    assert Message.objects.filter(template_key="accounts.address_code").count() == 3
+
+
+def test_the_code_page_is_in_german(client, invited):
+    _invitation, link = invited
+    login(client, UserFactory(email="other@else.example.net", preferred_language="de"))
+
+    page = text(client.post(link, {"action": "send_code"}))
+
+    assert "Wir haben einen Code an hanna@uni.example.net geschickt." in page
+    assert "Code aus der E-Mail" in page
+
+
+def test_the_organisers_see_the_invited_address_of_a_juror_who_accepted_with_another(
+    client, invited, jury
+):
+    _invitation, link = invited
+    private = login(
+        client, UserFactory(email="hanna.private@mail.example", preferred_language="en")
+    )
+    client.post(link, {"action": "send_code"})
+    client.post(link, {"action": "accept", "code": mailed_code("hanna@uni.example.net")})
+    login(client, jury.organiser)
+
+    page = text(client.get(reverse("jury_manage:jurors", kwargs={"slug": jury.award.slug})))
+
+    row = page[page.index(f'data-juror="{private.juror_seats.get().pk}"') :]
+    row = row[: row.index("</tr>")]
+    assert "hanna.private@mail.example" in row
+    assert "Invited at hanna@uni.example.net" in row
 
 
 def test_accepting_creates_the_juror_and_leads_to_confidentiality(client, invited, jury):

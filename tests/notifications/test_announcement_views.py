@@ -216,9 +216,9 @@ def test_announcement_detail_shows_texts_and_a_live_progress_bar(client, award, 
         "notifications:announcement_progress", kwargs={"slug": award.slug, "pk": bulk.pk}
     )
     assert f'data-progress-url="{progress_url}" data-done="false"' in html
-    assert 'style="width: 50.0%" data-segment="sent"' in html
-    assert 'style="width: 25.0%" data-segment="failed"' in html
-    assert 'style="width: 25.0%" data-segment="queued"' in html
+    assert 'data-width="50.0" data-segment="sent"' in html
+    assert 'data-width="25.0" data-segment="failed"' in html
+    assert 'data-width="25.0" data-segment="queued"' in html
     assert '<strong data-count="sent">2</strong>' in html
     assert '<script src="/static/js/bulk-progress.js" defer></script>' in html
     assert "<script>" not in html
@@ -297,4 +297,4 @@ def test_progress_bar_of_a_finished_announcement_stops_polling(client, award, or
     html = client.get(detail_url(award, bulk)).content.decode()
 
     assert 'data-done="true"' in html
-    assert 'style="width: 100.0%" data-segment="sent"' in html
+    assert 'data-width="100.0" data-segment="sent"' in html

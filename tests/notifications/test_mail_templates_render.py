@@ -268,6 +268,11 @@ def _account_context(template: str, user) -> dict:
         "email": user.email,
         "uid": "MQ",
         "token": "abc-123",
+        # address_code (accounts.address_codes)
+        "code": "12345678",
+        "account_email": "erika.private@example.net",
+        "invitation_text": "die Einladung in die Jury des Wettbewerbs „LIA 2026“",
+        "minutes": 15,
     }
 
 

@@ -107,8 +107,12 @@ def test_an_image_gets_a_jpeg_thumbnail_next_to_it(backend, submission):
         rf"submissions/{award_id}/thumbs/[0-9a-f]{{32}}\.jpg", attachment.thumbnail.name
     )
     assert stored_names(backend) == {attachment.file.name, attachment.thumbnail.name}
-    assert read(backend, attachment.file.name) == content
-    assert hashlib.sha256(content).hexdigest() == attachment.sha256
+    # The stored image is the uploaded one encoded again (no metadata, nothing after it).
+    stored = read(backend, attachment.file.name)
+    assert hashlib.sha256(stored).hexdigest() == attachment.sha256
+    assert attachment.size == len(stored)
+    again = Image.open(io.BytesIO(stored))
+    assert (again.format, again.size) == ("PNG", (2000, 1000))
     thumb = Image.open(io.BytesIO(read(backend, attachment.thumbnail.name)))
     assert (thumb.format, thumb.size) == ("JPEG", (480, 240))
 

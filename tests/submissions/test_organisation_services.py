@@ -13,6 +13,7 @@ from submissions import services
 from submissions.models import Membership, Organisation, OrganisationInvitation
 from submissions.services.organisations import InvitationInvalid
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+from tests.helpers import mailed_code
 
 pytestmark = pytest.mark.django_db
 
@@ -202,7 +203,7 @@ def test_accepting_joins_the_organisation_as_a_member(organisation, invitation):
 
 
 def test_an_invitation_works_once(organisation, invitation):
-    colleague, someone_else = UserFactory(), UserFactory()
+    colleague, someone_else = UserFactory(email="neu@example.org"), UserFactory()
     services.invitation_accept(token=invitation.token, user=colleague)
 
     for user in (colleague, someone_else):
@@ -233,7 +234,7 @@ def test_an_expired_invitation_is_refused(organisation, invitation):
 
 
 def test_an_invitation_is_valid_until_just_before_it_expires(organisation, invitation):
-    colleague = UserFactory()
+    colleague = UserFactory(email="Neu@Example.org")
 
     with clock(invitation.expires_at - dt.timedelta(seconds=1)):
         services.invitation_accept(token=invitation.token, user=colleague)
@@ -256,8 +257,75 @@ def test_an_owner_who_accepts_an_invitation_stays_owner(owner, organisation):
         email="olivia.private@example.org",
         expires_at=timezone.now() + dt.timedelta(days=1),
     )
+    services.invitation_code_send(token=invitation.token, user=owner)
 
-    membership = services.invitation_accept(token=invitation.token, user=owner)
+    membership = services.invitation_accept(
+        token=invitation.token, user=owner, code=mailed_code("olivia.private@example.org")
+    )
 
     assert membership.role == "owner"
     assert organisation.memberships.count() == 1
+
+
+# --- the invitation belongs to its address -------------------------------------------------
+
+
+def test_another_account_cannot_accept_without_the_code(organisation, invitation):
+    # The probe: an applicant holding someone else's link joined the company.
+    intruder = UserFactory(email="intruder@example.org")
+
+    with translation.override("en"), pytest.raises(ValidationError) as error:
+        services.invitation_accept(token=invitation.token, user=intruder)
+
+    assert error.value.messages == [
+        "This invitation was sent to neu@example.org. To accept it with this account, ask for "
+        "a code to be sent to that address and enter it here, or log in as neu@example.org."
+    ]
+    assert not organisation.memberships.filter(user=intruder).exists()
+    invitation.refresh_from_db()
+    assert invitation.accepted_at is None
+
+
+def test_the_code_goes_to_the_invited_address_and_lets_another_account_accept(
+    organisation, invitation
+):
+    private = UserFactory(email="neu.private@example.org")
+
+    services.invitation_code_send(token=invitation.token, user=private)
+    membership = services.invitation_accept(
+        token=invitation.token, user=private, code=mailed_code("neu@example.org")
+    )
+
+    assert (membership.user, membership.role) == (private, "member")
+    invitation.refresh_from_db()
+    assert invitation.accepted_by == private  # the owners see which account accepted
+    assert not Message.objects.filter(
+        recipient_email="neu.private@example.org", template_key="accounts.address_code"
+    ).exists()
+
+
+def test_a_code_binds_the_account_that_asked_for_it(organisation, invitation):
+    asked, other = UserFactory(email="asked@example.org"), UserFactory(email="x@example.org")
+    services.invitation_code_send(token=invitation.token, user=asked)
+    code = mailed_code("neu@example.org")
+
+    with pytest.raises(ValidationError):
+        services.invitation_accept(token=invitation.token, user=other, code=code)
+
+    assert not organisation.memberships.filter(user=other).exists()
+
+
+def test_wrong_codes_are_counted_and_then_even_the_right_one_is_refused(organisation, invitation):
+    guesser = UserFactory(email="guess@example.org")
+    services.invitation_code_send(token=invitation.token, user=guesser)
+    right = mailed_code("neu@example.org")
+    wrong = str((int(right) + 1) % 10**8).zfill(8)
+
+    for _attempt in range(5):
+        with pytest.raises(ValidationError):
+            services.invitation_accept(token=invitation.token, user=guesser, code=wrong)
+    with translation.override("en"), pytest.raises(ValidationError) as error:
+        services.invitation_accept(token=invitation.token, user=guesser, code=right)
+
+    assert "Too many wrong codes" in error.value.messages[0]
+    assert not organisation.memberships.filter(user=guesser).exists()

@@ -18,7 +18,7 @@ from tests.factories import (
     SubmissionFactory,
     UserFactory,
 )
-from tests.helpers import login
+from tests.helpers import login, mailed_code
 from tests.helpers import login_url as login_redirect
 
 pytestmark = pytest.mark.django_db
@@ -237,23 +237,42 @@ def test_invitation_page(client, people, organisation, role):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_invitation_post(client, people, organisation, role):
+def test_invitation_post_by_an_account_of_another_address(client, people, organisation, role):
+    # Holding the link is not enough: every account but the invited address's is refused
+    # without the code mailed there, whatever its role.
     user = login(client, people[role])
     invitation = invite(organisation, "new.colleague@example.org")
     url = reverse("submissions:invitation_accept", args=[invitation.token])
+    members_before = set(organisation.memberships.values_list("user_id", "role"))
 
-    response = client.post(url)
+    response = client.post(url, {"action": "accept"})
 
     invitation.refresh_from_db()
+    assert invitation.accepted_at is None
+    assert set(organisation.memberships.values_list("user_id", "role")) == members_before
     if role == "anonymous":
         assert (response.status_code, response.url) == (302, login_redirect(url))
-        assert invitation.accepted_at is None
+    elif role in ("member", "owner"):
+        assert response.status_code == 400
+        assert 'data-testid="already-member"' in response.content.decode()
     else:
-        assert response.status_code == 302
-        assert response.url == reverse("submissions:organisation_detail", args=[organisation.pk])
-        assert invitation.accepted_by == user
-        expected_role = "owner" if role == "owner" else "member"
-        assert Membership.objects.get(organisation=organisation, user=user).role == expected_role
+        assert response.status_code == 400
+        assert 'data-testid="code-error"' in response.content.decode()
+        assert user.email in response.content.decode()
+
+
+def test_invitation_post_by_the_invited_address(client, organisation):
+    invited = UserFactory(email="new.colleague@example.org")
+    client.force_login(invited)
+    invitation = invite(organisation, "New.Colleague@example.org")
+
+    response = client.post(
+        reverse("submissions:invitation_accept", args=[invitation.token]), {"action": "accept"}
+    )
+
+    assert response.status_code == 302
+    assert response.url == reverse("submissions:organisation_detail", args=[organisation.pk])
+    assert Membership.objects.get(organisation=organisation, user=invited).role == "member"
 
 
 # --- creating and editing a profile -------------------------------------------------------
@@ -490,9 +509,13 @@ def test_signed_in_user_sees_the_organisation_and_the_invited_address(client, pe
 
     html = response.content.decode()
     assert "This invitation was sent to <strong>new.colleague@example.org</strong>." in html
-    assert f"You are logged in as {people['stranger'].email}." in html
-    assert "Accept and join Red Arrow Composites" in html
+    assert (
+        f"You are logged in as {people['stranger'].email}, but the invitation was sent to "
+        "new.colleague@example.org." in html
+    )
     assert 'data-testid="accept-form"' in html
+    assert "Send a code to new.colleague@example.org" in html
+    assert 'value="accept"' not in html  # no accept button before a code was sent
 
 
 def test_invited_address_signed_in_sees_no_other_account_warning(client, organisation):
@@ -520,31 +543,57 @@ def test_member_opening_an_invitation_is_told_they_are_one_already(client, peopl
     assert 'data-testid="accept-form"' not in html
 
 
-def test_accepting_makes_a_member_and_says_so(client, people, organisation):
+def test_accepting_makes_a_member_and_says_so(client, organisation):
     invitation = invite(organisation, "new.colleague@example.org")
-    stranger = people["stranger"]
-    client.force_login(stranger)
+    invited = UserFactory(email="new.colleague@example.org", preferred_language="en")
+    client.force_login(invited)
 
     response = client.post(
-        reverse("submissions:invitation_accept", args=[invitation.token]), follow=True
+        reverse("submissions:invitation_accept", args=[invitation.token]),
+        {"action": "accept"},
+        follow=True,
     )
 
     assert response.status_code == 200
     assert [str(m) for m in response.context["messages"]] == [
         "You are now a member of Red Arrow Composites."
     ]
+    assert Membership.objects.get(organisation=organisation, user=invited).role == "member"
+    assert invited.email in response.content.decode()  # listed among the members
+
+
+def test_another_account_accepts_with_the_code_mailed_to_the_invited_address(
+    client, people, organisation
+):
+    invitation = invite(organisation, "new.colleague@example.org")
+    stranger = people["stranger"]
+    client.force_login(stranger)
+    url = reverse("submissions:invitation_accept", args=[invitation.token])
+
+    asked = client.post(url, {"action": "send_code"})
+    wrong = client.post(url, {"action": "accept", "code": "00000000"})
+    accepted = client.post(
+        url, {"action": "accept", "code": mailed_code("new.colleague@example.org")}
+    )
+
+    assert asked.status_code == 200
+    assert 'data-testid="code-sent"' in asked.content.decode()
+    assert wrong.status_code == 400
+    assert "This code is not right or has expired." in wrong.content.decode()
+    assert accepted.status_code == 302
     assert Membership.objects.get(organisation=organisation, user=stranger).role == "member"
-    assert stranger.email in response.content.decode()  # listed among the members
+    invitation.refresh_from_db()
+    assert invitation.accepted_by == stranger
 
 
 def test_accepting_twice_is_refused_the_second_time(client, people, organisation):
     invitation = invite(organisation, "new.colleague@example.org")
     url = reverse("submissions:invitation_accept", args=[invitation.token])
-    client.force_login(people["stranger"])
-    assert client.post(url).status_code == 302
+    client.force_login(UserFactory(email="new.colleague@example.org"))
+    assert client.post(url, {"action": "accept"}).status_code == 302
     client.force_login(people["other_member"])
 
-    response = client.post(url)
+    response = client.post(url, {"action": "accept"})
 
     assert response.status_code == 400
     assert "This invitation has been used already." in response.content.decode()

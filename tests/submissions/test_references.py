@@ -161,6 +161,7 @@ def test_the_admin_form_shows_the_refusal_next_to_the_prefix(client):
             "ranking_normalisation": "calibrated",
             "ranking_aggregation": "mean",
             "places_per_category": "1",
+            "retention_months": "12",
             **{
                 f"{prefix}-{key}": value
                 for prefix in ("categories", "criteria", "rounds", "roles")

@@ -1,6 +1,5 @@
 from django.utils import timezone
 
-from accounts.models import User
 from awards import demo
 from awards.enums import AwardRoleKind
 from awards.models import Award
@@ -21,13 +20,7 @@ class Command(DemoCommand):
         ]
         users = {}
         for email, full_name, role in demo.USERS:
-            user, created = User.objects.get_or_create(
-                email=email,
-                defaults={"full_name": full_name, "email_verified_at": timezone.now()},
-            )
-            if created:
-                user.set_password(demo.DEMO_PASSWORD)
-                user.save(update_fields=["password"])
+            user = demo.demo_user(email, full_name)
             users[email] = user
             if role == AwardRoleKind.ORGANISER:
                 for award in awards:
