@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import secrets
 from dataclasses import dataclass
 
@@ -21,6 +22,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import RecoveryCode, SecurityEventKind, User
@@ -81,6 +83,21 @@ def second_factor_required_check(user: User, *, required: bool, award_name: str)
 # --- The authenticator app ---------------------------------------------------------------
 
 
+def _wait_message(device: TOTPDevice) -> str | None:
+    """Why the app's code cannot be checked right now (django-otp waits 1, 2, 4, … seconds
+    after each wrong code), as a message; None when it can."""
+    allowed, data = device.verify_is_allowed()
+    if allowed:
+        return None
+    until = (data or {}).get("locked_until")
+    seconds = max(1, math.ceil((until - timezone.now()).total_seconds())) if until else 1
+    return ngettext(
+        "Too many wrong codes in a row: please wait %(seconds)s second and try again.",
+        "Too many wrong codes in a row: please wait %(seconds)s seconds and try again.",
+        seconds,
+    ) % {"seconds": seconds}
+
+
 def _base32(device: TOTPDevice) -> str:
     import base64
 
@@ -126,6 +143,9 @@ def totp_setup_confirm(*, user: User, code: str, request: HttpRequest) -> list[s
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
     if device is None:
         raise SecondFactorInvalid(_("Please start the setup again."))
+    wait = _wait_message(device)
+    if wait:
+        raise SecondFactorInvalid(wait)
     # Outside a transaction: a wrong code's throttling must stay recorded.
     if not device.verify_token(_digits(code)):
         raise SecondFactorInvalid(
@@ -149,20 +169,22 @@ def totp_setup_confirm(*, user: User, code: str, request: HttpRequest) -> list[s
 
 @transaction.atomic
 def totp_remove(*, user: User, request: HttpRequest) -> None:
-    """Remove the authenticator app. Side effect: SecurityEvent TOTP_REMOVED; the recovery
-    codes go too when no passkey is left (nothing to recover)."""
+    """Remove the authenticator app. Side effects: SecurityEvent TOTP_REMOVED, and those of
+    ``second_factor_removed``."""
     deleted, _rows = TOTPDevice.objects.filter(user=user).delete()
     if deleted:
         user._laurel_second_factor = None
         security_event_record(user=user, kind=SecurityEventKind.TOTP_REMOVED, request=request)
-    recovery_codes_forget_without_factor(user=user)
+    second_factor_removed(user=user, request=request)
 
 
-def recovery_codes_forget_without_factor(*, user: User) -> None:
-    """Delete ``user``'s recovery codes when no second factor is left (nothing to recover);
-    called after an authenticator app or a passkey is removed."""
+def second_factor_removed(*, user: User, request: HttpRequest) -> None:
+    """After an authenticator app or a passkey is removed: the recovery codes go when no
+    second factor is left (nothing to recover), and the person's other sessions end (a
+    change of the factors ends them, as a password change does)."""
     if not has_second_factor(user):
         RecoveryCode.objects.filter(user=user).delete()
+    other_sessions_end(user, request)
 
 
 # --- Recovery codes ------------------------------------------------------------------------
@@ -215,14 +237,16 @@ def second_factor_verify(*, user: User, code: str, request: HttpRequest) -> str:
     typed = code.strip()
     digits = _digits(typed)
     device = totp_device(user)
+    wait = None
     if device is not None and digits and digits == typed.replace(" ", ""):
-        if device.verify_token(digits):
+        wait = _wait_message(device)
+        if wait is None and device.verify_token(digits):
             return "totp"
     elif typed and _recovery_code_use(user=user, code=typed, request=request):
         return "recovery"
     security_event_record(user=user, kind=SecurityEventKind.SECOND_FACTOR_FAILED, request=request)
     user_login_failed.send(sender=__name__, credentials={"username": user.email}, request=request)
-    raise SecondFactorInvalid(_("This code is not right. Please try again."))
+    raise SecondFactorInvalid(wait or _("This code is not right. Please try again."))
 
 
 @transaction.atomic

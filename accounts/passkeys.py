@@ -53,8 +53,8 @@ from webauthn.helpers.structs import (
 from .mfa import (
     other_sessions_end,
     recovery_codes_create,
-    recovery_codes_forget_without_factor,
     recovery_codes_left,
+    second_factor_removed,
 )
 from .models import Passkey, SecurityEventKind, User
 from .security_events import security_event_record
@@ -261,7 +261,7 @@ def passkey_remove(request: HttpRequest, user: User, pk: int) -> None:
     """Remove ``user``'s passkey ``pk`` (another person's: Http404, nothing removed).
 
     Side effects: SecurityEvent PASSKEY_REMOVED; the recovery codes go too when no second
-    factor is left (``mfa.recovery_codes_forget_without_factor``).
+    factor is left, and the other sessions end (``mfa.second_factor_removed``).
     """
     passkey = Passkey.objects.filter(user=user, pk=pk).first()
     if passkey is None:
@@ -272,7 +272,7 @@ def passkey_remove(request: HttpRequest, user: User, pk: int) -> None:
     security_event_record(
         user=user, kind=SecurityEventKind.PASSKEY_REMOVED, request=request, detail=name
     )
-    recovery_codes_forget_without_factor(user=user)
+    second_factor_removed(user=user, request=request)
 
 
 # --- Logging in with a passkey --------------------------------------------------------------

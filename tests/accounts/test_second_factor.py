@@ -208,6 +208,28 @@ def test_wrong_codes_are_throttled_like_wrong_passwords(client, anna):
     assert SecurityEvent.objects.filter(user=anna, kind="second_factor_failed").count() == 6
 
 
+def test_after_wrong_codes_the_next_try_waits_and_says_how_long(client, anna):
+    from django.utils import timezone
+
+    set_up_app(client, anna)
+    client.logout()
+    log_in(client, "anna@example.org", PASSWORD)
+    # Three wrong codes in a row just now: django-otp wants 4 seconds before the next.
+    TOTPDevice.objects.filter(user=anna).update(
+        throttling_failure_count=3, throttling_failure_timestamp=timezone.now()
+    )
+
+    with later(30):
+        response = client.post(SECOND_STEP, {"code": code_now(anna, offset=30)})
+
+    assert response.status_code == 400
+    [error] = field_errors(response, "code")
+    assert re.fullmatch(
+        r"Too many wrong codes in a row: please wait [34] seconds and try again\.", error
+    )
+    assert is_signed_in(client) is False
+
+
 def test_the_second_step_needs_the_first(client, anna):
     set_up_app(client, anna)
     client.logout()
@@ -247,6 +269,20 @@ def test_removing_the_app_needs_the_password(client, anna):
     assert not RecoveryCode.objects.filter(user=anna).exists()  # nothing left to recover
     client.logout()
     assert log_in(client, "anna@example.org", PASSWORD).url != SECOND_STEP
+
+
+def test_removing_the_app_ends_the_other_sessions(client, anna):
+    from django.test import Client
+
+    set_up_app(client, anna)
+    laptop = Client()
+    laptop.force_login(anna)
+    assert is_signed_in(laptop)
+
+    client.post(reverse("accounts:totp_remove"), {"password": PASSWORD})
+
+    assert is_signed_in(laptop) is False
+    assert is_signed_in(client) is True
 
 
 def test_new_recovery_codes_replace_the_old_ones(client, anna):

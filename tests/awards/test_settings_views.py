@@ -43,6 +43,7 @@ def settings_data(award: Award, **overrides: str) -> dict[str, str]:
         "applicant_feedback",
         "special_mentions",
         "jurors_see_ranking",
+        "mfa_required",
     )
     data.update({name: "on" for name in checkboxes if getattr(award, name)})
     for name in ("submissions_open_at", "submissions_close_at", "jury_deadline_at"):
@@ -77,6 +78,25 @@ def test_organiser_changes_the_settings(client, award, organiser):
     entry = AuditEntry.objects.get(award=award)
     assert (entry.action, entry.actor) == ("award.updated", organiser)
     assert sorted(entry.data["changes"]) == ["currency", "description_en", "organiser_name"]
+
+
+def test_organiser_requires_a_second_factor_of_the_jury_and_is_held_to_it_too(
+    client, award, organiser
+):
+    client.force_login(organiser)
+
+    response = client.post(
+        reverse("awards:settings", kwargs={"slug": award.slug}),
+        settings_data(award, mfa_required="on"),
+        follow=True,
+    )
+
+    award.refresh_from_db()
+    assert award.mfa_required is True
+    entry = AuditEntry.objects.get(award=award)
+    assert entry.data["changes"] == {"mfa_required": {"before": False, "after": True}}
+    # The organiser has none yet: the award's pages now lead them to set one up first.
+    assert response.redirect_chain[-1][0].startswith(reverse("accounts:security"))
 
 
 def test_superuser_changes_the_settings(client, award, superuser):
