@@ -254,10 +254,16 @@ def robustness_refresh_queue(round: Round, *, countdown: float | None = None) ->
 
 
 def robustness_refresh_run(round: Round) -> RobustnessState:
-    """The task's work: clear the marker first (a change from now on queues another run),
-    then compute with the data as it is now."""
+    """The task's work: compute with the data as it is now, then clear the marker, and when
+    the data changed while computing (a review came in, whose queueing found the marker),
+    queue the next run at once. The marker stays while computing, so that the page views of
+    that time (which find no fresh figure yet) do not queue the same work again."""
+    feed = RoundFeed(round)
+    state = robustness_compute(feed)
     cache.delete(_queued_key(round.pk))
-    return robustness_compute(RoundFeed(round))
+    if RoundFeed(round).version != feed.version:
+        robustness_refresh_queue(round, countdown=0)
+    return state
 
 
 def feed_robustness(feed: RoundFeed) -> RobustnessState:

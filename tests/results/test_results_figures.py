@@ -200,6 +200,54 @@ def test_a_refresh_lost_on_the_way_is_queued_again_by_the_next_view(
     assert queued[-1] == (s.round.pk, 0)
 
 
+def test_page_views_while_the_task_computes_queue_nothing_more(
+    client, queued, monkeypatch, django_capture_on_commit_callbacks
+):
+    s = scored(((9, 6, 3), (8, 5, 2)), close=False)
+    client.force_login(s.organiser)
+    category_page(client, s)
+    third = JurorFactory(award=s.award, categories=[s.category])
+    with django_capture_on_commit_callbacks(execute=True):
+        review(s, third, s.submissions[0], 1)
+    assert len(queued) == 1
+    compute = figures.robustness_compute
+
+    def computing(feed):
+        # A page view while the worker computes: no fresh figure yet.
+        with django_capture_on_commit_callbacks(execute=True):
+            category_page(client, s)
+        return compute(feed)
+
+    monkeypatch.setattr(figures, "robustness_compute", computing)
+    tasks.robustness_refresh.run(s.round.pk)
+
+    assert len(queued) == 1
+
+
+def test_a_review_that_comes_in_while_the_task_computes_queues_the_next_run(
+    client, queued, monkeypatch, django_capture_on_commit_callbacks
+):
+    s = scored(((9, 6, 3), (8, 5, 2)), close=False)
+    client.force_login(s.organiser)
+    category_page(client, s)
+    third = JurorFactory(award=s.award, categories=[s.category])
+    with django_capture_on_commit_callbacks(execute=True):
+        review(s, third, s.submissions[0], 1)
+    compute = figures.robustness_compute
+
+    def computing(feed):
+        state = compute(feed)
+        with django_capture_on_commit_callbacks(execute=True):
+            review(s, third, s.submissions[1], 5)  # finds the marker: queues nothing
+        return state
+
+    monkeypatch.setattr(figures, "robustness_compute", computing)
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.robustness_refresh.run(s.round.pk)
+
+    assert queued == [(s.round.pk, figures.ROBUSTNESS_DEBOUNCE_S), (s.round.pk, 0)]
+
+
 def test_the_refresh_task_of_a_round_that_is_gone_does_nothing():
     assert tasks.robustness_refresh.run(999_999) is False
 
