@@ -26,7 +26,7 @@ def account_mail_headers(*, template: str, language: str) -> dict[str, str]:
     return {"Content-Language": language, "X-Laurel-Template": f"accounts.{template}"}
 
 
-def _send_account_mail(*, user: User, template: str, context: dict) -> None:
+def account_mail_send(*, user: User, template: str, context: dict) -> None:
     """Render ``accounts/email/<template>_{subject,body}.txt`` in the user's language and send
     it: into the outbox, in the caller's transaction; delivered after commit."""
     language = user.preferred_language
@@ -48,7 +48,7 @@ def verification_mail_send(*, user: User) -> None:
     token = email_verification_token_make(user)
     link = _absolute(reverse("accounts:verify_email", kwargs={"token": token}))
     days = settings.EMAIL_VERIFICATION_TIMEOUT // 86400
-    _send_account_mail(user=user, template="verify_email", context={"link": link, "days": days})
+    account_mail_send(user=user, template="verify_email", context={"link": link, "days": days})
 
 
 def user_register(
@@ -71,7 +71,7 @@ def user_register(
     email = User.objects.normalize_email(email).lower()
     existing = User.objects.filter(email__iexact=email).first()
     if existing is not None:
-        _send_account_mail(
+        account_mail_send(
             user=existing,
             template="already_registered",
             context={

@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.services import _send_account_mail
+from accounts.services import account_mail_send
 from core.queue import enqueue, enqueue_on_commit
 
 from . import exports
@@ -153,7 +153,7 @@ def export_build_run(*, export_id: int) -> str:
             error="",
         )
         if recorded:
-            _send_account_mail(
+            account_mail_send(
                 user=export.user,
                 template="data_export_ready",
                 context={
