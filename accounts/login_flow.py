@@ -13,7 +13,8 @@ import time
 
 from django.contrib.auth import login
 from django.http import HttpRequest
-from django.utils.http import url_has_allowed_host_and_scheme
+
+from core.links import safe_next
 
 from .mfa import SECOND_FACTOR_SESSION_KEY
 from .models import SecurityEventKind, User
@@ -61,12 +62,9 @@ def login_complete(request: HttpRequest, user: User, *, method: str, next_url: s
         else SecurityEventKind.LOGIN_SECOND_FACTOR
     )
     security_event_record(user=user, kind=kind, request=request, detail=method)
-    next_url = pending.get("next") or next_url
-    if next_url and url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return next_url
     from django.conf import settings
     from django.shortcuts import resolve_url
 
-    return resolve_url(settings.LOGIN_REDIRECT_URL)
+    return safe_next(request, pending.get("next") or next_url) or resolve_url(
+        settings.LOGIN_REDIRECT_URL
+    )

@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from core.links import safe_next
+
 from . import services
 from .forms import LoginForm, ProfileForm, RegistrationForm, ResendVerificationForm
 from .landing import landing_url
@@ -34,10 +36,10 @@ class RegisterView(FormView):
         return {"preferred_language": self.request.LANGUAGE_CODE}
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(next=_safe_next(self.request), **kwargs)
+        return super().get_context_data(next=safe_next(self.request), **kwargs)
 
     def form_valid(self, form: RegistrationForm) -> HttpResponse:
-        next_url = _safe_next(self.request)
+        next_url = safe_next(self.request)
         if next_url:
             # Where to go after the address is confirmed (e.g. back to an invitation).
             self.request.session["after_verify_next"] = next_url
@@ -157,16 +159,6 @@ class ProfileView(LoginRequiredMixin, FormView):
         response = HttpResponseRedirect(self.get_success_url())
         _set_language_cookie(response, form.cleaned_data["preferred_language"])
         return response
-
-
-def _safe_next(request: HttpRequest) -> str:
-    """``next`` from the query or form, if it stays on this site; else ""."""
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return ""
 
 
 def _set_language_cookie(response: HttpResponse, language: str) -> None:

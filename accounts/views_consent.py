@@ -5,23 +5,14 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
+
+from core.links import safe_next
 
 from . import services
 from .consent import consent_current, consent_remember, current_version
 from .forms import privacy_policy_link
 from .models import PrivacyConsent
-
-
-def _safe_next(request: HttpRequest) -> str:
-    """``next`` from the query or form if it stays on this site, else the user's home."""
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return ""
 
 
 class PrivacyConsentView(LoginRequiredMixin, View):
@@ -32,7 +23,7 @@ class PrivacyConsentView(LoginRequiredMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         if consent_current(request):
-            return redirect(_safe_next(request) or "accounts:start")
+            return redirect(safe_next(request) or "accounts:start")
         return render(
             request,
             self.template_name,
@@ -40,14 +31,14 @@ class PrivacyConsentView(LoginRequiredMixin, View):
                 "policy_link": privacy_policy_link(),
                 "version": current_version(),
                 "changed": PrivacyConsent.objects.filter(user=request.user).exists(),
-                "next": _safe_next(request),
+                "next": safe_next(request),
             },
         )
 
     def post(self, request: HttpRequest) -> HttpResponse:
         services.privacy_consent_record(user=request.user, version=current_version())
         consent_remember(request)
-        return redirect(_safe_next(request) or "accounts:start")
+        return redirect(safe_next(request) or "accounts:start")
 
 
 urlpatterns = [

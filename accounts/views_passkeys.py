@@ -18,12 +18,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.http import session_checked
+from core.links import safe_next
 
 from . import passkeys
 from .login_flow import login_pending_user
@@ -43,16 +44,6 @@ def _body(request: HttpRequest) -> dict | None:
     except ValueError:
         return None
     return value if isinstance(value, dict) else None
-
-
-def _safe_next(request: HttpRequest, body: dict) -> str:
-    """``next`` of the JSON body when it stays on this site, else ""."""
-    candidate = body.get("next")
-    if isinstance(candidate, str) and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return ""
 
 
 def _unreadable() -> JsonResponse:
@@ -86,7 +77,7 @@ def register(request: HttpRequest) -> HttpResponse:
     messages.success(
         request, _("Your passkey “%(name)s” is set up.") % {"name": added.passkey.name}
     )
-    next_url = _safe_next(request, body)
+    next_url = safe_next(request, body.get("next"))
     if added.recovery_codes:
         # Shown once by the page the script goes to next, then gone from the session.
         request.session[RECOVERY_CODES_SESSION_KEY] = added.recovery_codes
@@ -131,7 +122,7 @@ def login_options(request: HttpRequest) -> HttpResponse:
     if body is None:
         return _unreadable()
     pending = login_pending_user(request)
-    next_url = _safe_next(request, body)
+    next_url = safe_next(request, body.get("next"))
     return _options(passkeys.passkey_authentication_options(request, pending, next_url=next_url))
 
 

@@ -10,10 +10,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+
+from core.links import safe_next
 
 from . import mfa
 from .forms import PasswordConfirmForm, SecondFactorCodeForm
@@ -21,17 +22,6 @@ from .login_flow import login_complete, login_pending_user
 from .models import SecurityEvent
 
 RECENT_EVENTS = 20
-
-
-def _next_url(request: HttpRequest) -> str:
-    """``next`` from the query or form when it stays on this site (where a page that asked
-    for a second factor leads back to), else ""."""
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return ""
 
 
 @login_required
@@ -45,7 +35,7 @@ def security(request: HttpRequest) -> HttpResponse:
         "has_second_factor": mfa.has_second_factor(user),
         "recovery_codes_left": mfa.recovery_codes_left(user),
         "events": list(SecurityEvent.objects.filter(user=user)[:RECENT_EVENTS]),
-        "next": _next_url(request),
+        "next": safe_next(request),
         "password_form": PasswordConfirmForm(user=user),
     }
     return render(request, "accounts/security.html", context)
@@ -78,7 +68,7 @@ def totp_setup(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("The authenticator app is set up."))
             if codes:
                 return _recovery_codes_page(request, codes)
-            return redirect(_next_url(request) or "accounts:security")
+            return redirect(safe_next(request) or "accounts:security")
     elif request.method == "POST":
         status = 400
     # The key shown before, while its setup is under way (a reload must not invalidate the
@@ -89,14 +79,14 @@ def totp_setup(request: HttpRequest) -> HttpResponse:
         "secret_groups": [setup.secret[i : i + 4] for i in range(0, len(setup.secret), 4)],
         "qr_svg": _qr_svg(setup.uri),
         "replaces": mfa.totp_device(user) is not None,
-        "next": _next_url(request),
+        "next": safe_next(request),
     }
     return render(request, "accounts/totp_setup.html", context, status=status)
 
 
 def _recovery_codes_page(request: HttpRequest, codes: list[str]) -> HttpResponse:
     return render(
-        request, "accounts/recovery_codes.html", {"codes": codes, "next": _next_url(request)}
+        request, "accounts/recovery_codes.html", {"codes": codes, "next": safe_next(request)}
     )
 
 

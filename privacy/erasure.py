@@ -171,8 +171,8 @@ def account_erase(*, user: User, request: HttpRequest | None = None) -> ErasureR
         PrivacyConsent,
         RecoveryCode,
         SecurityEvent,
-        UserSession,
     )
+    from accounts.sessions import sessions_end_others
     from awards.services import audit_log
     from jury.models import Juror, JuryInvitation
     from jury.services import juror_remove
@@ -211,10 +211,8 @@ def account_erase(*, user: User, request: HttpRequest | None = None) -> ErasureR
     for export in DataExport.objects.filter(user=user):
         if export.file:
             export.file.delete(save=False)
-    for row in UserSession.objects.filter(user=user):
-        _session_store_delete(row.session_key)
     deleted = {
-        "sessions": _delete(UserSession.objects.filter(user=user)),
+        "sessions": sessions_end_others(user=user, keep_session_key=None, request=None),
         "second_factors": _delete(TOTPDevice.objects.filter(user=user))
         + _delete(Passkey.objects.filter(user=user))
         + _delete(RecoveryCode.objects.filter(user=user)),
@@ -260,9 +258,3 @@ def account_erase(*, user: User, request: HttpRequest | None = None) -> ErasureR
     transaction.on_commit(cache.clear)
     logger.info("account %s erased: %s", user.pk, deleted)
     return ErasureReport(deleted=deleted, texts_replaced=texts, audit_values_erased=audit_values)
-
-
-def _session_store_delete(session_key: str) -> None:
-    from importlib import import_module
-
-    import_module(settings.SESSION_ENGINE).SessionStore(session_key=session_key).delete()

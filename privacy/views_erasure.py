@@ -3,7 +3,6 @@ confirmation; the writes are ``privacy.erasure``."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -11,22 +10,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from accounts.forms import PasswordConfirmForm
-
 from .erasure import ErasureRefused, account_erase, erasure_blockers
-
-
-class ErasureForm(PasswordConfirmForm):
-    understood = forms.BooleanField(
-        label=gettext_lazy(
-            "I understand that my account and my personal data are deleted and that this "
-            "cannot be undone."
-        ),
-        error_messages={"required": gettext_lazy("Please confirm that you understand.")},
-    )
+from .forms import ErasureForm
 
 
 @login_required
