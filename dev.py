@@ -91,6 +91,7 @@ def cmd_run(args: list[str]) -> None:
     run(PY, "manage.py", "seed_demo", env=env)
     run(PY, "manage.py", "seed_jury_demo", env=env)
     run(PY, "manage.py", "seed_results_demo", env=env)
+    run(PY, "manage.py", "seed_certificates_demo", env=env)
     print(
         f"\nLaurel runs on http://127.0.0.1:{port} (Ctrl-C stops web, worker and beat); "
         f"links in mails start with {env['LAUREL_SITE_URL']}\n"
@@ -115,7 +116,22 @@ def cmd_test(pytest_args: list[str]) -> None:
         "LAUREL_PRIVACY_URL": "https://laurel.example/privacy",
     }
     run(PY, "manage.py", "check", "--deploy", "--fail-level", "WARNING", env=deploy_env)
-    run(PY, "-m", "pytest", *pytest_args, env=env)
+    run(PY, "-m", "pytest", *test_processes(pytest_args), *pytest_args, env=env)
+
+
+def test_processes(pytest_args: list[str]) -> list[str]:
+    """pytest-xdist options unless the caller chose: the suite runs in LAUREL_TEST_PROCESSES
+    processes (default 2, the CI machine's cores; much of a test's time is spent waiting for
+    a worker, a browser or a mail), whole files per process so that a module's fixtures are
+    built once. ``LAUREL_TEST_PROCESSES=0`` runs everything in this process."""
+    if any(a == "-n" or a.startswith(("-n", "--numprocesses", "-pno:xdist")) for a in pytest_args):
+        return []
+    if "no:xdist" in pytest_args:
+        return []
+    processes = os.environ.get("LAUREL_TEST_PROCESSES", "2")
+    if processes in {"0", "1"}:
+        return []
+    return ["-n", processes, "--dist", "loadfile"]
 
 
 SUPERVISE_FIRST_DELAY_S = 1.0

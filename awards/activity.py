@@ -98,6 +98,11 @@ ACTION_LABELS = {
     "results.scheduled": gettext_lazy("Publication scheduled"),
     "results.unscheduled": gettext_lazy("Publication cancelled"),
     "results.published": gettext_lazy("Results published"),
+    "results.report_requested": gettext_lazy("Edition report requested"),
+    "feedback.reviewed": gettext_lazy("Feedback to an applicant reviewed"),
+    "feedback.approved_pending": gettext_lazy("Feedback to the applicants approved"),
+    "feedback.settings_changed": gettext_lazy("Feedback settings changed"),
+    "feedback.released": gettext_lazy("Feedback to the applicants released"),
 }
 
 # What the keys of the entries' data mean (the services of every app write them).
@@ -450,6 +455,8 @@ def _structure_targets(award: Award, entries: list[AuditEntry]) -> dict[tuple[st
                 url = _award_url(award, "awards:manage") + "#status"
             elif action.startswith("jury."):
                 url = _award_url(award, "jury_manage:jurors")
+            elif action.startswith("feedback."):
+                url = _award_url(award, "results_manage:feedback")
             else:
                 url = _award_url(award, "awards:settings")
             targets[key] = Target(str(award), url)

@@ -24,6 +24,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
+# A bench runs as ``python bench/<name>.py``, which puts this folder first on the import path:
+# its ``http.py`` would hide the standard library's ``http`` (Django imports it) and
+# ``certificates.py`` the app. Every bench imports this module before Django, so the folder
+# moves to the end here, where ``_common`` and the benches' other helpers are still found.
+_BENCH = Path(__file__).resolve().parent
+sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != _BENCH]
+sys.path.append(str(_BENCH))
+
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 # Services a developer's shell may point at; a bench uses the embedded ones instead, so its
@@ -231,3 +239,38 @@ def machine() -> dict:
         "python": platform.python_version(),
         "sqlite": sqlite3.sqlite_version,
     }
+
+
+def start_worker(
+    *, env: dict[str, str], log_path: Path, concurrency: int, wait_s: float = 60
+) -> subprocess.Popen:
+    """``celery -A config worker`` in its own process group (its output to ``log_path``),
+    returned once it says it is ready; exits the bench if it does not start in ``wait_s``."""
+    out = log_path.open("ab")
+    # A fixed argument list of our own, no shell.
+    process = subprocess.Popen(  # noqa: S603
+        [
+            str(Path(sys.executable).parent / "celery"),
+            "-A",
+            "config",
+            "worker",
+            "--loglevel=INFO",
+            "--without-mingle",
+            "--without-gossip",
+            f"--concurrency={concurrency}",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    out.close()  # the worker has its own copy
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"the worker exited: {log_path.read_text()[-3000:]}")
+        if b" ready." in log_path.read_bytes():
+            return process
+        time.sleep(0.2)
+    raise SystemExit(f"the worker did not start: {log_path.read_text()[-3000:]}")

@@ -54,6 +54,7 @@ from _common import (
     log,
     median_p95,
     parser,
+    start_worker,
     stop_process_group,
     throwaway_django,
 )
@@ -104,38 +105,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def start_worker(*, env: dict[str, str], log_path: Path, concurrency: int) -> subprocess.Popen:
-    """``celery -A config worker`` in its own process group, once it says it is ready."""
-    out = log_path.open("ab")
-    # A fixed argument list of our own, no shell.
-    process = subprocess.Popen(  # noqa: S603
-        [
-            str(Path(sys.executable).parent / "celery"),
-            "-A",
-            "config",
-            "worker",
-            "--loglevel=INFO",
-            "--without-mingle",
-            "--without-gossip",
-            f"--concurrency={concurrency}",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=out,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    out.close()  # the worker has its own copy
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"the worker exited: {log_path.read_text()[-3000:]}")
-        if b" ready." in log_path.read_bytes():
-            return process
-        time.sleep(0.2)
-    raise SystemExit(f"the worker did not start: {log_path.read_text()[-3000:]}")
 
 
 def redis_database(url: str) -> int:

@@ -14,12 +14,14 @@ urlpatterns = [
     path("", home, name="home"),
     path("manage/<slug:slug>/messages/", include("notifications.urls")),
     path("manage/<slug:slug>/submissions/", include("submissions.manage_urls")),
+    path("manage/<slug:slug>/certificates/", include("certificates.manage_urls")),
     # Before the jury's: the round page under jury/rounds/<n>/ is the results app's.
     path("manage/<slug:slug>/", include("results.manage_urls")),
     path("manage/<slug:slug>/jury/", include("jury.manage_urls")),
     path("", include("results.urls")),
     path("jury/", include("jury.urls")),
     path("privacy/", include("privacy.urls")),
+    path("certificates/", include("certificates.urls")),
     path("", include("submissions.urls")),
     path("", include("awards.urls")),
 ]

@@ -297,6 +297,30 @@ MAIL_TYPES: dict[str, MailType] = {
             },
         ),
         MailType(
+            key="result.feedback",
+            label=_("The jury's feedback to an applicant"),
+            placeholders={
+                **_SUBMISSION,
+                "feedback_url": _("link to the entry's page with the jury's feedback"),
+            },
+            links=frozenset({"feedback_url"}),
+            subject={
+                "de": "{{ award_name }}: Rückmeldung der Jury zu Ihrer Einreichung",
+                "en": "{{ award_name }}: the jury's feedback on your entry",
+            },
+            body={
+                "de": "Guten Tag {{ recipient_name }},\n\ndie Jury des Wettbewerbs "
+                "„{{ award_name }}“ hat Ihnen eine Rückmeldung zu Ihrer Einreichung "
+                "„{{ submission_title }}“ (Kategorie {{ category }}) gegeben. Sie finden sie "
+                "auf der Seite Ihrer Einreichung: {{ feedback_url }}\n\n"
+                "Mit freundlichen Grüßen\n{{ organiser_name }}",
+                "en": "Hello {{ recipient_name }},\n\nthe jury of the {{ award_name }} has "
+                "written feedback on your entry “{{ submission_title }}” (category "
+                "{{ category }}). You can read it on your entry's page: {{ feedback_url }}"
+                "\n\nKind regards\n{{ organiser_name }}",
+            },
+        ),
+        MailType(
             key="result.jury",
             label=_("Results for the jury"),
             placeholders={"results_url": _("link to the published results")},

@@ -11,6 +11,12 @@ class ResultsConfig(AppConfig):
 
         cockpit.register()  # the results' panel of the edition overview
 
+        from submissions import outcome_parts
+
+        from .outcome import feedback_parts
+
+        outcome_parts.register("results.feedback", feedback_parts)  # the applicant's pages
+
         from jury.signals import round_work_changed
 
         round_work_changed.connect(_queue_robustness, dispatch_uid="results.robustness")

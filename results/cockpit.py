@@ -23,6 +23,7 @@ from jury.models import RoundEntry
 
 from .enums import DecisionKind
 from .models import Decision
+from .selectors.feedback import feedback_counts
 
 
 def _url(award: Award, name: str, **kwargs) -> str:
@@ -130,6 +131,23 @@ def results_panel(award: Award, *, now: dt.datetime) -> cockpit.Panel:
                 _("Publication and press kit"),
             )
         )
+    if award.applicant_feedback and award.status in (AwardStatus.DECIDED, AwardStatus.PUBLISHED):
+        # One more aggregate, only once there is something to release.
+        pending = feedback_counts(award).pending
+        if pending:
+            steps.append(
+                cockpit.Step(
+                    "feedback",
+                    ngettext(
+                        "%(count)d feedback text to the applicants is not reviewed yet.",
+                        "%(count)d feedback texts to the applicants are not reviewed yet.",
+                        pending,
+                    )
+                    % {"count": pending},
+                    _url(award, "results_manage:feedback"),
+                    _("Feedback to the applicants"),
+                )
+            )
     return cockpit.Panel(
         key="results",
         title=_("Results"),

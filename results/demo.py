@@ -130,6 +130,24 @@ SCORED_JURORS = [
 ]
 
 
+# What the demo's jurors write to the applicants (German first, as the award's jury does).
+DEMO_FEEDBACK = [
+    "Überzeugende Gewichtseinsparung; die Angaben zur Serienfertigung würden wir gern "
+    "genauer sehen.",
+    "Eine klare Idee mit regionalem Bezug. Für die nächste Einreichung: Vergleichswerte zu "
+    "bestehenden Lösungen zeigen.",
+    "Starke technische Umsetzung. Die Marktreife ist noch offen; ein Pilotkunde würde das "
+    "Potenzial belegen.",
+    "Der Werkstoffansatz ist neu und gut begründet. Die Kostenschätzung blieb uns zu knapp.",
+    "Sehr gut dokumentiert. Die ökologische Bilanz über den ganzen Lebenszyklus fehlt noch.",
+    "Das Gewichtsargument ist stark; zur Reparierbarkeit und zum Recycling erfahren wir zu wenig.",
+    "Gute Idee für die Region. Ein Prototyp im realen Einsatz würde die Jury eher "
+    "überzeugen als Simulationen.",
+    "Klar beschrieben, aber der Vorsprung gegenüber dem Stand der Technik bleibt vage: "
+    "Nennen Sie Wettbewerber und Kennzahlen.",
+]
+
+
 def scored_demo_create() -> Award:
     """An edition in judging whose first round is scored and closed: 4 categories × 12
     entries, 8 jurors (every category), 4 reviews per entry through the real assignment
@@ -156,6 +174,10 @@ def scored_demo_create() -> Award:
         "reviews_per_submission": REVIEWS_PER_ENTRY,
     }
     award = demo.demo_award_create(edition, name=SCORED_NAME)
+    # The jurors write feedback to the applicants: after deciding and publishing this
+    # edition, the organisers review it and each company reads its own (results/feedback).
+    Award.objects.filter(pk=award.pk).update(applicant_feedback=True)
+    award.applicant_feedback = True
     for email, name, role in demo.USERS:
         if role == AwardRoleKind.ORGANISER:
             award_role_grant(award=award, user=demo_user(email, name), role=role, actor=None)
@@ -228,6 +250,10 @@ def scored_demo_create() -> Award:
             version=0,
             scores={c.pk: max(1, min(10, round(impression + rng.gauss(0, 0.8)))) for c in criteria},
             overall_comment="Demo-Bewertung.",
+            # Eight texts for eight jurors (consecutive ids): an entry's four differ.
+            applicant_feedback=DEMO_FEEDBACK[
+                (assignment.juror_id + assignment.submission_id) % len(DEMO_FEEDBACK)
+            ],
             submit=True,
         )
     jury_services.round_close(round=round_, actor=None)

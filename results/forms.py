@@ -16,6 +16,10 @@ from django.utils.translation import gettext_lazy as _
 from awards.forms import WallClockDateTimeField, wall_time_to_aware
 from awards.models import Award
 
+from .enums import FeedbackDisclosure
+from .models import FeedbackRelease
+from .services.feedback import FEEDBACK_MAX
+
 PLACE_LABELS = {
     1: _("Winner (1st place)"),
     2: _("2nd place"),
@@ -195,3 +199,60 @@ class DecisionPresentationForm(forms.Form):
                 "company asked not to be named)."
             )
         self.helper = _helper(self)
+
+
+class FeedbackSettingsForm(forms.Form):
+    """What the applicants see besides the jury's feedback, and when it is released."""
+
+    disclosure = forms.ChoiceField(
+        label=_("Besides the jury's feedback, the applicants see"),
+        choices=FeedbackDisclosure.choices,
+        widget=forms.RadioSelect,
+        help_text=_("Never another entry's scores, and never a juror's name."),
+    )
+    timing = forms.ChoiceField(
+        label=_("Release"),
+        choices=[
+            ("with_results", _("with the results")),
+            ("later", _("at a later moment")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    release_at = WallClockDateTimeField(label=_("Release on"), required=False)
+
+    def __init__(self, *args, award: Award, release: FeedbackRelease, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.award = award
+        self.fields["release_at"].help_text = _(
+            "Date and time in %(zone)s; only with “at a later moment”. Leave it empty to "
+            "release the feedback by hand."
+        ) % {"zone": award.timezone}
+        self.initial.setdefault("disclosure", release.disclosure)
+        self.initial.setdefault("timing", "with_results" if release.with_results else "later")
+        if release.release_at is not None:
+            self.initial.setdefault(
+                "release_at", release.release_at.astimezone(award.tzinfo).replace(tzinfo=None)
+            )
+        self.helper = _helper(self)
+
+    def clean_release_at(self) -> dt.datetime | None:
+        value = self.cleaned_data.get("release_at")
+        if value is None:
+            return None
+        return value if value.tzinfo is not None else wall_time_to_aware(value, self.award.tzinfo)
+
+
+class FeedbackReviewForm(forms.Form):
+    """The organisers' review of one juror's feedback: approve it (as written or edited)
+    or withhold it."""
+
+    text = forms.CharField(
+        label=_("Feedback as the applicant will read it"),
+        required=False,
+        max_length=FEEDBACK_MAX,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    action = forms.ChoiceField(
+        choices=[("approve", _("Approve")), ("withhold", _("Withhold"))],
+        widget=forms.HiddenInput,
+    )

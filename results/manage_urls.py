@@ -4,11 +4,13 @@ with its shortlist under ``jury/rounds/<n>/`` (where the organisers' jury naviga
 
 from django.urls import include, path
 
-from .views import manage, rounds
+from .views import feedback, manage, report, rounds
 
 app_name = "results_manage"
 
 urlpatterns = [
+    path("results/feedback/", include(feedback.urlpatterns)),
     path("results/", include(manage.urlpatterns)),
+    path("results/", include(report.urlpatterns)),
     *rounds.urlpatterns,
 ]

@@ -50,3 +50,45 @@ def robustness_refresh(round_id: int) -> bool:
         return False
     robustness_refresh_run(round_)
     return True
+
+
+@shared_task(name="results.feedback_release", acks_late=True)
+def feedback_release(award_id: int) -> bool:
+    """The ETA task at the moment the organisers chose for releasing the jury's feedback;
+    does nothing if it is early (the moment was moved) or the feedback is out already."""
+    from .services.feedback import feedback_release_scheduled
+
+    return feedback_release_scheduled(award_id=award_id)
+
+
+@shared_task(name="results.feedback_release_due")
+def feedback_release_due() -> int:
+    """Every minute: release the feedback a lost ETA task left behind."""
+    from .services.feedback import feedback_release_due as release_due
+
+    return release_due()
+
+
+@shared_task(name="results.edition_report_build", bind=True, acks_late=True, ignore_result=True)
+def edition_report_build(self, report_id: int) -> str:
+    """Build one edition report (enqueued on commit by ``edition_report_request``; a ready
+    or failed one is left alone). A failed build is tried again after 30 s, 60 s, 120 s;
+    after the last attempt the report is failed with a translated message."""
+    from django.db import InterfaceError, OperationalError
+
+    from .services.report import MAX_ATTEMPTS, ReportNotBuilt, edition_report_build_run
+
+    try:
+        return str(edition_report_build_run(report_id=report_id))
+    except (ReportNotBuilt, OperationalError, InterfaceError) as error:
+        raise self.retry(
+            exc=error, countdown=30 * 2**self.request.retries, max_retries=MAX_ATTEMPTS - 1
+        ) from error
+
+
+@shared_task(name="results.edition_reports_sweep", ignore_result=True)
+def edition_reports_sweep() -> int:
+    """Every few minutes: reports left pending by a lost task."""
+    from .services.report import edition_reports_sweep as sweep
+
+    return sweep()

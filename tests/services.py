@@ -154,6 +154,7 @@ def worker_env(*, database_url: str, broker_url: str, var_dir: Path, **extra: st
         **extra,
     }
     env.pop("CELERY_RESULT_BACKEND", None)
+    env.pop("PYTEST_XDIST_WORKER", None)  # its broker is the one given, not offset again
     return env
 
 

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "jury",
     "notifications",
     "results",
+    "certificates",
     "privacy",
 ]
 
@@ -400,7 +401,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "exports-sweep": {"task": "privacy.exports_sweep", "schedule": timedelta(minutes=5)},
     "jury-reminders": {"task": "jury.reminders", "schedule": timedelta(hours=1)},
     "results-publish": {"task": "jury.publish_due", "schedule": timedelta(minutes=1)},
+    # The jury's feedback released at its scheduled moment (behind the ETA task).
+    "feedback-release": {"task": "results.feedback_release_due", "schedule": timedelta(minutes=1)},
+    # Edition reports left pending by a lost task are built (or failed) here.
+    "reports-sweep": {"task": "results.edition_reports_sweep", "schedule": timedelta(minutes=5)},
     "retention-sweep": {"task": "submissions.retention_sweep", "schedule": timedelta(days=1)},
+    "certificates-sweep": {"task": "certificates.sweep", "schedule": timedelta(minutes=5)},
 }
 
 # --- Cache and sessions ---------------------------------------------------------------

@@ -31,7 +31,9 @@ from submissions.models import Membership, Submission
 
 from ..enums import DecisionKind
 from ..models import Decision
+from ..signals import results_published
 from ..tasks import publish_results, share_images
+from .feedback import feedback_release_with_results
 from .showcase import results_changed
 
 
@@ -227,6 +229,7 @@ def results_publish(*, award_id: int, now: dt.datetime | None = None) -> bool:
             data={"from": AwardStatus.DECIDED, "to": AwardStatus.PUBLISHED, "by": "schedule"},
         )
         mails = _announce(award)
+        feedback_release_with_results(award=award, now=now)
         audit_log(
             award=award,
             actor=None,
@@ -234,6 +237,7 @@ def results_publish(*, award_id: int, now: dt.datetime | None = None) -> bool:
             target=award,
             data={"scheduled_for": award.results_publish_at, "mails": mails},
         )
+        transaction.on_commit(lambda: results_published.send_robust(sender=Award, award=award))
     return True
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from .. import dashboard_selectors as selectors
 from .. import services
 from ..enums import SubmissionStatus, submission_badge
+from ..outcome_parts import outcome_parts
 from ..selectors import form_questions_by_award
 
 
@@ -58,8 +59,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     questions = form_questions_by_award(
         {s.award_id for s in submissions if s.status == SubmissionStatus.DRAFT}
     )
+    parts = outcome_parts(submissions, request.user)
     entries = {
-        organisation_id: [_entry_row(submission, now, questions) for submission in group]
+        organisation_id: [
+            {**_entry_row(submission, now, questions), "parts": parts.get(submission.pk, [])}
+            for submission in group
+        ]
         for organisation_id, group in groupby(submissions, key=lambda s: s.organisation_id)
     }
     organisations = [

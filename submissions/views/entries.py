@@ -51,6 +51,7 @@ from ..dashboard_selectors import entry_countdown, memberships_of
 from ..enums import QuestionKind, SubmissionStatus, submission_badge
 from ..forms.entries import EntryForm, SubmissionStartForm, VersionForm
 from ..models import Attachment, Organisation, Submission
+from ..outcome_parts import outcome_parts
 from ..questions import answer_display, files_by_slot, initial_value, to_stored
 from ..selectors import entry_answer_sections
 from ..services.entries import ENTRY_FIELDS
@@ -218,6 +219,8 @@ def _render_detail(
             "can_withdraw": allowed and status == SubmissionStatus.SUBMITTED,
             "can_reopen": allowed and status == SubmissionStatus.WITHDRAWN,
             "submit_errors": submit_errors or [],
+            # The jury's feedback, the certificate: added by the apps that own them.
+            "outcome_parts": outcome_parts([submission], request.user).get(submission.pk, []),
         }
     )
     return render(request, "submissions/entry_detail.html", context)

@@ -13,7 +13,16 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["core", "accounts", "awards", "submissions", "notifications", "jury", "results"]
+APPS = [
+    "core",
+    "accounts",
+    "awards",
+    "submissions",
+    "notifications",
+    "jury",
+    "results",
+    "certificates",
+]
 
 
 def contracts() -> dict:
@@ -38,6 +47,7 @@ def test_the_layers_are_the_documented_order():
     assert layers == [
         "config",
         "privacy",
+        "certificates",
         "results",
         "jury",
         "submissions",
@@ -48,8 +58,8 @@ def test_the_layers_are_the_documented_order():
     ]
     documented = (ROOT / "docs" / "architecture.md").read_text()
     assert (
-        "privacy → results → jury → submissions → notifications → awards → accounts → core"
-        in documented
+        "privacy → certificates → results → jury → submissions → notifications → awards → "
+        "accounts → core" in documented
     )
 
 

@@ -42,6 +42,8 @@ from accounts.tokens import email_verification_token_make
 from awards import demo
 from awards.models import Award, Round
 from awards.services import award_update, round_update
+from certificates.models import Certificate
+from certificates.services import certificates_issue
 from jury import demo as jury_demo
 from jury import services as jury_services
 from jury.models import Assignment, Juror, Review, RoundEntry
@@ -93,6 +95,9 @@ NOT_PAGES = {
     "jury:document_page": "image",
     "jury:document_page_large": "image",
     "privacy:export_download": "download",
+    "results_manage:report_download": "download",
+    "certificates_manage:sample": "download",
+    "certificates:download": "download",
 }
 # The link in a mail: whoever holds it opens it, signed in or not.
 TOKEN_PAGES = {
@@ -389,6 +394,10 @@ def test_every_page_of_a_visitor_fits_a_phone(demo_data, phone):
     ).select_related("submission")[0]
     v.visit("results:entry", slug=d.published.slug, reference=shown.submission.reference)
     v.visit("results:editions", slug=d.published.slug)
+    # A certificate of the published edition, as its QR code opens it.
+    certificates_issue(award=d.published, actor=None)
+    certificate = Certificate.objects.filter(award=d.published).order_by("pk").first()
+    v.visit("certificates:verify", public_id=certificate.public_id)
     v.visit("results:archive")
     v.visit("results:embed", slug=d.published.slug)
     v.visit("accounts:login")
@@ -634,6 +643,17 @@ def test_every_page_of_an_organiser_fits_a_phone(demo_data, phone):
     v.visit("results_manage:quality", slug=d.scored.slug)
     for award in (d.published, d.scored):
         v.visit("results_manage:publication", slug=award.slug)
+    v.visit("results_manage:reports", slug=d.published.slug)
+    certificates_issue(award=d.published, actor=None)
+    certificate = Certificate.objects.filter(award=d.published).order_by("pk").first()
+    v.visit("certificates_manage:list", slug=d.published.slug)
+    v.visit("certificates_manage:issue", slug=d.published.slug)
+    v.visit("certificates_manage:revoke", slug=d.published.slug, pk=certificate.pk)
+    # The jury's feedback to the applicants (the scored edition's jurors wrote it).
+    v.visit("results_manage:feedback", slug=d.scored.slug)
+    v.visit("results_manage:feedback_entry", slug=d.scored.slug, pk=leader.pk)
+    v.visit("results_manage:feedback_approve_pending", slug=d.scored.slug)
+    v.visit("results_manage:feedback_release", slug=d.scored.slug)
     distinction = d.published.decisions.order_by("pk").first()
     v.visit("results_manage:decision_statement", slug=d.published.slug, pk=distinction.pk)
     # Messages.

@@ -67,6 +67,7 @@ def realistic(language: str) -> dict:
         "dashboard_url": "https://awards.example.org/jury/lia-2026/",
         "prize": Decimal("10000"),
         "results_url": "https://awards.example.org/awards/lia-2026/results/",
+        "feedback_url": "https://awards.example.org/submissions/7/#feedback-heading",
         "distinction": "2. Platz" if german else "second place",
     }
 

@@ -40,6 +40,8 @@ def matrix_world():
         "organiser_other": other.organiser,
         "organiser": s.organiser,
     }
+    s.award.applicant_feedback = True  # its feedback pages exist
+    s.award.save(update_fields=["applicant_feedback"])
     s.decision = Decision.objects.get(award=s.award, place=1)
     Submission.objects.filter(pk=s.decision.submission_id).update(consent_publication=True)
     return s
@@ -74,6 +76,15 @@ PAGES = [
         "share image",
         "get",
         lambda s: url(s.award, "press_image", pk=s.decision.pk),
+        ORGANISER_PAGES,
+    ),
+    ("feedback", "get", lambda s: url(s.award, "feedback"), ORGANISER_PAGES),
+    ("feedback release", "get", lambda s: url(s.award, "feedback_release"), ORGANISER_PAGES),
+    ("edition report", "get", lambda s: url(s.award, "reports"), ORGANISER_PAGES),
+    (
+        "certificates",
+        "get",
+        lambda s: reverse("certificates_manage:list", kwargs={"slug": s.award.slug}),
         ORGANISER_PAGES,
     ),
     (
