@@ -45,6 +45,16 @@ def scrolling_tables(page: Page) -> list[dict]:
     return page.evaluate(_SCROLLING_TABLES)
 
 
+# Waits for the finite CSS transitions and animations running now (a spinner's endless one
+# is left alone), at most 2 s.
+SETTLED = """() => Promise.race([
+  Promise.all(document.getAnimations()
+    .filter((a) => a.effect && a.effect.getComputedTiming().iterations !== Infinity)
+    .map((a) => a.finished.catch(() => null))),
+  new Promise((resolve) => setTimeout(resolve, 2000)),
+])"""
+
+
 def axe_violations(page: Page) -> list[str]:
     """axe-core's serious and critical violations on the page, one line per rule with the
     elements it names."""
@@ -54,6 +64,9 @@ def axe_violations(page: Page) -> list[str]:
         # Evaluated through the DevTools protocol: the page's Content-Security-Policy, which
         # rightly forbids inline scripts, does not apply.
         page.evaluate((Path(spec.origin).parent / "axe.min.js").read_text("utf-8"))
+    # Colours are measured as the page settles, not half-way through a button's 0.15 s
+    # transition after a click (seen as a flaky contrast finding on a loaded machine).
+    page.evaluate(SETTLED)
     result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
     return [
         f"axe {violation['id']} ({violation['impact']}): "
