@@ -103,6 +103,13 @@ ACTION_LABELS = {
     "feedback.approved_pending": gettext_lazy("Feedback to the applicants approved"),
     "feedback.settings_changed": gettext_lazy("Feedback settings changed"),
     "feedback.released": gettext_lazy("Feedback to the applicants released"),
+    "webhook.created": gettext_lazy("Webhook endpoint added"),
+    "webhook.updated": gettext_lazy("Webhook endpoint changed"),
+    "webhook.deleted": gettext_lazy("Webhook endpoint deleted"),
+    "webhook.secret_rotated": gettext_lazy("Signing secret of a webhook endpoint renewed"),
+    "webhook.enabled": gettext_lazy("Webhook endpoint enabled again"),
+    "api.token_created": gettext_lazy("API token created"),
+    "api.token_revoked": gettext_lazy("API token revoked"),
 }
 
 # What the keys of the entries' data mean (the services of every app write them).
@@ -126,6 +133,7 @@ KEY_LABELS = {
     "email": gettext_lazy("Email address"),
     "entries": gettext_lazy("Entries"),
     "entries_seen": gettext_lazy("Entries declared on"),
+    "events": gettext_lazy("Events"),
     "expanded": gettext_lazy("Recipients prepared"),
     "from": gettext_lazy("From"),
     "from_round": gettext_lazy("From round"),
@@ -173,6 +181,7 @@ KEY_LABELS = {
     "submitted": gettext_lazy("Submitted"),
     "to": gettext_lazy("To"),
     "total": gettext_lazy("Recipients"),
+    "url": gettext_lazy("Address (URL)"),
     "user": gettext_lazy("User"),
 }
 CHANGE_LABEL = gettext_lazy("Change")

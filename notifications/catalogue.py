@@ -54,6 +54,9 @@ class MailType:
             "expires_at": "15.02.2023 18:00",
             "inviter_name": "Olga Organiser",
             "organisation_name": "Red Arrow technologies UG",
+            "endpoint_url": "https://crm.example.org/hooks/laurel",
+            "failures": "10",
+            "last_error": "HTTP 503",
         }
         for name in self.links:
             samples[name] = f"https://laurel.example/{name.removesuffix('_url')}/"
@@ -366,6 +369,36 @@ MAIL_TYPES: dict[str, MailType] = {
                 "answers, the short summary, the documents and images). The title, reference "
                 "number, category and company remain.\n\nIf you would like to keep any of it, "
                 "please download it before then: {{ submission_url }}\n\nKind regards\n"
+                "{{ organiser_name }}",
+            },
+        ),
+        MailType(
+            key="webhooks.endpoint_disabled",
+            label=_("A webhook endpoint was disabled after repeated failures"),
+            placeholders={
+                "endpoint_url": _("the address (URL) of the endpoint"),
+                "failures": _("how many attempts in a row failed"),
+                "last_error": _("what the last attempt got (status code or error)"),
+                "webhooks_url": _("link to the award's webhooks"),
+            },
+            links=frozenset({"webhooks_url"}),
+            subject={
+                "de": "Webhook abgeschaltet: {{ endpoint_url }}",
+                "en": "Webhook disabled: {{ endpoint_url }}",
+            },
+            body={
+                "de": "Guten Tag {{ recipient_name }},\n\nder Webhook des Wettbewerbs "
+                "„{{ award_name }}“ an {{ endpoint_url }} ist {{ failures }}-mal nacheinander "
+                "nicht angekommen (zuletzt: {{ last_error }}). Wir haben ihn deshalb "
+                "abgeschaltet; bis Sie ihn wieder einschalten, senden wir ihm nichts mehr."
+                "\n\nPrüfen Sie bitte den Empfänger, schalten Sie den Webhook wieder ein und "
+                "senden Sie verpasste Ereignisse im Protokoll erneut: {{ webhooks_url }}"
+                "\n\nMit freundlichen Grüßen\n{{ organiser_name }}",
+                "en": "Hello {{ recipient_name }},\n\nthe webhook of the {{ award_name }} to "
+                "{{ endpoint_url }} failed {{ failures }} times in a row (last: "
+                "{{ last_error }}). We have therefore disabled it; it receives nothing until you "
+                "enable it again.\n\nPlease check the receiver, enable the webhook again and "
+                "send missed events again from its log: {{ webhooks_url }}\n\nKind regards\n"
                 "{{ organiser_name }}",
             },
         ),

@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "csp",
     "crispy_forms",
     "crispy_bootstrap5",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -60,6 +63,8 @@ INSTALLED_APPS = [
     "notifications",
     "results",
     "certificates",
+    "webhooks",
+    "api",
     "privacy",
 ]
 
@@ -407,6 +412,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "reports-sweep": {"task": "results.edition_reports_sweep", "schedule": timedelta(minutes=5)},
     "retention-sweep": {"task": "submissions.retention_sweep", "schedule": timedelta(days=1)},
     "certificates-sweep": {"task": "certificates.sweep", "schedule": timedelta(minutes=5)},
+    # Webhook deliveries due for a retry, or left by a lost task or a dead worker.
+    "webhooks-sweep": {"task": "webhooks.sweep", "schedule": timedelta(minutes=1)},
 }
 
 # --- Cache and sessions ---------------------------------------------------------------
@@ -452,3 +459,36 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# --- The REST API (api/, docs/api.md) -----------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_VERSIONING_CLASS": None,
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "token": env("LAUREL_API_RATE", default="600/min"),
+        "anonymous": env("LAUREL_API_PUBLIC_RATE", default="120/min"),
+    },
+    "UNAUTHENTICATED_USER": None,
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Laurel API",
+    "DESCRIPTION": "Awards, entries, the jury's work and the results of one award per token.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "status"; each choice set gets its own name in the schema.
+    "ENUM_NAME_OVERRIDES": {"SubmissionStatusEnum": "submissions.enums.SubmissionStatus"},
+}
+# Personal access tokens: the longest life a token may be given, in days.
+LAUREL_API_TOKEN_MAX_DAYS = env.int("LAUREL_API_TOKEN_MAX_DAYS", default=365)
+# Webhooks: endpoints may resolve to loopback/private addresses only where this is on (tests).
+LAUREL_WEBHOOKS_ALLOW_PRIVATE = env.bool("LAUREL_WEBHOOKS_ALLOW_PRIVATE", default=False)

@@ -13,6 +13,7 @@ from accounts.models import User
 from awards.enums import RoundMethod, RoundStatus
 from awards.models import Round
 from awards.services import audit_log
+from core.events import event_emit
 from core.formatting import format_moment
 from submissions.models import Submission
 
@@ -204,6 +205,20 @@ def review_save(
                 "submission": assignment.submission.reference or assignment.submission_id,
                 "round": round.number,
                 "scores": {str(s.criterion_id): s.value for s in review.scores.all()},
+            },
+        )
+        entry = assignment.submission
+        event_emit(
+            award_id=award.pk,
+            name="review.submitted",
+            payload={
+                "award": award.slug,
+                "round": round.number,
+                "review": review.pk,
+                "juror": juror.pk,
+                "entry": entry.pk,
+                "reference": entry.reference or None,
+                "status": review.status,
             },
         )
         _work_changed(round)

@@ -12,6 +12,7 @@ from accounts.models import User
 from awards.enums import AwardStatus, RoundKind, RoundMethod, RoundStatus
 from awards.models import Round
 from awards.services import audit_log
+from core.events import event_emit
 from submissions.enums import SubmissionStatus
 from submissions.models import Submission
 
@@ -88,6 +89,18 @@ def round_open(*, round: Round, actor: User | None) -> Round:
         target=round,
         data={"number": round.number, "entries": entries.count()},
     )
+    event_emit(
+        award_id=award.pk,
+        name="round.opened",
+        payload={
+            "award": award.slug,
+            "round": round.number,
+            "kind": round.kind,
+            "method": round.method,
+            "entries": entries.count(),
+            "reopened": was != RoundStatus.PLANNED,
+        },
+    )
     # Jurors who joined a category since its calibration entries were chosen get them now.
     calibration_assignments_ensure(award=award, round=round, actor=actor)
     if (
@@ -130,6 +143,16 @@ def round_close(*, round: Round, actor: User | None) -> Round:
             "assignments": round.assignments.count(),
             "submitted": reviews.filter(status=ReviewStatus.SUBMITTED).count(),
             "drafts": reviews.filter(status=ReviewStatus.DRAFT).count(),
+        },
+    )
+    event_emit(
+        award_id=round.award_id,
+        name="round.closed",
+        payload={
+            "award": round.award.slug,
+            "round": round.number,
+            "assignments": round.assignments.count(),
+            "submitted": reviews.filter(status=ReviewStatus.SUBMITTED).count(),
         },
     )
     return round

@@ -23,6 +23,7 @@ from accounts.models import User
 from awards.enums import AwardStatus
 from awards.models import Award
 from awards.services import audit_log
+from core.events import event_emit
 from core.queue import enqueue_on_commit
 from jury.models import Juror
 from notifications.services import notify
@@ -236,6 +237,15 @@ def results_publish(*, award_id: int, now: dt.datetime | None = None) -> bool:
             action="results.published",
             target=award,
             data={"scheduled_for": award.results_publish_at, "mails": mails},
+        )
+        event_emit(
+            award_id=award.pk,
+            name="results.published",
+            payload={
+                "award": award.slug,
+                "edition": award.edition,
+                "published_at": now.isoformat().replace("+00:00", "Z"),
+            },
         )
         transaction.on_commit(lambda: results_published.send_robust(sender=Award, award=award))
     return True

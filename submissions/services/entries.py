@@ -22,6 +22,7 @@ from accounts.models import User
 from awards.enums import AwardStatus
 from awards.models import Award, Category
 from awards.services import audit_log
+from core.events import event_emit
 from notifications.services import notify
 
 from ..enums import APPLIED_STATUSES, SUBMISSION_TRANSITIONS, SubmissionStatus
@@ -325,6 +326,17 @@ def _transition(submission: Submission, to_status: str) -> str:
     return from_status
 
 
+def _event_payload(submission: Submission) -> dict:
+    """What a webhook says about an entry (docs: webhooks): ids and states, no person's text."""
+    return {
+        "award": submission.award.slug,
+        "entry": submission.pk,
+        "reference": submission.reference or None,
+        "category": submission.category.code,
+        "status": submission.status,
+    }
+
+
 def _recipients(submission: Submission) -> list[User]:
     return [m.user for m in submission.organisation.memberships.select_related("user")]
 
@@ -395,6 +407,7 @@ def submission_submit(*, submission: Submission, actor: User, expected_version: 
             "reference": current.reference,
         },
     )
+    event_emit(award_id=current.award_id, name="entry.submitted", payload=_event_payload(current))
     url = settings.SITE_URL + reverse("submissions:detail", kwargs={"pk": current.pk})
     files = ", ".join(current.attachments.values_list("original_name", flat=True)) or "–"
     answers_in: dict[str, str] = {}  # "question: answer" lines, once per language
@@ -463,9 +476,11 @@ def submission_withdraw(*, submission: Submission, actor: User) -> Submission:
     """Withdraw a submitted entry before the deadline; it goes back to being a draft later
     only if the applicant reopens it (withdrawn → draft). The applicant's page asks for a
     confirmation first (``ensure_withdrawable``)."""
-    return _applicant_transition(
+    current = _applicant_transition(
         submission, actor, SubmissionStatus.WITHDRAWN, "submission.withdrawn"
     )
+    event_emit(award_id=current.award_id, name="entry.withdrawn", payload=_event_payload(current))
+    return current
 
 
 @transaction.atomic
@@ -502,6 +517,11 @@ def eligibility_decide(
         action="submission.eligibility",
         target=current,
         data={"from": from_status, "to": to_status, "reason": current.eligibility_reason},
+    )
+    event_emit(
+        award_id=current.award_id,
+        name="entry.eligibility_decided",
+        payload={**_event_payload(current), "eligible": eligible},
     )
     for member in _recipients(current):
         english = member.preferred_language == "en"

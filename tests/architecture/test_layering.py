@@ -22,6 +22,8 @@ APPS = [
     "jury",
     "results",
     "certificates",
+    "webhooks",
+    "api",
 ]
 
 
@@ -47,6 +49,8 @@ def test_the_layers_are_the_documented_order():
     assert layers == [
         "config",
         "privacy",
+        "api",
+        "webhooks",
         "certificates",
         "results",
         "jury",
@@ -58,8 +62,8 @@ def test_the_layers_are_the_documented_order():
     ]
     documented = (ROOT / "docs" / "architecture.md").read_text()
     assert (
-        "privacy → certificates → results → jury → submissions → notifications → awards → "
-        "accounts → core" in documented
+        "privacy → api → webhooks → certificates → results → jury → submissions → "
+        "notifications → awards → accounts → core" in documented
     )
 
 

@@ -39,6 +39,7 @@ from playwright.sync_api import Page
 
 from accounts.models import PrivacyConsent, User
 from accounts.tokens import email_verification_token_make
+from api.services import api_token_create
 from awards import demo
 from awards.models import Award, Round
 from awards.services import award_update, round_update
@@ -59,6 +60,7 @@ from submissions.services import organisation_invite, submission_create
 from tests.browser.checks import PHONE, axe_violations, page_width, scrolling_tables
 from tests.factories import complete_entry_fields
 from tests.services import ARTIFACTS
+from webhooks.models import WebhookEndpoint
 
 pytestmark = [pytest.mark.browser]
 
@@ -98,6 +100,24 @@ NOT_PAGES = {
     "results_manage:report_download": "download",
     "certificates_manage:sample": "download",
     "certificates:download": "download",
+    "api:docs": "the API's documentation: Swagger UI's page (tests/browser/test_api_journey.py)",
+    "api:schema": "OpenAPI schema",
+    "api:public_awards": "JSON (API)",
+    "api:public_results": "JSON (API)",
+    "api:award": "JSON (API)",
+    "api:award_categories": "JSON (API)",
+    "api:award_criteria": "JSON (API)",
+    "api:award_rounds": "JSON (API)",
+    "api:award_entries": "JSON (API)",
+    "api:award_entry": "JSON (API)",
+    "api:award_entry_eligibility": "JSON (API)",
+    "api:award_file": "file (API)",
+    "api:award_jurors": "JSON (API)",
+    "api:award_assignments": "JSON (API)",
+    "api:award_reviews": "JSON (API)",
+    "api:award_ranking": "JSON (API)",
+    "api:award_decisions": "JSON (API)",
+    "api:award_outbox": "JSON (API)",
 }
 # The link in a mail: whoever holds it opens it, signed in or not.
 TOKEN_PAGES = {
@@ -117,6 +137,9 @@ SIGNED_IN_ACCOUNT_PAGES = {
     "accounts:privacy_consent",
     "privacy:data",
     "privacy:account_delete",
+    "api_tokens:list",
+    "api_tokens:create",
+    "api_tokens:revoke",
 }
 
 
@@ -483,6 +506,12 @@ def test_every_page_of_an_applicant_fits_a_phone(demo_data, phone):
     v.visit("accounts:sessions")
     v.visit("privacy:data")
     v.visit("privacy:account_delete")
+    token, _plain = api_token_create(
+        user=applicant, award=judged.award, name="CRM", scope="read", expires_in_days=30
+    )
+    v.visit("api_tokens:list")
+    v.visit("api_tokens:create")
+    v.visit("api_tokens:revoke", pk=token.pk)
     # Without new codes to show, the page leads back to the security page.
     v.visit("accounts:passkey_recovery_codes", lands_on="accounts:security")
     # The question after a new version of the privacy policy.
@@ -656,6 +685,20 @@ def test_every_page_of_an_organiser_fits_a_phone(demo_data, phone):
     v.visit("results_manage:feedback_release", slug=d.scored.slug)
     distinction = d.published.decisions.order_by("pk").first()
     v.visit("results_manage:decision_statement", slug=d.published.slug, pk=distinction.pk)
+    # Webhooks.
+    endpoint = WebhookEndpoint.objects.create(
+        award=d.jury,
+        url="https://crm.example.org/hooks/laurel",
+        events=["entry.submitted", "results.published"],
+        created_by=organiser,
+    )
+    v.visit("webhooks:list", slug=slug)
+    v.visit("webhooks:create", slug=slug)
+    v.visit("webhooks:log", slug=slug, pk=endpoint.pk)
+    v.visit("webhooks:edit", slug=slug, pk=endpoint.pk)
+    v.visit("webhooks:delete", slug=slug, pk=endpoint.pk)
+    v.visit("webhooks:secret", slug=slug, pk=endpoint.pk)
+    v.visit("webhooks:rotate", slug=slug, pk=endpoint.pk)
     # Messages.
     v.visit("notifications:outbox", slug=slug)
     v.visit("notifications:message", slug=slug, pk=message.pk)

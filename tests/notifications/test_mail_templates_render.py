@@ -69,6 +69,10 @@ def realistic(language: str) -> dict:
         "results_url": "https://awards.example.org/awards/lia-2026/results/",
         "feedback_url": "https://awards.example.org/submissions/7/#feedback-heading",
         "distinction": "2. Platz" if german else "second place",
+        "endpoint_url": "https://crm.example.org/hooks/laurel",
+        "failures": 10,
+        "last_error": "HTTP 503",
+        "webhooks_url": "https://awards.example.org/manage/lia-2026/webhooks/",
     }
 
 
