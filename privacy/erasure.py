@@ -173,6 +173,7 @@ def account_erase(*, user: User, request: HttpRequest | None = None) -> ErasureR
         SecurityEvent,
     )
     from accounts.sessions import sessions_end_others
+    from api.models import ApiToken
     from awards.services import audit_log
     from jury.models import Juror, JuryInvitation
     from jury.services import juror_remove
@@ -219,6 +220,7 @@ def account_erase(*, user: User, request: HttpRequest | None = None) -> ErasureR
         "security_events": _delete(SecurityEvent.objects.filter(user=user)),
         "consents": _delete(PrivacyConsent.objects.filter(user=user)),
         "exports": _delete(DataExport.objects.filter(user=user)),
+        "api_tokens": _delete(ApiToken.objects.filter(user=user)),
         "memberships": _delete(Membership.objects.filter(user=user)),
         "organiser_roles": _delete(AwardRole.objects.filter(user=user)),
         "company_invitations": _delete(OrganisationInvitation.objects.filter(email__iexact=email)),

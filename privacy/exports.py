@@ -19,7 +19,8 @@ What is in it, and what is left out on purpose (``docs``: "Your data"):
 * ``messages.json``: every mail sent to them (to their account or their address).
 * ``audit.json``: change-log lines they caused or that name their address, with any other
   person's address in them replaced by ``REDACTED``.
-* ``security.json``: sign-ins and security events, devices logged in, passkeys (name and
+* ``security.json``: sign-ins and security events, devices logged in, API tokens (name, award,
+  scope, dates; never the token), passkeys (name and
   dates only).
 
 Each kind is read in a fixed number of queries (prefetched), whatever the amount of data.
@@ -434,6 +435,19 @@ def _security(user: User) -> dict[str, Any]:
         "passkeys": [
             {"name": p.name, "added": p.created_at, "last_used": p.last_used_at}
             for p in user.passkeys.order_by("created_at", "pk")
+        ],
+        "api_tokens": [
+            {
+                "name": t.name,
+                "award": _award(t.award),
+                "scope": t.scope,
+                "starts_with": t.prefix,
+                "created": t.created_at,
+                "expires": t.expires_at,
+                "last_used": t.last_used_at,
+                "revoked": t.revoked_at,
+            }
+            for t in user.api_tokens.select_related("award").order_by("created_at", "pk")
         ],
         "authenticator_app": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
         "recovery_codes_unused": user.recovery_codes.filter(used_at__isnull=True).count(),

@@ -8,8 +8,11 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.db import models
+from django.test import Client
 
 from accounts.models import User
+from api.models import ApiToken
+from api.services import api_token_create
 from awards.models import AuditEntry
 from awards.services import audit_log, audit_verify
 from jury import services as jury_services
@@ -145,8 +148,16 @@ def test_erasing_a_juror_keeps_the_reviews_under_a_pseudonym(scene):
     DiscussionPost.objects.create(
         round=scene.round, submission=done, author=scene.person, body=f"I ({NAME}) agree."
     )
+    _token, plain = api_token_create(
+        user=scene.person, award=scene.award, name="Notes", scope="read", expires_in_days=30
+    )
 
     erase_and_check(scene)
+
+    # Their API tokens are gone: the one they had opens nothing any more.
+    assert not ApiToken.objects.filter(user=scene.person).exists()
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {plain}")
+    assert api.get(f"/api/v1/awards/{scene.award.slug}/").status_code == 401
 
     review = Review.objects.get(assignment=submitted)
     assert review.status == "submitted"

@@ -19,6 +19,8 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 
 from accounts.models import Passkey, SecurityEvent, SecurityEventKind, User
+from api.models import ApiToken
+from api.services import api_token_create
 from awards.services import audit_log
 from jury import services as jury_services
 from jury.models import Assignment, Conflict, DiscussionPost
@@ -189,6 +191,18 @@ def scene():
     Passkey.objects.create(
         user=person, name="Ottilies Laptop", credential_id="CREDENTIAL-OF-OTTILIE", public_key=b"k"
     )
+    # An API token of the person's (its award: where they are a juror) and one of the rival's.
+    api_token_create(
+        user=person, award=jury.award, name="Ottilies CRM", scope="read", expires_in_days=30
+    )
+    ApiToken.objects.create(
+        user=rival,
+        award=jury.award,
+        name="RIVAL-TOKEN",
+        prefix="lrl_rival",
+        digest="0" * 64,
+        expires_at=timezone.now() + dt.timedelta(days=1),
+    )
     return type(
         "Scene",
         (),
@@ -275,6 +289,10 @@ def test_the_export_holds_every_kind_of_the_persons_data(scene):
     security = data["security.json"]
     assert [e["device"] for e in security["events"]] == ["OttilieBrowser/1.0"]
     assert [p["name"] for p in security["passkeys"]] == ["Ottilies Laptop"]
+    [token] = security["api_tokens"]
+    assert (token["name"], token["scope"]) == ("Ottilies CRM", "read")
+    assert token["starts_with"].startswith("lrl_") and len(token["starts_with"]) == 12
+    assert "RIVAL-TOKEN" not in json.dumps(data)
 
     assert NAME in members["README.txt"].decode()
 
