@@ -5,6 +5,7 @@ while rows are added, and no page costs more queries than another."""
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
@@ -20,6 +21,18 @@ class IdCursorPagination(CursorPagination):
     page_size_query_description = _("Rows per page, at most 100 (default 25).")
     max_page_size = MAX_PAGE_SIZE
     ordering = "pk"
+    invalid_cursor_message = _("This cursor is not valid: follow the next or previous link.")
+
+    def decode_cursor(self, request):
+        """DRF's cursor, whose position must be an id: a tampered one is a 404 with a
+        message, never an error of the server."""
+        cursor = super().decode_cursor(request)
+        if cursor is not None and cursor.position is not None:
+            try:
+                int(cursor.position)
+            except (TypeError, ValueError):
+                raise NotFound(self.invalid_cursor_message) from None
+        return cursor
 
 
 class NewestFirstCursorPagination(IdCursorPagination):

@@ -108,6 +108,7 @@ ACTION_LABELS = {
     "webhook.deleted": gettext_lazy("Webhook endpoint deleted"),
     "webhook.secret_rotated": gettext_lazy("Signing secret of a webhook endpoint renewed"),
     "webhook.enabled": gettext_lazy("Webhook endpoint enabled again"),
+    "webhook.redelivered": gettext_lazy("Webhook delivery sent again"),
     "api.token_created": gettext_lazy("API token created"),
     "api.token_revoked": gettext_lazy("API token revoked"),
 }

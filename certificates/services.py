@@ -559,8 +559,27 @@ def certificates_draw(*, award_id: int, limit: int | None = None) -> DrawResult:
         .select_related("submission__organisation", "submission__category")
         .order_by("pk")[: limit or DRAW_CHUNK]
     )
-    drawn = sum(_draw_one(certificate, layout) for certificate in candidates)
+    drawn = 0
+    for certificate in candidates:
+        try:
+            drawn += _draw_one(certificate, layout)
+        except DesignChanged:
+            # Saved while this batch ran: the rest is drawn with the design as it is now.
+            layout = layout_for(award, design_for(award), with_images=True)
+            drawn += _draw_one(certificate, layout)
     return DrawResult(drawn, _pending(award_id).exists())
+
+
+class DesignChanged(Exception):
+    """The award's design was saved after the batch read it."""
+
+
+def _design_version(award_id: int):
+    return (
+        CertificateDesign.objects.filter(award_id=award_id)
+        .values_list("updated_at", flat=True)
+        .first()
+    )
 
 
 def _draw_one(certificate: Certificate, layout: Layout) -> int:
@@ -576,6 +595,8 @@ def _draw_one(certificate: Certificate, layout: Layout) -> int:
             )
             if row is None:  # drawn by someone else meanwhile, revoked, or locked right now
                 return 0
+            if _design_version(layout.award.pk) != getattr(layout.design, "updated_at", None):
+                raise DesignChanged
             certificate.kind, certificate.place = row["kind"], row["place"]
             pages = certificate_texts(certificate, layout)
             digest = certificate_digest(pages, layout)
@@ -607,6 +628,10 @@ def _draw_one(certificate: Certificate, layout: Layout) -> int:
         raise
 
 
+# Designs saved this recently are checked again by the sweep (see there).
+SWEEP_DESIGN_WINDOW = dt.timedelta(hours=1)
+
+
 def certificates_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
     """The beat's safety net: issue the certificates of editions published lately that have
     none (a lost task), and draw those left undrawn. Enqueues tasks; returns their counts."""
@@ -628,6 +653,13 @@ def certificates_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
         .distinct()
         .order_by()
     )
+    # A design saved while a batch was drawing (between its check and its commit) left a
+    # certificate drawn the old way: those of designs saved lately are compared again.
+    for design in CertificateDesign.objects.filter(
+        updated_at__gte=now - SWEEP_DESIGN_WINDOW
+    ).select_related("award"):
+        if _mark_changed(design.award, design) and design.award_id not in undrawn:
+            undrawn.append(design.award_id)
     for award_id in undrawn:
         enqueue(draw_certificates, award_id)
     return {"issue": len(unissued), "draw": len(undrawn)}

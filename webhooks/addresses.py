@@ -52,8 +52,14 @@ def _allow_private() -> bool:
 
 def address_allowed(ip: IPAddress, *, allow_private: bool = False) -> bool:
     """Whether a delivery may connect to ``ip``."""
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.is_site_local:  # fec0::/10, deprecated but still routed somewhere
+            return False
+        # An IPv4 address inside IPv6 (::ffff:127.0.0.1, 6to4 2002:7f00:1::) is judged as
+        # that IPv4 address (Teredo, 2001::/32, is not global and stays refused).
+        embedded = ip.ipv4_mapped or ip.sixtofour
+        if embedded is not None:
+            ip = embedded
     if ip.is_multicast or ip.is_unspecified or ip.is_link_local or ip.is_reserved:
         return False
     if ip.is_loopback or ip.is_private or ip in _SHARED:
@@ -106,12 +112,12 @@ def url_check(url: str) -> Target:
         raise UnsafeAddress(_("The address's host name could not be found."), code="unresolvable")
     refused = [ip for ip in addresses if not address_allowed(ip, allow_private=allow_private)]
     if refused:
+        # Which address is not said: the form must not tell what internal names resolve to.
         raise UnsafeAddress(
             _(
-                "The address leads to %(ip)s, an internal or reserved network address. "
-                "Webhooks are only sent to public addresses on the internet."
-            )
-            % {"ip": refused[0]},
+                "The address leads to an internal or reserved network address. Webhooks are "
+                "only sent to public addresses on the internet."
+            ),
             code="private",
         )
     path = parts.path or "/"

@@ -12,6 +12,7 @@ a lost worker left in "sending".
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
@@ -20,6 +21,7 @@ import json
 import logging
 import socket
 import ssl
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -52,6 +54,7 @@ RETRY_DELAYS = (60, 5 * 60, 30 * 60, 2 * 3600, 6 * 3600, 12 * 3600)
 # Failed attempts in a row (over all of an endpoint's deliveries) that switch it off.
 DISABLE_AFTER = 10
 TIMEOUT = 10  # seconds to connect, and between bytes of the answer
+ATTEMPT_TIMEOUT = 30  # seconds for the whole attempt, whatever the receiver does
 # A delivery in "sending" longer than this was left by a worker that died: sent again.
 SENDING_LEASE = dt.timedelta(minutes=2)
 SWEEP_BATCH = 500
@@ -197,7 +200,8 @@ def endpoint_enable(*, endpoint: WebhookEndpoint, actor: User) -> WebhookEndpoin
 @transaction.atomic
 def delivery_redeliver(*, delivery: WebhookDelivery, actor: User) -> WebhookDelivery:
     """Send a delivery again now, whatever its state (the same event id and body, signed
-    anew). Refused while its endpoint is disabled. Side effect: the send task, on commit."""
+    anew), with a new series of attempts. Refused while its endpoint is disabled. Side
+    effects: audit entry ``webhook.redelivered``; the send task, on commit."""
     delivery = (
         WebhookDelivery.objects.select_for_update(of=("self",))
         .select_related("endpoint")
@@ -207,9 +211,19 @@ def delivery_redeliver(*, delivery: WebhookDelivery, actor: User) -> WebhookDeli
         raise WebhookError(_("The endpoint is disabled. Enable it first, then send again."))
     if delivery.status == DeliveryStatus.SENDING:
         raise WebhookError(_("This delivery is being sent right now."))
+    # A new series of attempts, with the retries of the first sending (an exhausted one
+    # would otherwise fail for good at its first error).
     delivery.status = DeliveryStatus.PENDING
+    delivery.attempts = 0
     delivery.next_attempt_at = timezone.now()
-    delivery.save(update_fields=["status", "next_attempt_at"])
+    delivery.save(update_fields=["status", "attempts", "next_attempt_at"])
+    audit_log(
+        award=delivery.endpoint.award,
+        actor=actor,
+        action="webhook.redelivered",
+        target=delivery.endpoint,
+        data={"event": delivery.event, "event_id": str(delivery.event_id)},
+    )
     _enqueue_send(delivery.pk)
     return delivery
 
@@ -310,16 +324,35 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
+def _cut(connection: http.client.HTTPConnection) -> None:
+    """End an attempt that takes too long: the blocked read fails at once."""
+    sock = connection.sock
+    if sock is not None:
+        with contextlib.suppress(OSError):  # it ended meanwhile
+            sock.shutdown(socket.SHUT_RDWR)
+
+
 def _post(target: Target, body: bytes, headers: dict[str, str]) -> int:
-    """POST ``body`` to ``target``; the answer's status code (redirects are not followed)."""
+    """POST ``body`` to ``target``; the answer's status code (redirects are not followed).
+    ``TIMEOUT`` bounds each wait; ``ATTEMPT_TIMEOUT`` the whole attempt, so a receiver that
+    trickles one byte at a time cannot hold a worker (the connection is cut)."""
     kind = _PinnedHTTPSConnection if target.scheme == "https" else _PinnedHTTPConnection
     connection = kind(target, TIMEOUT)
+    watchdog = threading.Timer(ATTEMPT_TIMEOUT, _cut, args=(connection,))
+    watchdog.daemon = True
+    started = time.monotonic()
+    watchdog.start()
     try:
         connection.request("POST", target.path, body=body, headers=headers)
         response = connection.getresponse()
         response.read(64 * 1024)  # what the receiver says is not kept
         return response.status
+    except (OSError, http.client.HTTPException) as failure:
+        if time.monotonic() - started >= ATTEMPT_TIMEOUT:
+            raise TimeoutError(f"no complete answer within {ATTEMPT_TIMEOUT} s") from failure
+        raise
     finally:
+        watchdog.cancel()
         connection.close()
 
 
@@ -380,7 +413,7 @@ def delivery_send(*, delivery_id: int, now: dt.datetime | None = None) -> Outcom
         status_code = _post(url_check(endpoint.url), body, headers)
     except UnsafeAddress as refused:
         error = " ".join(refused.messages)
-    except (OSError, http.client.HTTPException, ValueError) as failure:
+    except Exception as failure:
         error = f"{type(failure).__name__}: {failure}"[:300]
     ms = int((time.monotonic() - started) * 1000)
     finished = timezone.now()
@@ -468,11 +501,21 @@ def deliveries_sweep(*, now: dt.datetime | None = None) -> int:
         stuck = list(
             WebhookDelivery.objects.select_for_update(skip_locked=True)
             .filter(status=DeliveryStatus.SENDING, next_attempt_at__lt=now)
-            .values_list("pk", flat=True)
+            .select_related("endpoint")
         )
-        WebhookDelivery.objects.filter(pk__in=stuck).update(
-            status=DeliveryStatus.PENDING, next_attempt_at=now
-        )
+        # The attempt's worker died (or was cut) without recording it: a failed attempt,
+        # counted like any other, so attempts still end and the endpoint can be disabled.
+        error = "the attempt ended without an answer being recorded (worker stopped)"
+        for delivery in stuck:
+            last = delivery.attempts > len(RETRY_DELAYS)
+            entry = {"at": now.isoformat(), "status_code": None, "error": error, "ms": None}
+            WebhookDelivery.objects.filter(pk=delivery.pk).update(
+                status=DeliveryStatus.FAILED if last else DeliveryStatus.PENDING,
+                next_attempt_at=None if last else now,
+                log=[*delivery.log, entry],
+            )
+            _failure_count(delivery.endpoint, error=error, now=now)
+        stuck = [d.pk for d in stuck if d.attempts <= len(RETRY_DELAYS)]
     due = list(
         WebhookDelivery.objects.filter(
             Q(status=DeliveryStatus.PENDING)

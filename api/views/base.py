@@ -4,8 +4,10 @@ award or 404, the scope for changes, and answers in the token user's language.""
 from __future__ import annotations
 
 from django.utils import translation
-from rest_framework import generics, permissions
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, generics, permissions
 
+from accounts.mfa import has_second_factor
 from awards.models import Award
 
 from ..access import TokenScopeAllows, award_for
@@ -31,3 +33,13 @@ class AwardAPIView(LanguageMixin, generics.GenericAPIView):
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         self.award: Award = award_for(request, kwargs["slug"])
+        # As on every page of the award: where it requires a second factor, a user without
+        # one is refused, also with a token made before the requirement (or the factor's
+        # removal).
+        if self.award.mfa_required and not has_second_factor(request.user):
+            raise exceptions.PermissionDenied(
+                _(
+                    "This award requires a second factor. Set one up on your security page "
+                    "before using the API."
+                )
+            )

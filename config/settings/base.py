@@ -474,6 +474,10 @@ REST_FRAMEWORK = {
         "anonymous": env("LAUREL_API_PUBLIC_RATE", default="120/min"),
     },
     "UNAUTHENTICATED_USER": None,
+    # Who is "one address" for the public endpoints' throttle: the same trust as the login
+    # throttle's (AXES_IPWARE_PROXY_COUNT trusted proxies in front; none: REMOTE_ADDR), so a
+    # client's own X-Forwarded-For never picks its bucket.
+    "NUM_PROXIES": AXES_IPWARE_PROXY_COUNT or 0,
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {

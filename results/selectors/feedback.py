@@ -30,6 +30,8 @@ from .figures import RoundFeed, feed_ranking
 ENTRIES_PER_PAGE = 25
 # The bands an applicant may be told, by the share of ranked entries at or above them.
 BANDS = (("top10", 0.10), ("top25", 0.25), ("top50", 0.5))
+# Scored entries a category needs before its average per criterion is shown to applicants.
+CATEGORY_AVERAGE_MIN_ENTRIES = 5
 
 
 def text_digest(text: str) -> str:
@@ -299,13 +301,19 @@ def _criteria_comparisons(
         .values("review__assignment__submission_id", "criterion_id")
         .annotate(average=Avg("value"))
     }
+    # A category's average is shown only over enough entries that it tells nothing about
+    # one other entry (with two, the other's average would follow from it and one's own).
     categories = {
         (row["review__assignment__submission__category_id"], row["criterion_id"]): row["average"]
         for row in scores.filter(
             review__assignment__submission__category_id__in={e.category_id for e in entries}
         )
         .values("review__assignment__submission__category_id", "criterion_id")
-        .annotate(average=Avg("value"))
+        .annotate(
+            average=Avg("value"),
+            entries=Count("review__assignment__submission_id", distinct=True),
+        )
+        if row["entries"] >= CATEGORY_AVERAGE_MIN_ENTRIES
     }
     result: dict[int, list[CriterionComparison]] = {}
     for entry in entries:
@@ -372,20 +380,31 @@ def _bands(entries: Sequence[Submission], rounds: dict[int, Round]) -> dict[int,
     return bands
 
 
-def applicant_feedback(entries: Sequence[Submission], now=None) -> dict[int, ApplicantFeedback]:
+def applicant_feedback(
+    entries: Sequence[Submission],
+    now=None,
+    *,
+    releases: dict[int, FeedbackRelease] | None = None,
+) -> dict[int, ApplicantFeedback]:
     """Entry id → what its company reads, for the entries whose edition's feedback is
     released (and whose award collects feedback). Never another entry's scores; only
-    approved texts. A fixed number of queries for any number of entries."""
+    approved texts. A fixed number of queries for any number of entries of one award; the
+    band costs a ranking's queries once per award that shows bands."""
     now = now or timezone.now()
-    releases = {
-        release.award_id: release
-        for release in FeedbackRelease.objects.filter(
-            award_id__in={e.award_id for e in entries},
-            released_at__isnull=False,
-            released_at__lte=now,
-            award__applicant_feedback=True,
-        )
-    }
+    # ``releases`` given (award id → its settings): as if released, for who will be mailed.
+    releases = (
+        releases
+        if releases is not None
+        else {
+            release.award_id: release
+            for release in FeedbackRelease.objects.filter(
+                award_id__in={e.award_id for e in entries},
+                released_at__isnull=False,
+                released_at__lte=now,
+                award__applicant_feedback=True,
+            )
+        }
+    )
     released = [e for e in entries if e.award_id in releases]
     if not released:
         return {}
@@ -430,20 +449,15 @@ def applicant_feedback(entries: Sequence[Submission], now=None) -> dict[int, App
 
 
 def feedback_recipients(award: Award, submission_ids: Iterable[int] | None = None) -> list[int]:
-    """The entries of ``award`` whose company has something to read once released: approved
-    texts, or the figures the disclosure shows (every entry that was scored)."""
-    release = release_of(award)
-    with_texts = FeedbackItem.objects.filter(
-        submission__award=award, status=FeedbackStatus.APPROVED
-    ).exclude(text="")
+    """The entries of ``award`` whose company will have something to read once released:
+    exactly those whose block ``applicant_feedback`` fills (approved texts, the criterion
+    averages, or a band), so that nobody is mailed about an empty page."""
+    if not award.applicant_feedback:
+        return []
+    entries = Submission.objects.filter(
+        award=award, assignments__review__status=ReviewStatus.SUBMITTED
+    ).distinct()
     if submission_ids is not None:
-        with_texts = with_texts.filter(submission_id__in=list(submission_ids))
-    ids = set(with_texts.values_list("submission_id", flat=True))
-    if release.disclosure != FeedbackDisclosure.TEXTS:
-        scored = Review.objects.filter(
-            assignment__round__award=award, status=ReviewStatus.SUBMITTED
-        )
-        if submission_ids is not None:
-            scored = scored.filter(assignment__submission_id__in=list(submission_ids))
-        ids |= set(scored.values_list("assignment__submission_id", flat=True))
-    return sorted(ids)
+        entries = entries.filter(pk__in=list(submission_ids))
+    found = applicant_feedback(list(entries), releases={award.pk: release_of(award)})
+    return sorted(pk for pk, feedback in found.items() if not feedback.empty)

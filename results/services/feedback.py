@@ -29,7 +29,7 @@ from submissions.models import Membership, Submission
 
 from ..enums import FeedbackDisclosure, FeedbackStatus
 from ..models import FeedbackItem, FeedbackRelease
-from ..selectors.feedback import feedback_recipients, release_of, text_digest
+from ..selectors.feedback import feedback_recipients, text_digest
 from ..tasks import feedback_release as feedback_release_task
 
 # Longer texts are a letter, not feedback; the jurors' field has the same limit.
@@ -43,6 +43,14 @@ class FeedbackError(ValidationError):
 def _release_locked(award: Award) -> FeedbackRelease:
     release, _created = FeedbackRelease.objects.select_for_update().get_or_create(award=award)
     return release
+
+
+def _release_after_lock(award: Award) -> FeedbackRelease:
+    """The release as it is once the award's row is locked: every release holds that lock
+    until it commits, so a text approved now is either seen by a release running meanwhile
+    (which mails) or finds the release committed (and this call mails)."""
+    Award.objects.select_for_update().only("pk").get(pk=award.pk)
+    return FeedbackRelease.objects.filter(award=award).first() or FeedbackRelease(award=award)
 
 
 def _released(release: FeedbackRelease, now: dt.datetime | None = None) -> bool:
@@ -102,7 +110,7 @@ def feedback_review(
         target=review.assignment.submission,
         data=data,
     )
-    release = release_of(award)
+    release = _release_after_lock(award)
     if status == FeedbackStatus.APPROVED and _released(release):
         _mail(award, [review.assignment.submission_id])
     return item
@@ -148,7 +156,7 @@ def feedback_approve_pending(*, award: Award, actor: User | None) -> int:
             target=award,
             data={"reviews": [review.pk for review in reviews]},
         )
-        if _released(release_of(award), now):
+        if _released(_release_after_lock(award), now):
             _mail(award, {review.assignment.submission_id for review in reviews})
     return len(reviews)
 
@@ -162,9 +170,11 @@ def feedback_settings_save(
     with_results: bool,
     release_at: dt.datetime | None,
 ) -> FeedbackRelease:
-    """What comes with the feedback, and when it is released: with the results, or at
-    ``release_at`` (a moment in the future, or none yet). Side effects: audit entry
-    ``feedback.settings_changed``; the ETA task at ``release_at``."""
+    """What comes with the feedback, and when it is released: with the results (at once if
+    they are public already), or at ``release_at`` (a moment in the future, or none yet).
+    Side effects: audit entry ``feedback.settings_changed``; the ETA task at ``release_at``;
+    the release and its mails when the results are public and "with the results" is
+    chosen."""
     if disclosure not in FeedbackDisclosure.values:
         raise FeedbackError(_("Choose what the applicants see besides the feedback."))
     release = _release_locked(award)
@@ -200,6 +210,15 @@ def feedback_settings_save(
     )
     if release_at is not None and not _released(release, now):
         enqueue_on_commit(feedback_release_task, award.pk, eta=release_at)
+    if (
+        with_results
+        and award.applicant_feedback
+        and release.released_at is None
+        and award.results_are_public(now)
+    ):
+        # The results are out already: "with the results" means now.
+        _release(award, actor=actor, now=now, by="settings")
+        release.refresh_from_db()
     return release
 
 

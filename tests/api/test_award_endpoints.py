@@ -5,6 +5,7 @@ fixed number of queries whatever the page size."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import time
 
@@ -94,6 +95,11 @@ def test_entries_come_in_pages_by_cursor(w):
     assert seen == sorted(Submission.objects.filter(award=w.award).values_list("pk", flat=True))
     # At most 100 a page.
     assert len(client.get(base(w.award) + "entries/?page_size=1000").json()["results"]) == 7
+    # A cursor altered by hand is refused with a message, not an error of the server.
+    forged = base64.b64encode(b"p=abc").decode()
+    answer = client.get(base(w.award) + f"entries/?cursor={forged}")
+    assert answer.status_code == 404
+    assert "cursor" in answer.json()["detail"].lower()
 
 
 def queries_of(client, url: str) -> int:

@@ -215,6 +215,9 @@ def test_requests_are_counted_per_address(api_client, monkeypatch):
     assert [a.status_code for a in answers] == [200, 200, 429]
     assert int(answers[-1]["Retry-After"]) > 0
     assert api_client.get(AWARDS, REMOTE_ADDR="192.0.2.2").status_code == 200
+    # A client's own X-Forwarded-For does not pick another bucket (no trusted proxy here).
+    spoofed = api_client.get(AWARDS, REMOTE_ADDR="192.0.2.1", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    assert spoofed.status_code == 429
 
 
 def test_pages_of_20_with_links(api_client, scheduled, frozen):

@@ -129,6 +129,22 @@ def test_an_award_that_requires_a_second_factor_needs_one_first(award, organiser
     assert not ApiToken.objects.exists()
 
 
+def test_a_token_made_before_the_award_required_a_second_factor_stops_working(
+    api_client, award, organiser, token_for
+):
+    """As every page of the award: the requirement holds for tokens made before it."""
+    bearer(api_client, token_for(organiser, award))
+    url = f"/api/v1/awards/{award.slug}/"
+    assert api_client.get(url).status_code == 200
+
+    award.mfa_required = True
+    award.save(update_fields=["mfa_required"])
+
+    refused = api_client.get(url)
+    assert refused.status_code == 403
+    assert "requires a second factor" in refused.json()["detail"]
+
+
 def test_revoking_is_logged_once(award, organiser):
     token, _plain = api_token_create(
         user=organiser, award=award, name="CRM", scope="write", expires_in_days=10

@@ -6,10 +6,17 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
 from awards.models import AuditEntry
-from certificates import services, tasks
+from certificates import drawing, services, tasks
 from certificates.models import Certificate, CertificateDesign
 from results.models import Decision
-from tests.certificates.helpers import issued, kinds, published_scene, valid_by_entry
+from tests.certificates.helpers import (
+    file_bytes,
+    issued,
+    kinds,
+    pdf_text,
+    published_scene,
+    valid_by_entry,
+)
 from tests.results.test_publication import decided_award
 
 pytestmark = pytest.mark.django_db
@@ -162,6 +169,37 @@ def test_a_new_wording_draws_every_issued_certificate_again():
     after = issued(scene)
     assert all(after[pk].file.name != c.file.name for pk, c in before.items())
     assert AuditEntry.objects.filter(action="certificates.design_saved").exists()
+
+
+def test_a_design_saved_while_a_batch_draws_is_what_every_certificate_prints(monkeypatch):
+    """The organiser saves new wording while the worker is half-way through a batch: no
+    certificate keeps the old wording (the batch notices, the sweep catches the rest)."""
+    scene = published_scene(languages="en", wording_en="OLD WORDING {{ company }}")
+    issued(scene, draw=False)
+    real = drawing.certificate_pdf
+    calls = {"n": 0}
+
+    def pdf(pages, kit):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            services.certificate_design_save(
+                award=scene.award,
+                actor=scene.organiser,
+                values=_values(languages="en", wording_en="NEW WORDING {{ company }}"),
+            )
+        return real(pages, kit)
+
+    monkeypatch.setattr(drawing, "certificate_pdf", pdf)
+    while services.certificates_draw(award_id=scene.award.pk).remaining:
+        pass
+    monkeypatch.setattr(drawing, "certificate_pdf", real)
+    services.certificates_sweep()  # what a batch could not notice, the sweep marks again
+    while services.certificates_draw(award_id=scene.award.pk).remaining:
+        pass
+
+    valid = Certificate.objects.filter(award=scene.award, revoked_at__isnull=True)
+    texts = [" ".join(pdf_text(file_bytes(c))) for c in valid]
+    assert texts and all("NEW WORDING" in t and "OLD WORDING" not in t for t in texts)
 
 
 def test_publication_issues_by_task_and_the_draw_task_finishes_in_chunks(monkeypatch):

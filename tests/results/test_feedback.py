@@ -265,7 +265,8 @@ def test_a_review_without_feedback_cannot_be_approved(s):
 # --- What comes with it -----------------------------------------------------------------------
 
 
-def test_criterion_averages_compare_the_entry_with_its_category_only(s):
+def test_criterion_averages_compare_the_entry_with_its_category_only():
+    s = feedback_scene(entries=5)  # a, b, c, d and e (4 and 4)
     approve(s, 1, "c")
     FeedbackRelease.objects.create(award=s.award, disclosure="criteria")
     publish(s)
@@ -273,13 +274,56 @@ def test_criterion_averages_compare_the_entry_with_its_category_only(s):
     found = applicant_feedback([s.entry["c"]])[s.entry["c"].pk]
     first, second = found.criteria
     assert (first.entry, second.entry) == (5.0, 6.0)
-    # The category: a, b, c, d scored alike by every juror.
-    assert first.category == pytest.approx((9 + 7 + 5 + 2) / 4)
-    assert second.category == pytest.approx((8 + 7 + 6 + 3) / 4)
+    # The category: every entry scored alike by every juror.
+    assert first.category == pytest.approx((9 + 7 + 5 + 2 + 4) / 5)
+    assert second.category == pytest.approx((8 + 7 + 6 + 3 + 4) / 5)
     page = entry_page(s.members["c"][0], s.entry["c"])
     assert 'data-testid="feedback-criteria"' in page
     # No other entry's own average is shown.
     assert ">9.0<" not in page and ">2.0<" not in page
+
+
+def test_a_category_too_small_to_hide_one_entry_shows_no_averages():
+    """With two entries, the other's average would follow from one's own and the
+    category's: below five scored entries the chart is left out (the texts stay)."""
+    s = feedback_scene(entries=4)
+    approve(s, 1, "c")
+    FeedbackRelease.objects.create(award=s.award, disclosure="criteria")
+    publish(s)
+
+    found = applicant_feedback([s.entry["c"]])[s.entry["c"].pk]
+    assert found.criteria == []
+    assert found.texts == [("A", "Juror 1 thinks entry c is solid.")]
+    assert 'data-testid="feedback-criteria"' not in entry_page(s.members["c"][0], s.entry["c"])
+
+
+def test_nobody_is_mailed_about_a_page_with_nothing_to_read(s):
+    """Bands are named for the better half only. Of four entries, a (top 25 %) and b (top
+    half) have a band; c and d have none, and no approved text (d's are withheld): their
+    companies get no mail, and their pages no block."""
+    for juror in (1, 2, 3):
+        withhold(s, juror, "d")
+    FeedbackRelease.objects.create(award=s.award, disclosure="band")
+    publish(s)
+
+    found = applicant_feedback(list(s.entry.values()))
+    assert {n for n in "abcd" if not found[s.entry[n].pk].empty} == {"a", "b"}
+    assert {title for _email, title in feedback_mails()} == {"Entry A", "Entry B"}
+    assert 'data-testid="jury-feedback"' not in entry_page(s.members["d"][0], s.entry["d"])
+
+
+def test_choosing_with_the_results_after_they_are_out_releases_at_once(s):
+    FeedbackRelease.objects.create(award=s.award, with_results=False)
+    approve(s, 1, "a")
+    publish(s)
+    assert FeedbackRelease.objects.get(award=s.award).released_at is None
+
+    services.feedback_settings_save(
+        award=s.award, actor=s.organiser, disclosure="texts", with_results=True, release_at=None
+    )
+
+    assert FeedbackRelease.objects.get(award=s.award).released_at is not None
+    assert len(feedback_mails()) == 2
 
 
 def test_the_band_names_the_entrys_place_in_the_ranking_without_scores():

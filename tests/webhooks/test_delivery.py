@@ -4,11 +4,14 @@ and swept when a task or a worker was lost."""
 
 import datetime as dt
 import json
+import socket
+import threading
 import time
 
 import pytest
 from django.utils import timezone, translation
 
+from awards.models import AuditEntry
 from core.events import event_emit
 from notifications.models import Message
 from tests.webhooks.receiver import Receiver, verify
@@ -176,8 +179,11 @@ def test_a_delivery_is_sent_again_by_hand_as_a_new_attempt_now(
     assert sent == [(delivery.pk,)]  # the send task, once the change committed
     assert send(delivery) == "delivered"
     delivery.refresh_from_db()
-    assert delivery.attempts == 2 and [e["status_code"] for e in delivery.log] == [200, 200]
+    # A new series of attempts (its retries would start again); the log keeps both.
+    assert delivery.attempts == 1 and [e["status_code"] for e in delivery.log] == [200, 200]
     assert len(receiver.received) == 2
+    entry = AuditEntry.objects.get(award=award, action="webhook.redelivered")
+    assert entry.data["event_id"] == str(delivery.event_id)
 
 
 def test_a_delivery_of_a_disabled_endpoint_is_not_sent_again_by_hand(award, organiser, endpoint):
@@ -217,6 +223,10 @@ def test_the_sweep_sends_due_retries_and_what_a_dead_worker_left_in_sending(
     assert sorted(enqueued) == sorted([due.pk, stuck.pk])
     stuck.refresh_from_db()
     assert stuck.status == "pending"
+    # The lost attempt counts: it is in the log and in the endpoint's failures in a row.
+    assert stuck.log[-1]["status_code"] is None and "worker stopped" in stuck.log[-1]["error"]
+    endpoint.refresh_from_db()
+    assert endpoint.consecutive_failures == 1
     for pk in enqueued:
         assert services.delivery_send(delivery_id=pk, now=sweep_at).outcome == "delivered"
     assert len(receiver.received) == 2
@@ -246,3 +256,57 @@ def test_redirects_are_not_followed(award, endpoint, receiver):
     assert send(delivery) == "retry"
     delivery.refresh_from_db()
     assert delivery.last_status_code == 302 and len(receiver.requests) == 1
+
+
+def test_a_receiver_that_trickles_its_answer_is_cut_after_the_attempts_time(
+    award, endpoint, monkeypatch
+):
+    """One byte at a time, each within TIMEOUT: the whole attempt still ends in time."""
+    monkeypatch.setattr(services, "TIMEOUT", 2)
+    monkeypatch.setattr(services, "ATTEMPT_TIMEOUT", 1)
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def trickle():
+        connection, _address = listener.accept()
+        with connection:
+            connection.recv(65536)
+            for byte in b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + b"x" * 1000:
+                if stop.is_set():
+                    return
+                try:
+                    connection.sendall(bytes([byte]))
+                except OSError:
+                    return
+                time.sleep(0.2)
+
+    worker = threading.Thread(target=trickle, daemon=True)
+    worker.start()
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
+        url=f"http://127.0.0.1:{listener.getsockname()[1]}/hook"
+    )
+    delivery = emit(award)
+    started = time.monotonic()
+    try:
+        assert send(delivery) == "retry"
+    finally:
+        stop.set()
+        listener.close()
+    assert time.monotonic() - started < 5
+    delivery.refresh_from_db()
+    assert "no complete answer within 1 s" in delivery.log[0]["error"]
+
+
+def test_any_failure_of_an_attempt_is_recorded_and_retried(award, endpoint, monkeypatch):
+    """Even what is no network error (a task's time limit) ends as a logged attempt."""
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    def cut(*args, **kwargs):
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(services, "_post", cut)
+    delivery = emit(award)
+
+    assert send(delivery) == "retry"
+    delivery.refresh_from_db()
+    assert delivery.status == "pending" and "SoftTimeLimitExceeded" in delivery.log[0]["error"]

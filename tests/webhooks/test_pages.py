@@ -181,8 +181,8 @@ def test_the_organiser_adds_a_webhook_and_sees_its_secret(client, award, organis
         (
             {"url": "https://10.0.0.1/hooks", "events": ["entry.submitted"]},
             "url",
-            "The address leads to 10.0.0.1, an internal or reserved network address. "
-            "Webhooks are only sent to public addresses on the internet.",
+            "The address leads to an internal or reserved network address. Webhooks are "
+            "only sent to public addresses on the internet.",
         ),
         ({"url": "", "events": ["entry.submitted"]}, "url", "This field is required."),
     ],
