@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import dateformat, formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, override
 
@@ -92,6 +92,15 @@ def _format_deadline(award: Award, moment: dt.datetime) -> str:
     return f"{formats.date_format(local, 'DATETIME_FORMAT')} ({award.timezone})"
 
 
+def _format_moment_precise(award: Award, moment: dt.datetime) -> str:
+    """A moment to the second, in the award's zone: close to a deadline, minutes are not
+    enough to see why."""
+    local = timezone.localtime(moment, award.tzinfo)
+    german = (translation.get_language() or "").startswith("de")
+    clock = dateformat.format(local, r"H:i:s \U\h\r" if german else "g:i:s a")
+    return f"{formats.date_format(local, 'DATE_FORMAT')}, {clock} ({award.timezone})"
+
+
 def editing_allowed(submission: Submission, now: dt.datetime | None = None) -> bool:
     now = now or timezone.now()
     award = submission.award
@@ -104,13 +113,14 @@ def editing_allowed(submission: Submission, now: dt.datetime | None = None) -> b
     return award.status == AwardStatus.OPEN and (opens is None or opens <= now)
 
 
-def ensure_editable(submission: Submission) -> None:
-    """Raise DeadlinePassed, worded for the applicant, unless the entry may change now."""
-    if editing_allowed(submission):
+def ensure_editable(submission: Submission, now: dt.datetime | None = None) -> None:
+    """Raise DeadlinePassed, worded for the applicant, unless the entry may change at
+    ``now`` (the moment the change was asked for; this moment when not given)."""
+    now = now or timezone.now()
+    if editing_allowed(submission, now):
         return
     deadline = deadline_for(submission)
     award = submission.award
-    now = timezone.now()
     if award.submissions_open_at and now < award.submissions_open_at:
         raise DeadlinePassed(
             _("Submissions open on %(moment)s.")
@@ -342,14 +352,27 @@ def _recipients(submission: Submission) -> list[User]:
 
 
 @transaction.atomic
-def submission_submit(*, submission: Submission, actor: User, expected_version: int) -> Submission:
+def submission_submit(
+    *,
+    submission: Submission,
+    actor: User,
+    expected_version: int,
+    at: dt.datetime | None = None,
+) -> Submission:
     """Submit a complete draft before the deadline, within the organisation's entry limit.
+
+    One clock: ``at`` (the moment the request arrived; this call's start when not given,
+    read before any lock is waited for) decides the deadline and is the moment stored, in
+    the audit entry and in the confirmation mail, so an entry accepted in time is never
+    stamped after the deadline while it waited for the entry's, the company's or the
+    category's lock.
 
     Refused with everything that is missing at once (IncompleteSubmission), DeadlinePassed,
     EntryLimitReached or StaleVersion. Side effects: a reference number on first submission,
     status and time saved, a ``submission.submitted`` audit entry, and a confirmation mail to
     every member of the organisation through the outbox.
     """
+    at = at or timezone.now()
     current = _lock(submission)
     if current.version != expected_version:
         raise StaleVersion(
@@ -357,7 +380,20 @@ def submission_submit(*, submission: Submission, actor: User, expected_version: 
             current=current,
         )
     from_status = _transition(current, SubmissionStatus.SUBMITTED)
-    ensure_editable(current)
+    deadline = deadline_for(current)
+    if deadline is not None and at >= deadline:
+        # When a submit is refused at the deadline, the applicant sees why to the second.
+        raise DeadlinePassed(
+            _(
+                "Your entry arrived on %(arrived)s; the deadline was %(deadline)s. It can no "
+                "longer be submitted."
+            )
+            % {
+                "arrived": _format_moment_precise(current.award, at),
+                "deadline": _format_deadline(current.award, deadline),
+            }
+        )
+    ensure_editable(current, at)
     form = entry_form_questions(current)
     missing = missing_items(current, form)
     if missing:
@@ -389,7 +425,7 @@ def submission_submit(*, submission: Submission, actor: User, expected_version: 
             )
     if not current.reference:
         current.reference = _next_reference(current)
-    now = timezone.now()
+    now = at
     current.status = SubmissionStatus.SUBMITTED
     current.submitted_at = now
     current.updated_by = actor
@@ -405,6 +441,7 @@ def submission_submit(*, submission: Submission, actor: User, expected_version: 
             "from": from_status,
             "to": SubmissionStatus.SUBMITTED,
             "reference": current.reference,
+            "submitted_at": now,
         },
     )
     event_emit(award_id=current.award_id, name="entry.submitted", payload=_event_payload(current))

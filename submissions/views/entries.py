@@ -28,6 +28,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from awards.access import award_get_for
 from awards.models import Award
+from core.arrival import arrival_of
 from core.forms import (
     ConfirmForm,
     add_service_errors,
@@ -546,6 +547,7 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
             submission=submission,
             actor=request.user,
             expected_version=form.cleaned_data["version"],
+            at=arrival_of(request),
         )
     except services.IncompleteSubmission:
         # Everything missing, in the form's order, each linked to its place on the edit page.

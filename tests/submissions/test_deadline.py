@@ -201,8 +201,11 @@ def test_submitting_one_second_after_the_deadline_is_refused(deadline):
             submission=submission, actor=submission.created_by, expected_version=2
         )
 
+    # When it arrived, to the second, and the deadline: why it is late.
+    arrived = english.replace(" p.m.", ":01 p.m.").replace(" a.m.", ":01 a.m.")
     assert error.value.messages == [
-        f"The deadline was {english}; entries can no longer be changed."
+        f"Your entry arrived on {arrived}; the deadline was {english}. It can no longer be "
+        "submitted."
     ]
     submission.refresh_from_db()
     assert (submission.status, submission.reference) == ("draft", None)
@@ -457,3 +460,71 @@ def test_an_entry_for_an_award_past_its_deadline_is_refused():
         "The deadline was 28 March 2027, 6:00 p.m. (Europe/Berlin); "
         "entries can no longer be changed."
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_submit_that_arrived_in_time_is_stamped_in_time_though_it_waited_past_the_deadline():
+    """One clock per submit: another submit of the category holds its counter's lock across
+    the deadline; this one, which arrived before it, waits, is accepted, and its stored
+    time, audit entry and mail say when it arrived — not when the lock came free."""
+    import threading
+
+    from django.db import connections, transaction
+    from django.utils import timezone
+
+    from notifications.models import Message
+    from submissions.models import SubmissionSequence
+
+    close = timezone.now() + dt.timedelta(minutes=10)
+    submission = ready(entry(award_closing_at(close)), close - dt.timedelta(minutes=5))
+    SubmissionSequence.objects.get_or_create(category=submission.category)
+    holding, release = threading.Event(), threading.Event()
+
+    def hold_the_counter():
+        try:
+            with transaction.atomic():
+                SubmissionSequence.objects.select_for_update().get(category=submission.category)
+                holding.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold_the_counter)
+    holder.start()
+    assert holding.wait(10)
+    arrived = close - dt.timedelta(milliseconds=5)
+    outcome = {}
+
+    def submit():
+        try:
+            outcome["entry"] = services.submission_submit(
+                submission=submission,
+                actor=submission.created_by,
+                expected_version=submission.version,
+                at=arrived,
+            )
+        except Exception as error:
+            outcome["error"] = error
+        finally:
+            connections.close_all()
+
+    submitter = threading.Thread(target=submit)
+    submitter.start()
+    submitter.join(1.0)
+    assert submitter.is_alive()  # waiting for the category's counter
+    # The lock comes free only after the deadline (the clock of the rest of the world).
+    with clock(close + dt.timedelta(seconds=2)):
+        release.set()
+        holder.join(10)
+        submitter.join(10)
+
+    assert "error" not in outcome, outcome.get("error")
+    submission.refresh_from_db()
+    assert submission.status == "submitted"
+    assert submission.submitted_at == arrived < close
+    audit = AuditEntry.objects.get(action="submission.submitted", object_id=str(submission.pk))
+    logged = dt.datetime.fromisoformat(audit.data["submitted_at"].replace("Z", "+00:00"))
+    assert abs(logged - arrived) < dt.timedelta(milliseconds=1) and logged < close  # ms kept
+    mail = Message.objects.filter(template_key="submission.received").first()
+    # The confirmation is of that submit (its key names the arrival), not of a later moment.
+    assert mail is not None and arrived.isoformat() in mail.idempotency_key
