@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 
 log = logging.getLogger("laurel.queue")
 
@@ -46,3 +48,15 @@ def enqueue_on_commit(
 
 # A broker that does not answer is given about one second, not the request's whole life.
 _RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.3, "interval_max": 0.5}
+
+
+def overdue_by_attempts(
+    waits: Sequence[dt.timedelta], *, now: dt.datetime, since: str = "requested_at"
+) -> Q:
+    """The rows a sweep sends again: those with n attempts whose ``since`` moment lies more
+    than ``waits[n]`` back (a row's task was lost with the broker or a worker; the wait
+    grows with each attempt)."""
+    due = Q()
+    for attempts, wait in enumerate(waits):
+        due |= Q(attempts=attempts, **{f"{since}__lte": now - wait})
+    return due

@@ -22,7 +22,6 @@ import logging
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -30,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import account_mail_send
-from core.queue import enqueue, enqueue_on_commit
+from core.queue import enqueue, enqueue_on_commit, overdue_by_attempts
 
 from . import exports
 from .models import DataExport, ExportStatus
@@ -180,9 +179,7 @@ def exports_sweep(*, now: dt.datetime) -> int:
         status=ExportStatus.QUEUED, attempts__gte=MAX_ATTEMPTS
     ).values_list("pk", flat=True):
         _give_up(pk, "no attempts left")
-    due = Q()
-    for attempts, after in enumerate(SWEEP_AFTER):
-        due |= Q(attempts=attempts, requested_at__lte=now - after)
+    due = overdue_by_attempts(SWEEP_AFTER, now=now)
     pks = list(
         DataExport.objects.filter(due, status=ExportStatus.QUEUED)
         .order_by("requested_at", "pk")

@@ -15,14 +15,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from awards.models import Award
 from awards.services.audit import audit_log
-from core.queue import enqueue, enqueue_on_commit
+from core.queue import enqueue, enqueue_on_commit, overdue_by_attempts
 
 from ..enums import ReportFormat, ReportStatus
 from ..models import EditionReport
@@ -183,9 +182,7 @@ def edition_reports_sweep(*, now: dt.datetime | None = None) -> int:
         status=ReportStatus.PENDING, attempts__gte=MAX_ATTEMPTS
     ).values_list("pk", flat=True):
         _give_up(None, pk, "no attempts left")
-    due = Q()
-    for attempts, after in enumerate(SWEEP_AFTER):
-        due |= Q(attempts=attempts, requested_at__lte=now - after)
+    due = overdue_by_attempts(SWEEP_AFTER, now=now)
     pks = list(
         EditionReport.objects.filter(due, status=ReportStatus.PENDING)
         .order_by("requested_at", "pk")
